@@ -1,0 +1,45 @@
+/* lower.h — what an op's lower function may use to turn one node into code:
+ * pick a kernel template, bind its parameters (shapes, strides, constants),
+ * and call the instantiated kernel on the node's tensors. The backend owns
+ * everything else (file layout, weights, workspace, the run function). */
+#ifndef NNC_LOWER_H
+#define NNC_LOWER_H
+
+#include "../ir/graph.h"
+
+typedef struct Lowering Lowering;
+
+#define KP_MAX 64
+typedef struct KParams {
+    int n;
+    const char *key[KP_MAX];
+    const char *val[KP_MAX];
+} KParams;
+
+void kp_str(Lowering *L, KParams *p, const char *key, const char *val);
+void kp_int(Lowering *L, KParams *p, const char *key, int64_t v);
+void kp_float(Lowering *L, KParams *p, const char *key, double v, DType as);
+void kp_type(Lowering *L, KParams *p, const char *key, DType t);
+/* a brace initializer {a, b, ...} for a `static const long X[] = KEY;` */
+void kp_ints(Lowering *L, KParams *p, const char *key, const int64_t *v, int n);
+
+/* Instantiate template `tmpl` (looked up for the target ISA, then generic)
+ * for node n; returns the kernel function's name. Identical instantiations
+ * share one function. */
+const char *lower_kernel(Lowering *L, const Node *n, const char *tmpl, const KParams *p);
+/* Emit `fn(arg0, arg1, ...);` in the run function. A NULL tensor passes 0.
+ * With `checked`, the kernel returns int and a non-zero value is returned. */
+void lower_call(Lowering *L, const char *fn, int nargs, Tensor *const *args, int checked);
+/* The C expression naming a tensor's data in the run function. */
+const char *lower_ref(Lowering *L, const Tensor *t);
+Arena *lower_arena(Lowering *L);
+Graph *lower_graph(Lowering *L);
+const char *lower_target(Lowering *L);
+
+/* Status codes of the generated run function (also in the generated header). */
+#define NNC_STATUS_OK 0
+#define NNC_STATUS_BAD_ARGUMENT 1
+#define NNC_STATUS_INDEX 2
+#define NNC_STATUS_CPU 3
+
+#endif

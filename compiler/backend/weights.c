@@ -1,0 +1,194 @@
+/* weights.c — emits constant tensors as static const data.
+ *
+ * Small tensors become ordinary arrays of literals (readable). Larger ones
+ * become a union whose first member holds the little-endian bytes as string
+ * literals (rows of 4092 bytes, under C99's 4095-character minimum limit) and
+ * whose second member is the typed array the kernels read. Brace lists cost
+ * the C compiler time and memory per element: 100 MB of floats took gcc -O2
+ * 126 s and 4.6 GB as literals, but 15 s and 1.1 GB as strings. Reading the
+ * typed member is well defined (a union member of the right type and
+ * alignment); the bytes assume a little-endian IEEE-754 target, which the
+ * generated file checks with #error guards. */
+#include "weights.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROW_BYTES 4092
+#define STRING_MIN_BYTES 64 /* smaller tensors stay readable literal lists */
+
+struct WeightTable {
+    Graph *g;
+    const char *prefix;
+    const char **name; /* per tensor id */
+};
+
+static int encoded_as_bytes(const Tensor *t) { return tensor_bytes(t) >= STRING_MIN_BYTES; }
+
+WeightTable *weights_new(Graph *g, const char *prefix)
+{
+    WeightTable *wt = arena_alloc(g->arena, sizeof *wt);
+    wt->g = g;
+    wt->prefix = prefix;
+    wt->name = arena_alloc_array(g->arena, (size_t)g->n_tensors + 1, sizeof(char *));
+    return wt;
+}
+
+const char *weights_ref(WeightTable *wt, const Tensor *t)
+{
+    NNC_ASSERT(t->data && t->id < wt->g->n_tensors);
+    if (!wt->name[t->id]) wt->name[t->id] = arena_printf(wt->g->arena, "%s_w%d", wt->prefix, t->id);
+    return encoded_as_bytes(t) ? arena_printf(wt->g->arena, "%s.v", wt->name[t->id]) : wt->name[t->id];
+}
+
+/* Shortest decimal that reads back as the same float. */
+static int put_float(char *s, float v)
+{
+    if (isnan(v)) return sprintf(s, "NAN");
+    if (isinf(v)) return sprintf(s, v > 0 ? "HUGE_VALF" : "-HUGE_VALF");
+    if (v == 0) return sprintf(s, signbit(v) ? "-0.f" : "0");
+    for (int prec = 6; prec <= 9; prec++) {
+        int n = sprintf(s, "%.*g", prec, (double)v);
+        if (strtof(s, NULL) == v) {
+            if (!strpbrk(s, ".e")) return n; /* an integer: no suffix needed */
+            s[n++] = 'f';
+            s[n] = 0;
+            return n;
+        }
+    }
+    NNC_ASSERT(0);
+    return 0;
+}
+
+static int put_double(char *s, double v)
+{
+    if (isnan(v)) return sprintf(s, "NAN");
+    if (isinf(v)) return sprintf(s, v > 0 ? "HUGE_VAL" : "-HUGE_VAL");
+    for (int prec = 15; prec <= 17; prec++) {
+        int n = sprintf(s, "%.*g", prec, v);
+        if (strtod(s, NULL) == v) {
+            if (!strpbrk(s, ".e")) return n + sprintf(s + n, ".0");
+            return n;
+        }
+    }
+    return sprintf(s, "%.17g", v);
+}
+
+static int put_element(char *s, const Tensor *t, int64_t i)
+{
+    const void *d = t->data;
+    switch (t->dtype) {
+    case DT_FLOAT: return put_float(s, ((const float *)d)[i]);
+    case DT_DOUBLE: return put_double(s, ((const double *)d)[i]);
+    case DT_INT64: {
+        int64_t v = ((const int64_t *)d)[i];
+        if (v == INT64_MIN) return sprintf(s, "INT64_MIN");
+        return sprintf(s, v > 2147483647 || v < -2147483647 ? "INT64_C(%lld)" : "%lld", (long long)v);
+    }
+    case DT_UINT64: return sprintf(s, "UINT64_C(%llu)", (unsigned long long)((const uint64_t *)d)[i]);
+    case DT_UINT32: return sprintf(s, "%luu", (unsigned long)((const uint32_t *)d)[i]);
+    case DT_INT32: {
+        int32_t v = ((const int32_t *)d)[i];
+        return v == INT32_MIN ? sprintf(s, "INT32_MIN") : sprintf(s, "%ld", (long)v);
+    }
+    case DT_INT16: return sprintf(s, "%d", ((const int16_t *)d)[i]);
+    case DT_UINT16: return sprintf(s, "%u", ((const uint16_t *)d)[i]);
+    case DT_INT8: return sprintf(s, "%d", ((const int8_t *)d)[i]);
+    case DT_UINT8: case DT_BOOL: return sprintf(s, "%u", ((const uint8_t *)d)[i]);
+    default: NNC_ASSERT(0); return 0;
+    }
+}
+
+/* Rows of string literals; each row is one initialiser of b[R][ROW_BYTES]. */
+static void emit_bytes(Buf *c, const unsigned char *d, int64_t n)
+{
+    char line[160];
+    for (int64_t row = 0; row < n; row += ROW_BYTES) {
+        int64_t end = row + ROW_BYTES < n ? row + ROW_BYTES : n;
+        int len = 0;
+        line[len++] = '"';
+        for (int64_t i = row; i < end; i++) {
+            unsigned b = d[i];
+            if (b >= 32 && b < 127 && b != '"' && b != '\\' && b != '?') {
+                line[len++] = (char)b;
+            } else {
+                /* an escape shorter than 3 digits must not run into a following octal digit */
+                int next_digit = i + 1 < end && d[i + 1] >= '0' && d[i + 1] <= '7';
+                len += sprintf(line + len, next_digit ? "\\%03o" : "\\%o", b);
+            }
+            if (len > 96 && i + 1 < end) {
+                line[len++] = '"';
+                line[len++] = '\n';
+                buf_put(c, line, (size_t)len);
+                len = 0;
+                line[len++] = '"';
+            }
+        }
+        line[len++] = '"';
+        buf_put(c, line, (size_t)len);
+        buf_puts(c, end < n ? ",\n" : "\n");
+    }
+}
+
+static void emit_one(WeightTable *wt, Buf *c, const Tensor *t)
+{
+    if (encoded_as_bytes(t)) {
+        int64_t nbytes = tensor_bytes(t);
+        buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
+        buf_printf(c, "static const union { unsigned char b[%lld][%d] NNC_NONSTRING; %s v[%lld]; } %s = {{\n",
+                   (long long)((nbytes + ROW_BYTES - 1) / ROW_BYTES), ROW_BYTES, dtype_ctype(t->dtype),
+                   (long long)tensor_numel(t), wt->name[t->id]);
+        emit_bytes(c, t->data, nbytes);
+        buf_puts(c, "}};\n");
+        return;
+    }
+    int64_t n = tensor_numel(t);
+    buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
+    buf_printf(c, "static const %s %s[%lld] = {", dtype_ctype(t->dtype), wt->name[t->id],
+               (long long)(n ? n : 1));
+    char line[160];
+    int len = 0;
+    if (n == 0) buf_puts(c, "0");
+    for (int64_t i = 0; i < n; i++) {
+        char v[48];
+        int k = put_element(v, t, i);
+        if (len + k + 2 > 100) {
+            buf_put(c, line, (size_t)len);
+            buf_puts(c, "\n");
+            len = 0;
+        }
+        memcpy(line + len, v, (size_t)k);
+        len += k;
+        if (i + 1 < n) line[len++] = ',';
+    }
+    buf_put(c, line, (size_t)len);
+    buf_puts(c, "};\n");
+}
+
+static const char guards[] =
+    "#include <float.h>\n"
+    "/* Large constants below are stored as little-endian IEEE-754 bytes. */\n"
+    "#if FLT_MANT_DIG != 24 || FLT_MAX_EXP != 128 || DBL_MANT_DIG != 53\n"
+    "#error \"this generated code needs IEEE-754 float and double\"\n"
+    "#endif\n"
+    "#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__\n"
+    "#error \"this generated code stores constants little-endian\"\n"
+    "#endif\n"
+    "#ifndef NNC_NONSTRING /* the byte rows are deliberately not NUL-terminated */\n"
+    "#if (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 15) || (defined(__clang_major__) && __clang_major__ >= 21)\n"
+    "#define NNC_NONSTRING __attribute__((nonstring))\n"
+    "#else\n"
+    "#define NNC_NONSTRING\n"
+    "#endif\n"
+    "#endif\n";
+
+void weights_emit(WeightTable *wt, Buf *c, const char *used)
+{
+    int any = 0;
+    for (int i = 0; i < wt->g->n_tensors; i++)
+        any |= wt->name[i] && used[i] && encoded_as_bytes(wt->g->tensors[i]);
+    if (any) buf_puts(c, guards);
+    for (int i = 0; i < wt->g->n_tensors; i++)
+        if (wt->name[i] && used[i]) emit_one(wt, c, wt->g->tensors[i]);
+}

@@ -1,0 +1,15 @@
+/* weights.h — constant tensors as static const data in the generated C. */
+#ifndef NNC_WEIGHTS_H
+#define NNC_WEIGHTS_H
+
+#include "../ir/graph.h"
+
+typedef struct WeightTable WeightTable;
+
+WeightTable *weights_new(Graph *g, const char *prefix);
+/* C expression for constant tensor t (assigns it a name on first use). */
+const char *weights_ref(WeightTable *wt, const Tensor *t);
+/* Emit the definitions of the constants whose `used[t->id]` is set. */
+void weights_emit(WeightTable *wt, Buf *c, const char *used);
+
+#endif

@@ -1,0 +1,135 @@
+/* driver.c — the whole pipeline in one function. Read compile_model() to know
+ * the compiler: load -> verify and infer shapes -> passes -> plan memory ->
+ * emit -> write both files atomically. */
+#include "driver.h"
+
+#include "backend/emit_c.h"
+#include "ir/infer.h"
+#include "passes/passes.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *resolve_target(const char *target)
+{
+    if (!target || strcmp(target, "generic") == 0) return "generic";
+    if (strcmp(target, "avx2") == 0 || strcmp(target, "avx512") == 0 || strcmp(target, "neon") == 0 ||
+        strcmp(target, "native") == 0) {
+        fprintf(stderr, "nnc: error: target '%s' is not available yet in this version; use --target generic\n",
+                target);
+        return NULL;
+    }
+    fprintf(stderr, "nnc: error: unknown target '%s' (generic, avx2, avx512, neon, native)\n", target);
+    return NULL;
+}
+
+char *default_prefix(Arena *a, const char *out_c)
+{
+    const char *base = strrchr(out_c, '/');
+    base = base ? base + 1 : out_c;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *p = arena_alloc(a, n + 2);
+    size_t k = 0;
+    if (n == 0 || isdigit((unsigned char)base[0])) p[k++] = 'm';
+    for (size_t i = 0; i < n; i++) p[k++] = isalnum((unsigned char)base[i]) ? base[i] : '_';
+    p[k] = 0;
+    return p;
+}
+
+static void run_passes(Graph *g, int opt_level)
+{
+    (void)opt_level; /* the optimising passes come with --opt levels */
+    pass_plan_memory(g);
+}
+
+Graph *compile_graph(Arena *a, const CompileOptions *o)
+{
+    ErrorTrap trap;
+    nnc_error_set_file(o->model_path);
+    if (setjmp(trap.env)) {
+        nnc_trap_pop(&trap);
+        return NULL;
+    }
+    nnc_trap_push(&trap);
+    Graph *g = onnx_load(a, o->model_path, o->shapes, o->n_shapes);
+    infer_shapes(g);
+    run_passes(g, o->opt_level);
+    nnc_trap_pop(&trap);
+    return g;
+}
+
+/* Write `data` to `path` through a temporary file in the same directory. */
+static int write_atomic(const char *path, const Buf *data, char *tmp, size_t tmpcap)
+{
+    snprintf(tmp, tmpcap, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    int ok = fwrite(data->data, 1, data->len, f) == data->len;
+    ok &= fclose(f) == 0;
+    if (!ok) unlink(tmp);
+    return ok ? 0 : -1;
+}
+
+static int write_outputs(const char *out_c, const char *out_h, const Buf *c, const Buf *h)
+{
+    char tc[4096], th[4096];
+    if (write_atomic(out_c, c, tc, sizeof tc) != 0) return -1;
+    if (write_atomic(out_h, h, th, sizeof th) != 0) {
+        unlink(tc);
+        return -1;
+    }
+    if (rename(th, out_h) != 0 || rename(tc, out_c) != 0) {
+        unlink(tc);
+        unlink(th);
+        return -1;
+    }
+    return 0;
+}
+
+int compile_model(const CompileOptions *o)
+{
+    Arena arena;
+    arena_init(&arena);
+    const char *isa = resolve_target(o->target);
+    if (!isa) return 1;
+    Graph *g = compile_graph(&arena, o);
+    if (!g) {
+        arena_free(&arena);
+        return 1;
+    }
+    size_t n = strlen(o->out_c);
+    char *out_h = arena_alloc(&arena, n + 3);
+    memcpy(out_h, o->out_c, n + 1);
+    char *dot = strrchr(out_h, '.');
+    if (dot && !strchr(dot, '/')) strcpy(dot, ".h");
+    else strcat(out_h, ".h");
+    const char *slash = strrchr(out_h, '/');
+    EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
+                      o->model_path, isa};
+    Buf c = {0}, h = {0};
+    ErrorTrap trap;
+    int rc = 0;
+    if (setjmp(trap.env)) {
+        rc = 1;
+    } else {
+        nnc_trap_push(&trap);
+        emit_c(g, &eo, &c, &h);
+        if (write_outputs(o->out_c, out_h, &c, &h) != 0)
+            nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
+    }
+    nnc_trap_pop(&trap);
+    buf_free(&c);
+    buf_free(&h);
+    arena_free(&arena);
+    return rc;
+}

@@ -1,0 +1,21 @@
+/* onnx_load.h — the ONNX frontend: a ModelProto file becomes a Graph. */
+#ifndef NNC_ONNX_LOAD_H
+#define NNC_ONNX_LOAD_H
+
+#include "../ir/graph.h"
+
+typedef struct ShapeOverride {
+    const char *name;
+    int rank;
+    int64_t dims[NNC_MAX_RANK];
+} ShapeOverride;
+
+/* Load `path` into a new graph in arena `a`. Errors unwind through nnc_fail.
+ * Nodes come out topologically sorted; shapes are those of the graph inputs
+ * (after overrides) and constants only: run shape inference next. */
+Graph *onnx_load(Arena *a, const char *path, const ShapeOverride *ov, int n_ov);
+
+/* Decode one serialized TensorProto file (test data). */
+Tensor *onnx_load_tensor_file(Graph *g, const char *path);
+
+#endif

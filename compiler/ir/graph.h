@@ -1,0 +1,141 @@
+/* graph.h — the intermediate representation: a Graph of Nodes connected by
+ * Tensors, with static shapes. Element types use ONNX's DataType numbers so the
+ * frontend maps them one to one. Constant tensors (initializers, Constant nodes,
+ * folded values) carry their data in host byte order. */
+#ifndef NNC_GRAPH_H
+#define NNC_GRAPH_H
+
+#include "../util/util.h"
+
+#include <stdint.h>
+
+#define NNC_MAX_RANK 8
+/* Every tensor must have fewer elements than this, so generated code can index
+ * with `long` on every C99 platform. */
+#define NNC_MAX_ELEMS ((int64_t)0x7fffffff)
+
+typedef enum DType {
+    DT_UNDEFINED = 0,
+    DT_FLOAT = 1,
+    DT_UINT8 = 2,
+    DT_INT8 = 3,
+    DT_UINT16 = 4,
+    DT_INT16 = 5,
+    DT_INT32 = 6,
+    DT_INT64 = 7,
+    DT_STRING = 8,
+    DT_BOOL = 9,
+    DT_FLOAT16 = 10,
+    DT_DOUBLE = 11,
+    DT_UINT32 = 12,
+    DT_UINT64 = 13,
+    DT_COUNT_ = 17
+} DType;
+
+const char *dtype_name(DType t);     /* ONNX spelling: FLOAT, INT64, ... */
+const char *dtype_ctype(DType t);    /* C spelling: float, int64_t, ... */
+int dtype_size(DType t);             /* bytes; 0 if unsupported */
+int dtype_supported(DType t);        /* can nnc compute with it */
+int dtype_is_float(DType t);
+
+typedef enum OpKind {
+#define OP(name, ...) OP_##name,
+#include "ops.def"
+#undef OP
+    OP_COUNT_
+} OpKind;
+
+typedef struct Tensor {
+    const char *name;
+    int id;
+    DType dtype;
+    int rank;                    /* -1: shape not known yet */
+    int64_t dims[NNC_MAX_RANK];
+    void *data;                  /* constant value, or NULL */
+    struct Node *producer;       /* NULL for inputs and constants */
+    int input_index;             /* graph input position, or -1 */
+    int64_t ws_offset;           /* workspace offset from the memory plan, or -1 */
+    int output_index;            /* graph output position, or -1 */
+} Tensor;
+
+typedef enum AttrType {
+    ATTR_UNDEFINED = 0,
+    ATTR_FLOAT = 1,
+    ATTR_INT = 2,
+    ATTR_STRING = 3,
+    ATTR_TENSOR = 4,
+    ATTR_GRAPH = 5,
+    ATTR_FLOATS = 6,
+    ATTR_INTS = 7,
+    ATTR_STRINGS = 8,
+    ATTR_OTHER = 99
+} AttrType;
+
+typedef struct Attr {
+    const char *name;
+    AttrType type;
+    int64_t i;
+    float f;
+    const char *s;
+    int n;             /* count of ints/floats */
+    int64_t *ints;
+    float *floats;
+    Tensor *t;
+} Attr;
+
+typedef struct Node {
+    const char *name;
+    const char *op_type;     /* as written in the model, for messages */
+    OpKind op;
+    int opset;               /* opset version of the default domain */
+    int n_in, n_out;
+    Tensor **in;             /* in[i] == NULL: optional input omitted */
+    Tensor **out;
+    int n_attrs;
+    Attr *attrs;
+    int id;
+} Node;
+
+typedef struct Graph {
+    Arena *arena;
+    const char *name;
+    const char *producer;
+    const char *doc;
+    int opset;
+    int n_tensors, cap_tensors;
+    Tensor **tensors;
+    int n_nodes, cap_nodes;
+    Node **nodes;             /* kept in a valid topological order */
+    int n_inputs, n_outputs;
+    Tensor **inputs;
+    Tensor **outputs;
+    int64_t workspace_size;   /* bytes, from the memory plan */
+} Graph;
+
+/* Input k, or NULL when omitted or beyond the inputs the model gave. */
+static inline Tensor *node_input(const Node *n, int k) { return k < n->n_in ? n->in[k] : NULL; }
+
+Graph *graph_new(Arena *a);
+Tensor *graph_add_tensor(Graph *g, const char *name);
+Tensor *graph_find_tensor(Graph *g, const char *name);
+Node *graph_add_node(Graph *g, const char *name, const char *op_type, int n_in, int n_out);
+
+int64_t tensor_numel(const Tensor *t);   /* product of dims (checked) */
+int64_t tensor_bytes(const Tensor *t);
+int tensor_is_const(const Tensor *t);
+void tensor_set_shape(Tensor *t, DType dt, int rank, const int64_t *dims);
+/* read element i of a constant integer tensor (any int type) as int64 */
+int64_t tensor_get_int(const Tensor *t, int64_t i);
+double tensor_get_double(const Tensor *t, int64_t i);
+char *shape_str(Arena *a, const Tensor *t);  /* "[1,3,224,224]" */
+
+/* attributes: missing -> default; present with the wrong type -> error */
+const Attr *node_attr(const Node *n, const char *name);
+int64_t node_attr_int(const Node *n, const char *name, int64_t def);
+float node_attr_float(const Node *n, const char *name, float def);
+const char *node_attr_str(const Node *n, const char *name, const char *def);
+/* ints attribute; returns count (or -1 when absent); *out points into the attr */
+int node_attr_ints(const Node *n, const char *name, const int64_t **out);
+int node_attr_floats(const Node *n, const char *name, const float **out);
+
+#endif

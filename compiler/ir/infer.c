@@ -1,0 +1,46 @@
+/* infer.c — the verifier and static shape inference. Walks the (already
+ * topologically sorted) graph once: checks each node against its registry row
+ * (arity, required inputs present, no unsupported element types), runs the
+ * op's shape function, and checks what it produced. */
+#include "infer.h"
+
+#include "ops.h"
+
+static void verify_arity(const Node *n)
+{
+    const OpInfo *oi = op_info(n->op);
+    int n_in = n->n_in;
+    while (n_in > 0 && !n->in[n_in - 1]) n_in--; /* trailing omitted optionals */
+    if (n_in < oi->min_in || n_in > oi->max_in)
+        nnc_fail_node(n, "takes %d to %d inputs, got %d", oi->min_in, oi->max_in, n_in);
+    for (int k = 0; k < oi->min_in; k++)
+        if (!n->in[k]) nnc_fail_node(n, "required input %d is missing", k);
+    if (n->n_out < oi->min_out || n->n_out > oi->max_out)
+        nnc_fail_node(n, "has %d to %d outputs, got %d", oi->min_out, oi->max_out, n->n_out);
+    if (!n->out[0]) nnc_fail_node(n, "its first output is unnamed");
+    for (int k = 0; k < n->n_in; k++) {
+        const Tensor *t = n->in[k];
+        if (!t) continue;
+        NNC_ASSERT(t->rank >= 0); /* producers come first */
+        if (!dtype_supported(t->dtype))
+            nnc_fail_node(n, "input '%s' has unsupported element type %s", t->name, dtype_name(t->dtype));
+    }
+}
+
+void infer_shapes(Graph *g)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        Node *n = g->nodes[i];
+        verify_arity(n);
+        op_info(n->op)->shape(g, n);
+        for (int k = 0; k < n->n_out; k++) {
+            Tensor *t = n->out[k];
+            if (!t) continue;
+            if (t->rank < 0 || !dtype_supported(t->dtype))
+                nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
+            (void)tensor_numel(t);
+        }
+    }
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i]->rank < 0) nnc_fail("graph output '%s' has no shape", g->outputs[i]->name);
+}

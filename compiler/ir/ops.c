@@ -1,0 +1,24 @@
+/* ops.c — the registry table itself, expanded from ops.def. */
+#include "ops.h"
+
+#include <string.h>
+
+static const OpInfo op_table[OP_COUNT_] = {
+#define OP(nm, mi, xi, mo, xo, shape, lower) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower},
+#include "ops.def"
+#undef OP
+};
+
+const OpInfo *op_info(OpKind k)
+{
+    NNC_ASSERT((unsigned)k < OP_COUNT_);
+    return &op_table[k];
+}
+
+OpKind op_lookup(const char *domain, const char *op_type)
+{
+    if (domain && *domain && strcmp(domain, "ai.onnx") != 0) return OP_COUNT_;
+    for (int k = 0; k < OP_COUNT_; k++)
+        if (strcmp(op_table[k].name, op_type) == 0) return (OpKind)k;
+    return OP_COUNT_;
+}

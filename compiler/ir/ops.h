@@ -1,0 +1,29 @@
+/* ops.h — the operator registry expanded from ops.def: one OpInfo per op
+ * with its arity, shape function and lowering function. */
+#ifndef NNC_OPS_H
+#define NNC_OPS_H
+
+#include "graph.h"
+
+struct Lowering;
+typedef void (*ShapeFn)(Graph *g, Node *n);
+typedef void (*LowerFn)(struct Lowering *L, const Node *n);
+
+typedef struct OpInfo {
+    const char *name;
+    int min_in, max_in, min_out, max_out;
+    ShapeFn shape;
+    LowerFn lower;
+} OpInfo;
+
+#define OP(name, mi, xi, mo, xo, shape, lower)                                   \
+    void shape(Graph *g, Node *n);                                               \
+    void lower(struct Lowering *L, const Node *n);
+#include "ops.def"
+#undef OP
+
+const OpInfo *op_info(OpKind k);
+/* Map an ONNX op_type to its kind; OP_COUNT_ if unknown. Import only. */
+OpKind op_lookup(const char *domain, const char *op_type);
+
+#endif

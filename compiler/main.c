@@ -1,0 +1,161 @@
+/* main.c — the nnc command line: compile (the default), `verify`, and the
+ * informational flags. Argument parsing only; the work is in driver.c and
+ * verify.c. */
+#include "driver.h"
+#include "ir/ops.h"
+#include "verify.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef NNC_VERSION
+#define NNC_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+    "usage: nnc MODEL.onnx -o OUT.c [options]     compile a model to C (writes OUT.c and OUT.h)\n"
+    "       nnc verify MODEL.onnx [DATASET_DIR...] [options]\n"
+    "                                             compile, build with the system C compiler, and\n"
+    "                                             check against ONNX test_data_set_N folders\n"
+    "       nnc --cflags | --libs                 flags to compile and link the generated code\n"
+    "       nnc --list-ops | --list-types         supported ONNX operators / element types\n"
+    "       nnc --help | --version\n"
+    "options:\n"
+    "  -o OUT.c                  output file; OUT.h is written next to it\n"
+    "  --prefix P                C identifier prefix of the API (default: OUT's stem)\n"
+    "  --target T                generic (default), avx2, avx512, neon, native\n"
+    "  --opt N                   optimisation level 0..3 (default 2)\n"
+    "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
+    "verify options:\n"
+    "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
+    "                            |got - want| <= A + R * |want|; integers must match exactly\n"
+    "  --keep DIR                build in DIR and keep it (default: a temporary directory)\n"
+    "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2)\n";
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "nnc: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run 'nnc --help' for usage)\n");
+    return 1;
+}
+
+static int parse_shape(Arena *a, const char *arg, ShapeOverride *ov)
+{
+    const char *eq = strrchr(arg, '=');
+    if (!eq || eq == arg) return 0;
+    ov->name = arena_printf(a, "%.*s", (int)(eq - arg), arg);
+    ov->rank = 0;
+    const char *p = eq + 1;
+    if (!*p) return 1; /* scalar */
+    for (;;) {
+        if (ov->rank == NNC_MAX_RANK || !isdigit((unsigned char)*p)) return 0;
+        errno = 0;
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (errno || v < 0 || v > NNC_MAX_ELEMS) return 0;
+        ov->dims[ov->rank++] = v;
+        if (*end == 0) return 1;
+        if (*end != ',') return 0;
+        p = end + 1;
+    }
+}
+
+static int is_identifier(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s)) return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+    return 1;
+}
+
+static void list_ops(void)
+{
+    for (int k = 0; k < OP_COUNT_; k++) printf("%s\n", op_info((OpKind)k)->name);
+}
+
+static void list_types(void)
+{
+    for (int t = 0; t < DT_COUNT_; t++)
+        if (dtype_supported((DType)t)) printf("%s\n", dtype_name((DType)t));
+}
+
+int main(int argc, char **argv)
+{
+    Arena arena;
+    arena_init(&arena);
+    CompileOptions o = {0};
+    o.target = "generic";
+    o.opt_level = 2;
+    o.shapes = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(ShapeOverride));
+    VerifyOptions vo = {1e-3, 1e-4, NULL};
+    int verify = 0, n_dirs = 0;
+    const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
+    int i = 1;
+    if (argc > 1 && strcmp(argv[1], "verify") == 0) {
+        verify = 1;
+        i = 2;
+    }
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        int has_val = i + 1 < argc;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("nnc %s\n", NNC_VERSION);
+            return 0;
+        } else if (strcmp(a, "--cflags") == 0 || strcmp(a, "--libs") == 0) {
+            return print_build_flags(argv[0], a[2] == 'c');
+        } else if (strcmp(a, "--list-ops") == 0) {
+            list_ops();
+            return 0;
+        } else if (strcmp(a, "--list-types") == 0) {
+            list_types();
+            return 0;
+        } else if (strcmp(a, "-o") == 0 && has_val) {
+            o.out_c = argv[++i];
+        } else if (strcmp(a, "--prefix") == 0 && has_val) {
+            o.prefix = argv[++i];
+            if (!is_identifier(o.prefix)) return bad_usage("--prefix '%s' is not a C identifier", o.prefix);
+        } else if (strcmp(a, "--target") == 0 && has_val) {
+            o.target = argv[++i];
+        } else if (strcmp(a, "--opt") == 0 && has_val) {
+            const char *v = argv[++i];
+            if (strlen(v) != 1 || v[0] < '0' || v[0] > '3') return bad_usage("--opt takes 0 to 3, not '%s'", v);
+            o.opt_level = v[0] - '0';
+        } else if (strcmp(a, "--shape") == 0 && has_val) {
+            if (!parse_shape(&arena, argv[++i], &o.shapes[o.n_shapes++]))
+                return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
+        } else if (verify && (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) && has_val) {
+            char *end;
+            double v = strtod(argv[++i], &end);
+            if (*end || v < 0) return bad_usage("bad tolerance '%s'", argv[i]);
+            if (a[2] == 'r') vo.rtol = v;
+            else vo.atol = v;
+        } else if (verify && strcmp(a, "--keep") == 0 && has_val) {
+            vo.keep_dir = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            return bad_usage("unknown or incomplete option '%s'", a);
+        } else if (!o.model_path) {
+            o.model_path = a;
+        } else if (verify) {
+            dirs[n_dirs++] = a;
+        } else {
+            return bad_usage("unexpected argument '%s'", a);
+        }
+    }
+    if (!o.model_path) return bad_usage("%s", "no model given");
+    int rc;
+    if (verify) {
+        rc = verify_model(&o, &vo, dirs, n_dirs);
+    } else {
+        if (!o.out_c) return bad_usage("%s", "no output file given (-o OUT.c)");
+        rc = compile_model(&o);
+    }
+    arena_free(&arena);
+    return rc;
+}

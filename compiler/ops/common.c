@@ -1,0 +1,124 @@
+/* common.c — see common.h. */
+#include "common.h"
+
+#include <string.h>
+
+int op_axis(const Node *n, int64_t axis, int rank, int inclusive)
+{
+    int64_t lim = rank + (inclusive ? 1 : 0);
+    if (axis < -lim || axis >= lim)
+        nnc_fail_node(n, "axis %lld is out of range for rank %d", (long long)axis, rank);
+    return (int)(axis < 0 ? axis + lim : axis);
+}
+
+int64_t *op_const_ints(Graph *g, const Node *n, int k, int *count)
+{
+    const Tensor *t = k < n->n_in ? n->in[k] : NULL;
+    if (!t) nnc_fail_node(n, "input %d is required", k);
+    if (!t->data) nnc_fail_node(n, "input '%s' must be a constant (computed at compile time)", t->name);
+    if (dtype_is_float(t->dtype) || t->rank > 1)
+        nnc_fail_node(n, "input '%s' must be a 1-D integer tensor", t->name);
+    int64_t cnt = tensor_numel(t);
+    int64_t *v = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
+    for (int64_t i = 0; i < cnt; i++) v[i] = tensor_get_int(t, i);
+    *count = (int)cnt;
+    return v;
+}
+
+int64_t *op_opt_const_ints(Graph *g, const Node *n, int k, int *count)
+{
+    if (k >= n->n_in || !n->in[k]) {
+        *count = -1;
+        return NULL;
+    }
+    return op_const_ints(g, n, k, count);
+}
+
+void op_same_types(const Node *n, int first, int last)
+{
+    for (int k = first; k <= last && k < n->n_in; k++)
+        if (n->in[k] && n->in[k]->dtype != n->in[first]->dtype)
+            nnc_fail_node(n, "input '%s' is %s but input '%s' is %s", n->in[k]->name, dtype_name(n->in[k]->dtype),
+                          n->in[first]->name, dtype_name(n->in[first]->dtype));
+}
+
+void op_require_float(const Node *n, int k)
+{
+    if (!dtype_is_float(n->in[k]->dtype))
+        nnc_fail_node(n, "input '%s' must be a float tensor, not %s", n->in[k]->name, dtype_name(n->in[k]->dtype));
+}
+
+int op_broadcast(const Node *n, const Tensor *a, const Tensor *b, int64_t *out)
+{
+    int r = a->rank > b->rank ? a->rank : b->rank;
+    for (int i = 0; i < r; i++) {
+        int ia = i - (r - a->rank), ib = i - (r - b->rank);
+        int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+        if (da != db && da != 1 && db != 1)
+            nnc_fail_node(n, "cannot broadcast '%s' and '%s' (dimension %d: %lld vs %lld)", a->name, b->name, i,
+                          (long long)da, (long long)db);
+        out[i] = da == 1 ? db : da;
+    }
+    return r;
+}
+
+void op_set_output(const Node *n, int k, DType dt, int rank, const int64_t *dims)
+{
+    if (k >= n->n_out || !n->out[k]) return;
+    if (rank > NNC_MAX_RANK) nnc_fail_node(n, "output rank %d exceeds %d", rank, NNC_MAX_RANK);
+    for (int i = 0; i < rank; i++)
+        if (dims[i] < 0) nnc_fail_node(n, "output dimension %d is negative (%lld)", i, (long long)dims[i]);
+    int64_t cnt = 1;
+    for (int i = 0; i < rank; i++)
+        if (!checked_mul_i64(cnt, dims[i], &cnt) || cnt > NNC_MAX_ELEMS)
+            nnc_fail_node(n, "output '%s' is too large", n->out[k]->name);
+    tensor_set_shape(n->out[k], dt, rank, dims);
+}
+
+void op_dense_strides(int rank, const int64_t *dims, int64_t *strides)
+{
+    int64_t s = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+        strides[i] = s;
+        s *= dims[i];
+    }
+}
+
+void op_broadcast_strides(const Tensor *t, int rank, const int64_t *out, int64_t *strides)
+{
+    int64_t dense[NNC_MAX_RANK];
+    op_dense_strides(t->rank, t->dims, dense);
+    for (int i = 0; i < rank; i++) {
+        int it = i - (rank - t->rank);
+        strides[i] = (it < 0 || (t->dims[it] == 1 && out[i] != 1)) ? 0 : dense[it];
+    }
+}
+
+void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
+                  int nstr, const char *const *prefixes, int64_t *const *strides)
+{
+    /* merge dim i into i-1 when every operand is contiguous across them */
+    int64_t d[NNC_MAX_RANK], s[4][NNC_MAX_RANK];
+    int r = 0;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] == 1) continue; /* size-1 dims vanish */
+        int merge = r > 0;
+        for (int k = 0; k < nstr && merge; k++) merge = s[k][r - 1] == strides[k][i] * dims[i];
+        if (merge) {
+            d[r - 1] *= dims[i];
+            for (int k = 0; k < nstr; k++) s[k][r - 1] = strides[k][i];
+        } else {
+            d[r] = dims[i];
+            for (int k = 0; k < nstr; k++) s[k][r] = strides[k][i];
+            r++;
+        }
+    }
+    if (r > LOOP_RANK) nnc_fail_node(n, "needs a %d-dimensional strided loop; at most %d are supported", r, LOOP_RANK);
+    int pad = LOOP_RANK - r;
+    for (int i = 0; i < LOOP_RANK; i++) {
+        int src = i - pad;
+        kp_int(L, p, arena_printf(lower_arena(L), "%s%d", dprefix, i), src >= 0 ? d[src] : 1);
+        for (int k = 0; k < nstr; k++)
+            kp_int(L, p, arena_printf(lower_arena(L), "%s%d", prefixes[k], i), src >= 0 ? s[k][src] : 0);
+    }
+}

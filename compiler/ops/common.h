@@ -1,0 +1,37 @@
+/* common.h — helpers shared by the op files: axis handling, broadcasting,
+ * reading constant inputs, and stride arithmetic for strided loop templates. */
+#ifndef NNC_OPS_COMMON_H
+#define NNC_OPS_COMMON_H
+
+#include "../backend/lower.h"
+#include "../ir/ops.h"
+
+/* Loop templates take this many dims; higher ranks are collapsed or refused. */
+#define LOOP_RANK 6
+
+/* Normalise axis in [-rank, rank) (or [-rank, rank] with `inclusive`). */
+int op_axis(const Node *n, int64_t axis, int rank, int inclusive);
+/* Require input k to be present, constant, and integer; return its values. */
+int64_t *op_const_ints(Graph *g, const Node *n, int k, int *count);
+/* The same for an optional input: NULL (count -1) when omitted. */
+int64_t *op_opt_const_ints(Graph *g, const Node *n, int k, int *count);
+/* Require all given inputs to share the element type of input 0. */
+void op_same_types(const Node *n, int first, int last);
+/* Require input k's type to be one of a float type. */
+void op_require_float(const Node *n, int k);
+/* numpy broadcasting of two shapes into out; returns the rank. */
+int op_broadcast(const Node *n, const Tensor *a, const Tensor *b, int64_t *out);
+/* Output k gets element type dt and the given shape. */
+void op_set_output(const Node *n, int k, DType dt, int rank, const int64_t *dims);
+
+/* Strides (in elements) of t viewed as broadcast to `rank` dims `out`;
+ * dims of size 1 broadcast with stride 0. Right-aligned like numpy. */
+void op_broadcast_strides(const Tensor *t, int rank, const int64_t *out, int64_t *strides);
+/* Dense row-major strides of a shape. */
+void op_dense_strides(int rank, const int64_t *dims, int64_t *strides);
+/* Bind <dprefix>0..5 (extents) and <prefix>0..5 strides for a LOOP_RANK
+ * strided loop; merges contiguous dims first. Refuses ranks above LOOP_RANK. */
+void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
+                  int nstr, const char *const *prefixes, int64_t *const *strides);
+
+#endif

@@ -1,0 +1,206 @@
+/* conv.c — Conv and ConvTranspose: attribute checking, output shapes, and
+ * lowering to the conv / conv_transpose templates. Both share one geometry
+ * routine so shape inference and the kernel agree on pads and extents. */
+#include "common.h"
+
+#include <string.h>
+
+typedef struct ConvGeom {
+    int nsp;                     /* spatial dims: 1..3 */
+    int64_t n, c, m, group;
+    int64_t in[3], out[3], k[3], stride[3], dil[3], pad_begin[3], pad_end[3];
+} ConvGeom;
+
+static int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/* Read the attributes common to both ops into g; validates what it reads. */
+static void conv_attrs(const Node *n, ConvGeom *g, int64_t kchan_dim)
+{
+    const Tensor *x = n->in[0], *w = node_input(n, 1);
+    op_require_float(n, 0);
+    op_same_types(n, 0, 2);
+    if (x->rank < 3 || x->rank > 5) nnc_fail_node(n, "input must have 1 to 3 spatial dims, got rank %d", x->rank);
+    if (w->rank != x->rank) nnc_fail_node(n, "weight rank %d does not match input rank %d", w->rank, x->rank);
+    memset(g, 0, sizeof *g);
+    g->nsp = x->rank - 2;
+    g->n = x->dims[0];
+    g->c = x->dims[1];
+    g->group = node_attr_int(n, "group", 1);
+    if (g->group < 1) nnc_fail_node(n, "group must be positive, got %lld", (long long)g->group);
+    if (g->c % g->group) nnc_fail_node(n, "group %lld does not divide the %lld input channels", (long long)g->group, (long long)g->c);
+    (void)kchan_dim;
+    const int64_t *ks, *st, *dl, *pd;
+    int nk = node_attr_ints(n, "kernel_shape", &ks), ns = node_attr_ints(n, "strides", &st);
+    int nd = node_attr_ints(n, "dilations", &dl), np = node_attr_ints(n, "pads", &pd);
+    if ((nk >= 0 && nk != g->nsp) || (ns >= 0 && ns != g->nsp) || (nd >= 0 && nd != g->nsp) ||
+        (np >= 0 && np != 2 * g->nsp))
+        nnc_fail_node(n, "kernel_shape, strides, dilations and pads must match the %d spatial dims", g->nsp);
+    for (int i = 0; i < g->nsp; i++) {
+        g->in[i] = x->dims[2 + i];
+        g->k[i] = w->dims[2 + i];
+        if (nk >= 0 && ks[i] != g->k[i])
+            nnc_fail_node(n, "kernel_shape[%d] = %lld does not match the weight's %lld", i, (long long)ks[i],
+                          (long long)g->k[i]);
+        g->stride[i] = ns >= 0 ? st[i] : 1;
+        g->dil[i] = nd >= 0 ? dl[i] : 1;
+        g->pad_begin[i] = np >= 0 ? pd[i] : 0;
+        g->pad_end[i] = np >= 0 ? pd[g->nsp + i] : 0;
+        if (g->stride[i] < 1) nnc_fail_node(n, "stride %lld must be at least 1", (long long)g->stride[i]);
+        if (g->dil[i] < 1) nnc_fail_node(n, "dilation %lld must be at least 1", (long long)g->dil[i]);
+        if (g->pad_begin[i] < 0 || g->pad_end[i] < 0) nnc_fail_node(n, "pads must not be negative");
+        if (g->k[i] < 1) nnc_fail_node(n, "kernel size must be at least 1");
+        if (g->in[i] > NNC_MAX_ELEMS / 4 || g->k[i] > NNC_MAX_ELEMS / 4 || g->stride[i] > NNC_MAX_ELEMS / 4 ||
+            g->dil[i] > NNC_MAX_ELEMS / 4 / g->k[i] || g->pad_begin[i] > NNC_MAX_ELEMS / 4 ||
+            g->pad_end[i] > NNC_MAX_ELEMS / 4)
+            nnc_fail_node(n, "sizes out of range");
+    }
+}
+
+static int auto_pad_mode(const Node *n)
+{
+    const char *ap = node_attr_str(n, "auto_pad", "NOTSET");
+    if (strcmp(ap, "NOTSET") == 0) return 0;
+    if (strcmp(ap, "SAME_UPPER") == 0) return 1;
+    if (strcmp(ap, "SAME_LOWER") == 0) return 2;
+    if (strcmp(ap, "VALID") == 0) return 3;
+    nnc_fail_node(n, "unknown auto_pad '%s'", ap);
+}
+
+static void conv_geometry(const Node *n, ConvGeom *g)
+{
+    const Tensor *w = node_input(n, 1);
+    conv_attrs(n, g, 1);
+    g->m = w->dims[0];
+    if (w->dims[1] * g->group != g->c)
+        nnc_fail_node(n, "weight has %lld channels per group; input has %lld channels in %lld groups",
+                      (long long)w->dims[1], (long long)g->c, (long long)g->group);
+    if (g->m % g->group) nnc_fail_node(n, "group %lld does not divide the %lld output channels", (long long)g->group, (long long)g->m);
+    if (node_input(n, 2) && (node_input(n, 2)->rank != 1 || node_input(n, 2)->dims[0] != g->m))
+        nnc_fail_node(n, "bias must have shape [%lld]", (long long)g->m);
+    int mode = auto_pad_mode(n);
+    for (int i = 0; i < g->nsp; i++) {
+        int64_t eff = (g->k[i] - 1) * g->dil[i] + 1;
+        if (mode == 1 || mode == 2) {
+            g->out[i] = ceil_div(g->in[i], g->stride[i]);
+            int64_t total = (g->out[i] - 1) * g->stride[i] + eff - g->in[i];
+            if (total < 0) total = 0;
+            g->pad_begin[i] = mode == 1 ? total / 2 : total - total / 2;
+            g->pad_end[i] = total - g->pad_begin[i];
+        } else {
+            if (mode == 3) g->pad_begin[i] = g->pad_end[i] = 0;
+            int64_t span = g->in[i] + g->pad_begin[i] + g->pad_end[i] - eff;
+            if (span < 0) nnc_fail_node(n, "kernel (%lld with dilation) is larger than the padded input (%lld)",
+                                        (long long)eff, (long long)(g->in[i] + g->pad_begin[i] + g->pad_end[i]));
+            g->out[i] = span / g->stride[i] + 1;
+        }
+    }
+}
+
+static void conv_transpose_geometry(const Node *n, ConvGeom *g)
+{
+    const Tensor *w = node_input(n, 1);
+    conv_attrs(n, g, 0);
+    if (w->dims[0] != g->c)
+        nnc_fail_node(n, "weight has %lld input channels, input has %lld", (long long)w->dims[0], (long long)g->c);
+    if (!checked_mul_i64(w->dims[1], g->group, &g->m)) nnc_fail_node(n, "sizes out of range");
+    if (node_input(n, 2) && (node_input(n, 2)->rank != 1 || node_input(n, 2)->dims[0] != g->m))
+        nnc_fail_node(n, "bias must have shape [%lld]", (long long)g->m);
+    const int64_t *op, *os;
+    int nop = node_attr_ints(n, "output_padding", &op), nos = node_attr_ints(n, "output_shape", &os);
+    if (nop >= 0 && nop != g->nsp) nnc_fail_node(n, "output_padding must have %d values", g->nsp);
+    if (nos >= 0 && nos != g->nsp && nos != g->nsp + 2) nnc_fail_node(n, "output_shape must have %d values", g->nsp);
+    int mode = auto_pad_mode(n);
+    for (int i = 0; i < g->nsp; i++) {
+        int64_t eff = (g->k[i] - 1) * g->dil[i] + 1, opad = nop >= 0 ? op[i] : 0;
+        if (opad < 0 || opad >= g->stride[i] * (g->dil[i] > 0 ? g->dil[i] : 1) + 0 * eff)
+            if (opad < 0) nnc_fail_node(n, "output_padding must not be negative");
+        int64_t full = g->stride[i] * (g->in[i] - 1) + opad + eff;
+        int64_t want = -1;
+        if (nos >= 0) want = os[nos - g->nsp + i];
+        else if (mode == 1 || mode == 2) want = g->in[i] * g->stride[i];
+        if (want >= 0) {
+            int64_t total = full - want;
+            int upper = mode == 1;
+            g->pad_begin[i] = upper ? total / 2 : total - total / 2;
+            g->pad_end[i] = total - g->pad_begin[i];
+        } else if (mode == 3) {
+            g->pad_begin[i] = g->pad_end[i] = 0;
+        }
+        g->out[i] = full - g->pad_begin[i] - g->pad_end[i];
+        if (g->out[i] < 1) nnc_fail_node(n, "output size %lld is not positive", (long long)g->out[i]);
+    }
+}
+
+static void set_conv_output(const Node *n, const ConvGeom *g)
+{
+    int64_t dims[5] = {g->n, g->m};
+    for (int i = 0; i < g->nsp; i++) dims[2 + i] = g->out[i];
+    op_set_output(n, 0, n->in[0]->dtype, g->nsp + 2, dims);
+}
+
+void shape_conv(Graph *gr, Node *n)
+{
+    (void)gr;
+    ConvGeom g;
+    conv_geometry(n, &g);
+    set_conv_output(n, &g);
+}
+
+void shape_conv_transpose(Graph *gr, Node *n)
+{
+    (void)gr;
+    ConvGeom g;
+    conv_transpose_geometry(n, &g);
+    set_conv_output(n, &g);
+}
+
+/* Bind geometry to template parameters; spatial dims right-aligned to 3. */
+static void bind_geometry(Lowering *L, KParams *p, const Node *n, const ConvGeom *g)
+{
+    static const char *const nm[][7] = {{"ID", "OD", "KD", "SD", "DD", "PD", 0},
+                                        {"IH", "OH", "KH", "SH", "DH", "PH", 0},
+                                        {"IW", "OW", "KW", "SW", "DW", "PW", 0}};
+    kp_type(L, p, "T", n->in[0]->dtype);
+    kp_int(L, p, "N", g->n);
+    kp_int(L, p, "C", g->c);
+    kp_int(L, p, "M", g->m);
+    kp_int(L, p, "G", g->group);
+    kp_int(L, p, "CG", g->c / g->group);
+    kp_int(L, p, "MG", g->m / g->group);
+    kp_int(L, p, "HAS_BIAS", node_input(n, 2) != NULL);
+    for (int d = 0; d < 3; d++) {
+        int i = d - (3 - g->nsp);
+        int64_t v[6] = {1, 1, 1, 1, 1, 0};
+        if (i >= 0) {
+            v[0] = g->in[i];
+            v[1] = g->out[i];
+            v[2] = g->k[i];
+            v[3] = g->stride[i];
+            v[4] = g->dil[i];
+            v[5] = g->pad_begin[i];
+        }
+        for (int k = 0; k < 6; k++) kp_int(L, p, nm[d][k], v[k]);
+    }
+}
+
+void lower_conv(Lowering *L, const Node *n)
+{
+    ConvGeom g;
+    conv_geometry(n, &g);
+    KParams p = {0};
+    bind_geometry(L, &p, n, &g);
+    const char *fn = lower_kernel(L, n, "conv", &p);
+    Tensor *args[4] = {n->in[0], node_input(n, 1), node_input(n, 2), n->out[0]};
+    lower_call(L, fn, 4, args, 0);
+}
+
+void lower_conv_transpose(Lowering *L, const Node *n)
+{
+    ConvGeom g;
+    conv_transpose_geometry(n, &g);
+    KParams p = {0};
+    bind_geometry(L, &p, n, &g);
+    const char *fn = lower_kernel(L, n, "conv_transpose", &p);
+    Tensor *args[4] = {n->in[0], node_input(n, 1), node_input(n, 2), n->out[0]};
+    lower_call(L, fn, 4, args, 0);
+}

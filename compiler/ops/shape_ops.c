@@ -1,0 +1,357 @@
+/* shape_ops.c — ops that reshape, reorder or select data: Flatten, Reshape,
+ * Squeeze, Unsqueeze, Transpose, Concat, Gather, Pad and Constant. Shape
+ * arguments (Reshape's shape, Pad's pads, axes inputs) must be constants. */
+#include "common.h"
+
+#include <string.h>
+
+static void same_shape_output(const Node *n, int rank, const int64_t *dims)
+{
+    op_set_output(n, 0, n->in[0]->dtype, rank, dims);
+    if (tensor_numel(n->out[0]) != tensor_numel(n->in[0]))
+        nnc_fail_node(n, "output has %lld elements but input has %lld", (long long)tensor_numel(n->out[0]),
+                      (long long)tensor_numel(n->in[0]));
+}
+
+/* Flatten: X[d0..dn] -> [d0*..*d(axis-1), d(axis)*..*dn] */
+void shape_flatten(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    int axis = op_axis(n, node_attr_int(n, "axis", 1), x->rank, 1);
+    int64_t dims[2] = {1, 1};
+    for (int i = 0; i < x->rank; i++) dims[i < axis] *= x->dims[i];
+    int64_t out[2] = {dims[1], dims[0]};
+    same_shape_output(n, 2, out);
+}
+
+/* Reshape: shape input with 0 (copy, unless allowzero) and one -1 (infer) */
+void shape_reshape(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    int cnt;
+    int64_t *s = op_const_ints(g, n, 1, &cnt);
+    if (cnt > NNC_MAX_RANK) nnc_fail_node(n, "target rank %d exceeds %d", cnt, NNC_MAX_RANK);
+    int allowzero = node_attr_int(n, "allowzero", 0) != 0, infer = -1;
+    int64_t known = 1;
+    for (int i = 0; i < cnt; i++) {
+        if (s[i] == 0 && !allowzero) {
+            if (i >= x->rank) nnc_fail_node(n, "shape[%d] = 0 copies a dimension the input does not have", i);
+            s[i] = x->dims[i];
+        }
+        if (s[i] == -1) {
+            if (infer >= 0) nnc_fail_node(n, "shape has more than one -1");
+            infer = i;
+            continue;
+        }
+        if (s[i] < 0) nnc_fail_node(n, "shape[%d] = %lld is invalid", i, (long long)s[i]);
+        if (!checked_mul_i64(known, s[i], &known) || known > NNC_MAX_ELEMS) nnc_fail_node(n, "shape overflows");
+    }
+    int64_t total = tensor_numel(x);
+    if (infer >= 0) {
+        if (known == 0 || total % known) nnc_fail_node(n, "cannot infer the -1 dimension (%lld elements into %lld)", (long long)total, (long long)known);
+        s[infer] = total / known;
+    }
+    same_shape_output(n, cnt, s);
+}
+
+/* axes from the attribute (opset < 13) or the optional second input */
+static int64_t *axes_of(Graph *g, const Node *n, int *cnt)
+{
+    if (node_input(n, 1)) return op_const_ints(g, n, 1, cnt);
+    const int64_t *a;
+    *cnt = node_attr_ints(n, "axes", &a);
+    if (*cnt < 0) return NULL;
+    int64_t *r = arena_alloc_array(g->arena, (size_t)*cnt + 1, sizeof(int64_t));
+    memcpy(r, a, (size_t)*cnt * sizeof(int64_t));
+    return r;
+}
+
+void shape_squeeze(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    int cnt;
+    int64_t *ax = axes_of(g, n, &cnt);
+    char drop[NNC_MAX_RANK] = {0};
+    for (int i = 0; i < cnt; i++) {
+        int a = op_axis(n, ax[i], x->rank, 0);
+        if (x->dims[a] != 1) nnc_fail_node(n, "cannot squeeze axis %d of size %lld", a, (long long)x->dims[a]);
+        drop[a] = 1;
+    }
+    int64_t dims[NNC_MAX_RANK];
+    int r = 0;
+    for (int i = 0; i < x->rank; i++)
+        if (!(cnt >= 0 ? drop[i] : x->dims[i] == 1)) dims[r++] = x->dims[i];
+    same_shape_output(n, r, dims);
+}
+
+void shape_unsqueeze(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    int cnt;
+    int64_t *ax = axes_of(g, n, &cnt);
+    if (cnt < 0) nnc_fail_node(n, "axes are required");
+    int r = x->rank + cnt;
+    if (r > NNC_MAX_RANK) nnc_fail_node(n, "output rank %d exceeds %d", r, NNC_MAX_RANK);
+    char ins[NNC_MAX_RANK] = {0};
+    for (int i = 0; i < cnt; i++) {
+        int a = op_axis(n, ax[i], r, 0);
+        if (ins[a]) nnc_fail_node(n, "axis %lld is repeated", (long long)ax[i]);
+        ins[a] = 1;
+    }
+    int64_t dims[NNC_MAX_RANK];
+    for (int i = 0, k = 0; i < r; i++) dims[i] = ins[i] ? 1 : x->dims[k++];
+    same_shape_output(n, r, dims);
+}
+
+/* Transpose: perm (default: reversed) */
+static void transpose_perm(const Node *n, int *perm)
+{
+    const Tensor *x = n->in[0];
+    const int64_t *p;
+    int cnt = node_attr_ints(n, "perm", &p);
+    if (cnt >= 0 && cnt != x->rank) nnc_fail_node(n, "perm has %d entries for rank %d", cnt, x->rank);
+    char seen[NNC_MAX_RANK] = {0};
+    for (int i = 0; i < x->rank; i++) {
+        int64_t v = cnt >= 0 ? p[i] : x->rank - 1 - i;
+        if (v < 0 || v >= x->rank || seen[v]) nnc_fail_node(n, "perm is not a permutation");
+        seen[v] = 1;
+        perm[i] = (int)v;
+    }
+}
+
+void shape_transpose(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    int perm[NNC_MAX_RANK];
+    transpose_perm(n, perm);
+    int64_t dims[NNC_MAX_RANK];
+    for (int i = 0; i < x->rank; i++) dims[i] = x->dims[perm[i]];
+    op_set_output(n, 0, x->dtype, x->rank, dims);
+}
+
+void lower_transpose(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0], *y = n->out[0];
+    int perm[NNC_MAX_RANK];
+    transpose_perm(n, perm);
+    int64_t xs[NNC_MAX_RANK], ps[NNC_MAX_RANK];
+    op_dense_strides(x->rank, x->dims, xs);
+    for (int i = 0; i < x->rank; i++) ps[i] = xs[perm[i]];
+    KParams p = {0};
+    kp_type(L, &p, "T", x->dtype);
+    static const char *const pre[] = {"XS"};
+    int64_t *const st[] = {ps};
+    op_bind_loop(L, &p, n, "D", y->rank, y->dims, 1, pre, st);
+    const char *fn = lower_kernel(L, n, "transpose", &p);
+    Tensor *args[2] = {n->in[0], n->out[0]};
+    lower_call(L, fn, 2, args, 0);
+}
+
+/* Concat along axis: all inputs agree on every other dim */
+void shape_concat(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    if (!node_attr(n, "axis")) nnc_fail_node(n, "attribute 'axis' is required");
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    int64_t dims[NNC_MAX_RANK];
+    memcpy(dims, x->dims, sizeof dims);
+    for (int k = 1; k < n->n_in; k++) {
+        const Tensor *t = n->in[k];
+        if (!t) nnc_fail_node(n, "input %d is missing", k);
+        if (t->dtype != x->dtype || t->rank != x->rank)
+            nnc_fail_node(n, "input '%s' differs in type or rank from '%s'", t->name, x->name);
+        for (int i = 0; i < x->rank; i++)
+            if (i != axis && t->dims[i] != x->dims[i])
+                nnc_fail_node(n, "input '%s' differs in dimension %d", t->name, i);
+        if (!checked_add_i64(dims[axis], t->dims[axis], &dims[axis])) nnc_fail_node(n, "size overflows");
+    }
+    op_set_output(n, 0, x->dtype, x->rank, dims);
+}
+
+void lower_concat(Lowering *L, const Node *n)
+{
+    const Tensor *y = n->out[0];
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), y->rank, 0);
+    int64_t outer = 1, inner = 1, offset = 0;
+    for (int i = 0; i < axis; i++) outer *= y->dims[i];
+    for (int i = axis + 1; i < y->rank; i++) inner *= y->dims[i];
+    for (int k = 0; k < n->n_in; k++) {
+        const Tensor *t = n->in[k];
+        int64_t chunk = t->dims[axis] * inner;
+        if (chunk == 0) continue;
+        KParams p = {0};
+        kp_type(L, &p, "T", y->dtype);
+        kp_int(L, &p, "OUTER", outer);
+        kp_int(L, &p, "CHUNK", chunk);
+        kp_int(L, &p, "YSTRIDE", y->dims[axis] * inner);
+        kp_int(L, &p, "OFFSET", offset);
+        const char *fn = lower_kernel(L, n, "concat_part", &p);
+        Tensor *args[2] = {n->in[k], n->out[0]};
+        lower_call(L, fn, 2, args, 0);
+        offset += chunk;
+    }
+}
+
+/* Gather: data[..., axis, ...], indices[I...] -> data[:axis] + I + data[axis+1:] */
+void shape_gather(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0], *idx = node_input(n, 1);
+    if (idx->dtype != DT_INT64 && idx->dtype != DT_INT32) nnc_fail_node(n, "indices must be INT32 or INT64");
+    if (x->rank < 1) nnc_fail_node(n, "data must have rank 1 or more");
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    int r = x->rank - 1 + idx->rank;
+    if (r > NNC_MAX_RANK) nnc_fail_node(n, "output rank %d exceeds %d", r, NNC_MAX_RANK);
+    if (idx->data)
+        for (int64_t i = 0; i < tensor_numel(idx); i++) {
+            int64_t v = tensor_get_int(idx, i);
+            if (v < -x->dims[axis] || v >= x->dims[axis])
+                nnc_fail_node(n, "index %lld is out of range for axis of size %lld", (long long)v, (long long)x->dims[axis]);
+        }
+    int64_t dims[NNC_MAX_RANK];
+    int k = 0;
+    for (int i = 0; i < axis; i++) dims[k++] = x->dims[i];
+    for (int i = 0; i < idx->rank; i++) dims[k++] = idx->dims[i];
+    for (int i = axis + 1; i < x->rank; i++) dims[k++] = x->dims[i];
+    op_set_output(n, 0, x->dtype, r, dims);
+}
+
+void lower_gather(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0], *idx = node_input(n, 1);
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    int64_t outer = 1, inner = 1;
+    for (int i = 0; i < axis; i++) outer *= x->dims[i];
+    for (int i = axis + 1; i < x->rank; i++) inner *= x->dims[i];
+    KParams p = {0};
+    kp_type(L, &p, "T", x->dtype);
+    kp_type(L, &p, "TI", idx->dtype);
+    kp_int(L, &p, "OUTER", outer);
+    kp_int(L, &p, "AXIS_N", x->dims[axis]);
+    kp_int(L, &p, "INNER", inner);
+    kp_int(L, &p, "NIDX", tensor_numel(idx));
+    kp_int(L, &p, "STATUS_INDEX", NNC_STATUS_INDEX);
+    const char *fn = lower_kernel(L, n, "gather", &p);
+    Tensor *args[3] = {n->in[0], node_input(n, 1), n->out[0]};
+    lower_call(L, fn, 3, args, 1);
+}
+
+/* Pad: pads [begin..., end...] from the attribute (opset < 11) or input 1 */
+static int pad_mode(const Node *n)
+{
+    const char *m = node_attr_str(n, "mode", "constant");
+    if (strcmp(m, "constant") == 0) return 0;
+    if (strcmp(m, "reflect") == 0) return 1;
+    if (strcmp(m, "edge") == 0) return 2;
+    nnc_fail_node(n, "unknown mode '%s'", m);
+}
+
+static int64_t *pad_amounts(Graph *g, const Node *n)
+{
+    const Tensor *x = n->in[0];
+    int cnt;
+    int64_t *p;
+    if (n->opset < 11) {
+        const int64_t *a;
+        cnt = node_attr_ints(n, n->opset < 2 ? "paddings" : "pads", &a);
+        if (cnt < 0) nnc_fail_node(n, "attribute 'pads' is required");
+        p = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
+        memcpy(p, a, (size_t)cnt * sizeof(int64_t));
+    } else {
+        p = op_const_ints(g, n, 1, &cnt);
+    }
+    if (cnt != 2 * x->rank) nnc_fail_node(n, "pads must have %d values, got %d", 2 * x->rank, cnt);
+    for (int i = 0; i < 2 * x->rank; i++)
+        if (p[i] < -NNC_MAX_ELEMS || p[i] > NNC_MAX_ELEMS) nnc_fail_node(n, "pads out of range");
+    return p;
+}
+
+void shape_pad(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    int64_t *p = pad_amounts(g, n);
+    int mode = pad_mode(n);
+    if (node_input(n, 2) && (!node_input(n, 2)->data || node_input(n, 2)->dtype != x->dtype))
+        nnc_fail_node(n, "constant_value must be a constant of the input's type");
+    int64_t dims[NNC_MAX_RANK];
+    for (int i = 0; i < x->rank; i++) {
+        if (p[i] < 0 || p[x->rank + i] < 0) nnc_fail_node(n, "negative pads are not supported");
+        dims[i] = x->dims[i] + p[i] + p[x->rank + i];
+        if (mode == 1 && (p[i] >= x->dims[i] || p[x->rank + i] >= x->dims[i]) && x->dims[i] > 1)
+            nnc_fail_node(n, "reflect padding must be smaller than the dimension");
+        if (mode != 0 && x->dims[i] == 0 && dims[i] > 0) nnc_fail_node(n, "cannot %s-pad an empty dimension",
+                                                                        mode == 1 ? "reflect" : "edge");
+    }
+    op_set_output(n, 0, x->dtype, x->rank, dims);
+}
+
+void lower_pad(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0], *y = n->out[0];
+    int64_t *pads = pad_amounts(lower_graph(L), n);
+    if (x->rank > LOOP_RANK) nnc_fail_node(n, "rank %d is above the %d supported", x->rank, LOOP_RANK);
+    KParams p = {0};
+    kp_type(L, &p, "T", x->dtype);
+    kp_int(L, &p, "MODE", pad_mode(n));
+    double value = 0;
+    if (n->opset < 11) value = node_attr_float(n, "value", 0.0f);
+    else if (node_input(n, 2)) value = tensor_get_double(node_input(n, 2), 0);
+    if (dtype_is_float(x->dtype)) kp_float(L, &p, "VALUE", value, x->dtype);
+    else kp_int(L, &p, "VALUE", (int64_t)value);
+    int pad = LOOP_RANK - x->rank;
+    for (int i = 0; i < LOOP_RANK; i++) {
+        int s = i - pad;
+        Arena *a = lower_arena(L);
+        kp_int(L, &p, arena_printf(a, "D%d", i), s >= 0 ? y->dims[s] : 1);
+        kp_int(L, &p, arena_printf(a, "IN%d", i), s >= 0 ? x->dims[s] : 1);
+        kp_int(L, &p, arena_printf(a, "BEGIN%d", i), s >= 0 ? pads[s] : 0);
+    }
+    const char *fn = lower_kernel(L, n, "pad", &p);
+    Tensor *args[2] = {n->in[0], n->out[0]};
+    lower_call(L, fn, 2, args, 0);
+}
+
+/* Constant: the value becomes the output's data at compile time */
+void shape_constant(Graph *g, Node *n)
+{
+    Tensor *y = n->out[0];
+    const Attr *a = NULL;
+    static const char *const kinds[] = {"value", "value_float", "value_floats", "value_int", "value_ints",
+                                        "value_string", "value_strings", "sparse_value"};
+    int found = 0;
+    for (int i = 0; i < 8; i++)
+        if (node_attr(n, kinds[i])) {
+            found++;
+            a = node_attr(n, kinds[i]);
+        }
+    if (found != 1) nnc_fail_node(n, "needs exactly one value attribute");
+    int64_t one = 1;
+    if (strcmp(a->name, "value") == 0) {
+        if (a->type != ATTR_TENSOR) nnc_fail_node(n, "attribute 'value' must be a tensor");
+        tensor_set_shape(y, a->t->dtype, a->t->rank, a->t->dims);
+        y->data = a->t->data;
+    } else if (strcmp(a->name, "value_float") == 0 && a->type == ATTR_FLOAT) {
+        tensor_set_shape(y, DT_FLOAT, 0, &one);
+        y->data = arena_alloc(g->arena, sizeof(float));
+        *(float *)y->data = a->f;
+    } else if (strcmp(a->name, "value_int") == 0 && a->type == ATTR_INT) {
+        tensor_set_shape(y, DT_INT64, 0, &one);
+        y->data = arena_alloc(g->arena, sizeof(int64_t));
+        *(int64_t *)y->data = a->i;
+    } else if (strcmp(a->name, "value_floats") == 0 && a->type == ATTR_FLOATS) {
+        int64_t cnt = a->n;
+        tensor_set_shape(y, DT_FLOAT, 1, &cnt);
+        y->data = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(float));
+        memcpy(y->data, a->floats, (size_t)cnt * sizeof(float));
+    } else if (strcmp(a->name, "value_ints") == 0 && a->type == ATTR_INTS) {
+        int64_t cnt = a->n;
+        tensor_set_shape(y, DT_INT64, 1, &cnt);
+        y->data = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
+        memcpy(y->data, a->ints, (size_t)cnt * sizeof(int64_t));
+    } else {
+        nnc_fail_node(n, "attribute '%s' is not supported or has the wrong type", a->name);
+    }
+}

@@ -1,0 +1,100 @@
+/* plan_memory.c — static workspace plan. Every intermediate tensor (not an
+ * input, output or constant) gets a 64-byte aligned offset in one workspace.
+ * Live intervals come from the schedule; tensors are placed largest first,
+ * each at the lowest offset that does not overlap any already placed tensor
+ * whose interval intersects its own (best fit over the gaps). */
+#include "passes.h"
+
+#include <stdlib.h>
+
+typedef struct Interval {
+    Tensor *t;
+    int first, last; /* node indices: produced, last read */
+    int64_t size;
+} Interval;
+
+static int by_size_desc(const void *a, const void *b)
+{
+    const Interval *x = a, *y = b;
+    if (x->size != y->size) return x->size < y->size ? 1 : -1;
+    return x->t->id - y->t->id; /* deterministic */
+}
+
+static int needs_workspace(const Tensor *t)
+{
+    return t->producer && !t->data && t->output_index < 0;
+}
+
+static Interval *collect_intervals(Graph *g, int *count)
+{
+    Interval *iv = arena_alloc_array(g->arena, (size_t)g->n_tensors + 1, sizeof *iv);
+    int *slot = arena_alloc_array(g->arena, (size_t)g->n_tensors + 1, sizeof(int));
+    int n = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        Node *nd = g->nodes[i];
+        for (int k = 0; k < nd->n_out; k++) {
+            Tensor *t = nd->out[k];
+            if (!t || !needs_workspace(t)) continue;
+            int64_t sz = (tensor_bytes(t) + 63) & ~(int64_t)63;
+            iv[n] = (Interval){t, i, i, sz ? sz : 64};
+            slot[t->id] = ++n;
+        }
+        for (int k = 0; k < nd->n_in; k++) {
+            Tensor *t = nd->in[k];
+            if (t && slot[t->id]) iv[slot[t->id] - 1].last = i;
+        }
+    }
+    *count = n;
+    return iv;
+}
+
+int64_t plan_lower_bound(Graph *g)
+{
+    int n;
+    Interval *iv = collect_intervals(g, &n);
+    int64_t best = 0;
+    for (int step = 0; step < g->n_nodes; step++) {
+        int64_t live = 0;
+        for (int i = 0; i < n; i++)
+            if (iv[i].first <= step && step <= iv[i].last) live += iv[i].size;
+        if (live > best) best = live;
+    }
+    return best;
+}
+
+void pass_plan_memory(Graph *g)
+{
+    int n;
+    Interval *iv = collect_intervals(g, &n);
+    qsort(iv, (size_t)n, sizeof *iv, by_size_desc);
+    int64_t total = 0;
+    int64_t *off = arena_alloc_array(g->arena, (size_t)n + 1, sizeof(int64_t));
+    for (int i = 0; i < n; i++) {
+        /* candidates: 0 and the end of every placed, overlapping-in-time tensor */
+        int64_t best = -1, best_gap = INT64_MAX;
+        for (int c = -1; c < i; c++) {
+            int64_t start = c < 0 ? 0 : off[c] + iv[c].size;
+            if (c >= 0 && (iv[c].last < iv[i].first || iv[i].last < iv[c].first)) continue;
+            int64_t end = INT64_MAX; /* the gap ends at the next overlapping block */
+            int fits = 1;
+            for (int d = 0; d < i; d++) {
+                if (iv[d].last < iv[i].first || iv[i].last < iv[d].first) continue;
+                int64_t ds = off[d], de = off[d] + iv[d].size;
+                if (de <= start) continue;
+                if (ds < start + iv[i].size) { fits = 0; break; }
+                if (ds < end) end = ds;
+            }
+            if (!fits) continue;
+            int64_t gap = end == INT64_MAX ? INT64_MAX - 1 : end - start;
+            if (gap < best_gap || (gap == best_gap && start < best)) {
+                best = start;
+                best_gap = gap;
+            }
+        }
+        NNC_ASSERT(best >= 0);
+        off[i] = best;
+        iv[i].t->ws_offset = best;
+        if (best + iv[i].size > total) total = best + iv[i].size;
+    }
+    g->workspace_size = total;
+}

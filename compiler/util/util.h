@@ -1,0 +1,79 @@
+/* util.h — the compiler's small toolbox: one arena per compilation, checked
+ * integer arithmetic, a growable string buffer, and the single error path.
+ *
+ * Every user-facing error goes through nnc_fail()/nnc_fail_node(), which print
+ * `nnc: error: FILE: node 'NAME' (Op): reason` and unwind to the innermost
+ * error trap (set by compile_model), so callers never see half-built state. */
+#ifndef NNC_UTIL_H
+#define NNC_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- arena ---- */
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+    ArenaBlock *head;
+} Arena;
+
+void arena_init(Arena *a);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size); /* zeroed, 16-byte aligned */
+void *arena_alloc_array(Arena *a, size_t count, size_t elem);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A copy of s safe inside a C comment or string: no comment terminator, no
+ * trigraph, no control characters, at most `max` characters. */
+char *c_comment_text(Arena *a, const char *s, size_t max);
+
+/* ---- checked arithmetic: return 0 on overflow ---- */
+int checked_mul_i64(int64_t a, int64_t b, int64_t *out);
+int checked_add_i64(int64_t a, int64_t b, int64_t *out);
+
+/* ---- growable buffer ---- */
+typedef struct Buf {
+    char *data;
+    size_t len, cap;
+} Buf;
+void buf_put(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_free(Buf *b);
+
+/* ---- errors ---- */
+struct Node;
+typedef struct ErrorTrap {
+    jmp_buf env;
+    struct ErrorTrap *prev;
+} ErrorTrap;
+
+void nnc_error_set_file(const char *path);
+const char *nnc_error_file(void);
+void nnc_error_set_quiet(int quiet);        /* tests: keep messages, do not print */
+const char *nnc_last_error(void);           /* last message printed (or kept) */
+void nnc_trap_push(ErrorTrap *t);
+void nnc_trap_pop(ErrorTrap *t);
+_Noreturn void nnc_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void nnc_fail_node(const struct Node *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Report without unwinding (for "report every unsupported op" diagnostics). */
+void nnc_report_node(const struct Node *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+_Noreturn void nnc_unwind(void); /* unwind after reports were printed */
+
+/* Internal invariants: a bug in nnc, not in the user's model. */
+#define NNC_ASSERT(cond)                                                        \
+    do {                                                                        \
+        if (!(cond)) nnc_internal_error(__FILE__, __LINE__, #cond);             \
+    } while (0)
+_Noreturn void nnc_internal_error(const char *file, int line, const char *what);
+
+/* Read a whole file; returns NULL (and sets *err) on failure. */
+unsigned char *read_file(Arena *a, const char *path, size_t *len, const char **err);
+
+#endif

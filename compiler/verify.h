@@ -1,0 +1,18 @@
+/* verify.h — `nnc verify`: golden-output checks against ONNX test data, and
+ * the build flags the generated code needs. */
+#ifndef NNC_VERIFY_H
+#define NNC_VERIFY_H
+
+#include "driver.h"
+
+typedef struct VerifyOptions {
+    double rtol, atol;
+    const char *keep_dir;
+} VerifyOptions;
+
+int verify_model(const CompileOptions *o, const VerifyOptions *vo, const char **dirs, int n_dirs);
+/* Print `nnc --cflags` (cflags=1) or `nnc --libs`; works from the build tree
+ * and from an installed prefix. */
+int print_build_flags(const char *argv0, int cflags);
+
+#endif

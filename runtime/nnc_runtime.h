@@ -1,0 +1,27 @@
+/* nnc_runtime.h — the small runtime generated code may link with
+ * (libnncrt.a). The generic target needs none of it; SIMD targets use its CPU
+ * feature checks and vector math. C99, no allocation, no global state. */
+#ifndef NNC_RUNTIME_H
+#define NNC_RUNTIME_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* CPU features, as a bit set. */
+#define NNC_CPU_AVX2 1u     /* AVX2 + FMA */
+#define NNC_CPU_AVX512 2u   /* AVX-512 F, BW, DQ, VL */
+#define NNC_CPU_NEON 4u
+
+/* Bits of the features the running CPU (and OS) supports. */
+unsigned nnc_cpu_features(void);
+/* Nonzero when the host stores multi-byte numbers little-endian. */
+int nnc_little_endian(void);
+/* Version string of the runtime. */
+const char *nnc_runtime_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

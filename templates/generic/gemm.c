@@ -1,0 +1,50 @@
+/* gemm.c — generic Gemm: Y[M,N] = ALPHA * op(A) op(B) + BETA * C, where
+ * op() transposes when TRANS_A / TRANS_B is set and C broadcasts to [M,N]
+ * through strides CSM, CSN (0 on a broadcast dim).
+ *   A[M,K] (or [K,M]), B[K,N] (or [N,K]), C -> Y[M,N]
+ * With TRANS_B (the layout of a linear layer) each output is a dot product of
+ * two contiguous rows; otherwise rows of B are accumulated into Y's row. */
+#ifdef NNC_LINT
+#define T float
+#define M 4
+#define N 5
+#define K 6
+#define TRANS_A 0
+#define TRANS_B 1
+#define ALPHA 1.0f
+#define BETA 1.0f
+#define HAS_C 1
+#define CSM 0
+#define CSN 1
+#define KERNEL gemm_lint
+void gemm_lint(const T *restrict a, const T *restrict b, const T *restrict c, T *restrict y);
+#endif
+/* @begin */
+static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c, T *restrict y)
+{
+    long m, n, k;
+    for (m = 0; m < M; m++) {
+        T *restrict yr = y + m * (long)N;
+        if (TRANS_B) {
+            for (n = 0; n < N; n++) {
+                const T *br = b + n * (long)K;
+                T acc = 0;
+                for (k = 0; k < K; k++) acc += (TRANS_A ? a[k * (long)M + m] : a[m * (long)K + k]) * br[k];
+                yr[n] = acc;
+            }
+        } else {
+            for (n = 0; n < N; n++) yr[n] = 0;
+            for (k = 0; k < K; k++) {
+                const T av = TRANS_A ? a[k * (long)M + m] : a[m * (long)K + k];
+                const T *br = b + k * (long)N;
+                for (n = 0; n < N; n++) yr[n] += av * br[n];
+            }
+        }
+        for (n = 0; n < N; n++) {
+            T v = ALPHA * yr[n];
+            if (HAS_C) v += BETA * c[m * (long)CSM + n * (long)CSN];
+            yr[n] = v;
+        }
+    }
+}
+/* @end */

@@ -1,0 +1,22 @@
+/* unary.c — generic elementwise unary op over a dense tensor of COUNT
+ * elements. EXPR computes the result from `va` (the op's scalar semantics);
+ * it may use the op's constants (ALPHA, LO, HI, ...). */
+#ifdef NNC_LINT
+#include <math.h>
+#define T float
+#define TY float
+#define COUNT 16
+#define EXPR (va < 0 ? 0 : va)
+#define KERNEL unary_lint
+void unary_lint(const T *restrict x, TY *restrict y);
+#endif
+/* @begin */
+static void KERNEL(const T *restrict x, TY *restrict y)
+{
+    long i;
+    for (i = 0; i < COUNT; i++) {
+        const T va = x[i];
+        y[i] = (TY)(EXPR);
+    }
+}
+/* @end */

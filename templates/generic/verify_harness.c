@@ -1,0 +1,59 @@
+/* verify_harness.c — the test program `nnc verify` builds around generated
+ * code: reads raw input tensors from DIR/in_K.bin, runs the model once, and
+ * writes DIR/out_K.bin. nnc converts ONNX TensorProto files to and from these
+ * raw files, so this program needs no protobuf. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#ifdef NNC_LINT
+#define MODEL_WORKSPACE_SIZE 0
+#define N_IN 1
+#define N_OUT 1
+#define IN_BYTES {4}
+#define OUT_BYTES {4}
+int model_run(const void *const inputs[], void *const outputs[], void *workspace);
+#else
+#include "model.h"
+#endif
+/* @begin */
+static const long in_bytes[N_IN + 1] = IN_BYTES;
+static const long out_bytes[N_OUT + 1] = OUT_BYTES;
+
+static int file_io(const char *dir, const char *kind, int k, void *buf, long n, int writing)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s_%d.bin", dir, kind, k);
+    FILE *f = fopen(path, writing ? "wb" : "rb");
+    if (!f) return -1;
+    size_t got = writing ? fwrite(buf, 1, (size_t)n, f) : fread(buf, 1, (size_t)n, f);
+    return (fclose(f) == 0 && got == (size_t)n) ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    const void *inputs[N_IN + 1];
+    void *outputs[N_OUT + 1];
+    void *ws = NULL;
+    int i, rc;
+    if (argc != 2) return 2;
+    for (i = 0; i < N_IN; i++) {
+        void *p = malloc((size_t)in_bytes[i] + 1);
+        if (!p || file_io(argv[1], "in", i, p, in_bytes[i], 0) != 0) return 3;
+        inputs[i] = p;
+    }
+    for (i = 0; i < N_OUT; i++)
+        if (!(outputs[i] = malloc((size_t)out_bytes[i] + 1))) return 3;
+    if (MODEL_WORKSPACE_SIZE > 0 && posix_memalign(&ws, 64, (size_t)MODEL_WORKSPACE_SIZE) != 0) return 3;
+    rc = model_run(inputs, outputs, ws);
+    if (rc != 0) {
+        fprintf(stderr, "model_run returned %d\n", rc);
+        return 4;
+    }
+    for (i = 0; i < N_OUT; i++)
+        if (file_io(argv[1], "out", i, outputs[i], out_bytes[i], 1) != 0) return 3;
+    for (i = 0; i < N_IN; i++) free((void *)inputs[i]);
+    for (i = 0; i < N_OUT; i++) free(outputs[i]);
+    free(ws);
+    return 0;
+}
+/* @end */
