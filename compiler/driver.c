@@ -55,7 +55,7 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
         return NULL;
     }
     nnc_trap_push(&trap);
-    Graph *g = onnx_load(a, o->model_path, o->shapes, o->n_shapes);
+    Graph *g = onnx_load(a, o->model_path, &o->load);
     infer_shapes(g);
     run_passes(g, o->opt_level);
     nnc_trap_pop(&trap);

@@ -10,8 +10,7 @@ typedef struct CompileOptions {
     const char *prefix;       /* NULL: from the output file's stem */
     const char *target;       /* generic, avx2, avx512, neon, native */
     int opt_level;
-    ShapeOverride *shapes;
-    int n_shapes;
+    LoadOptions load;
 } CompileOptions;
 
 /* Load, verify, infer shapes, run the passes, plan memory, emit. Returns 0 on

@@ -29,6 +29,7 @@ static const char usage[] =
     "  --target T                generic (default), avx2, avx512, neon, native\n"
     "  --opt N                   optimisation level 0..3 (default 2)\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
+    "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
     "verify options:\n"
     "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
@@ -90,7 +91,12 @@ int main(int argc, char **argv)
     CompileOptions o = {0};
     o.target = "generic";
     o.opt_level = 2;
-    o.shapes = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(ShapeOverride));
+    ShapeOverride *shapes = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(ShapeOverride));
+    const char **fz_names = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
+    const char **fz_files = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
+    o.load.shapes = shapes;
+    o.load.freeze_names = fz_names;
+    o.load.freeze_files = fz_files;
     VerifyOptions vo = {1e-3, 1e-4, NULL};
     int verify = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
@@ -128,8 +134,13 @@ int main(int argc, char **argv)
             if (strlen(v) != 1 || v[0] < '0' || v[0] > '3') return bad_usage("--opt takes 0 to 3, not '%s'", v);
             o.opt_level = v[0] - '0';
         } else if (strcmp(a, "--shape") == 0 && has_val) {
-            if (!parse_shape(&arena, argv[++i], &o.shapes[o.n_shapes++]))
+            if (!parse_shape(&arena, argv[++i], &shapes[o.load.n_shapes++]))
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
+        } else if (strcmp(a, "--freeze") == 0 && has_val) {
+            const char *v = argv[++i], *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1]) return bad_usage("--freeze '%s' is not NAME=FILE.pb", v);
+            fz_names[o.load.n_freeze] = arena_printf(&arena, "%.*s", (int)(eq - v), v);
+            fz_files[o.load.n_freeze++] = eq + 1;
         } else if (verify && (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) && has_val) {
             char *end;
             double v = strtod(argv[++i], &end);

@@ -53,7 +53,7 @@ void kp_int(Lowering *L, KParams *p, const char *key, int64_t v)
 }
 
 /* A C99 literal that round-trips v as type `as` (FLOAT or DOUBLE). */
-static const char *float_literal(Arena *a, double v, DType as)
+const char *c_float_literal(Arena *a, double v, DType as)
 {
     const char *suffix = as == DT_FLOAT ? "f" : "";
     if (isnan(v)) return as == DT_FLOAT ? "((float)NAN)" : "((double)NAN)";
@@ -67,7 +67,7 @@ static const char *float_literal(Arena *a, double v, DType as)
 
 void kp_float(Lowering *L, KParams *p, const char *key, double v, DType as)
 {
-    kp_str(L, p, key, float_literal(L->g->arena, v, as == DT_DOUBLE ? DT_DOUBLE : DT_FLOAT));
+    kp_str(L, p, key, c_float_literal(L->g->arena, v, as == DT_DOUBLE ? DT_DOUBLE : DT_FLOAT));
 }
 
 void kp_type(Lowering *L, KParams *p, const char *key, DType t) { kp_str(L, p, key, dtype_ctype(t)); }

@@ -19,6 +19,8 @@ typedef struct KParams {
 void kp_str(Lowering *L, KParams *p, const char *key, const char *val);
 void kp_int(Lowering *L, KParams *p, const char *key, int64_t v);
 void kp_float(Lowering *L, KParams *p, const char *key, double v, DType as);
+/* A C99 literal that reads back as v in type `as` (FLOAT or DOUBLE). */
+const char *c_float_literal(Arena *a, double v, DType as);
 void kp_type(Lowering *L, KParams *p, const char *key, DType t);
 /* a brace initializer {a, b, ...} for a `static const long X[] = KEY;` */
 void kp_ints(Lowering *L, KParams *p, const char *key, const int64_t *v, int n);

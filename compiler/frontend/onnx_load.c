@@ -384,9 +384,43 @@ static int default_opset(const Onnx__ModelProto *m)
     return opset;
 }
 
-static void load_io(Loader *L, const Onnx__GraphProto *gp, const ShapeOverride *ov, int n_ov)
+static Onnx__TensorProto *read_tensor_proto(Arena *a, const char *path)
+{
+    size_t len;
+    const char *err;
+    unsigned char *bytes = read_file(a, path, &len, &err);
+    if (!bytes) nnc_fail("%s: cannot read: %s", path, err);
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, bytes);
+    if (!tp) nnc_fail("%s: not a valid TensorProto", path);
+    return tp;
+}
+
+/* Graph input `t` becomes a constant with the value in file `path`. */
+static void freeze_input(Loader *L, Tensor *t, const Onnx__ValueInfoProto *vi, const char *path)
+{
+    Tensor declared = *t;
+    load_input_shape(&declared, vi, NULL);
+    Onnx__TensorProto *tp = read_tensor_proto(L->g->arena, path);
+    ErrorTrap trap;
+    if (setjmp(trap.env)) {
+        nnc_trap_pop(&trap);
+        onnx__tensor_proto__free_unpacked(tp, NULL);
+        nnc_unwind();
+    }
+    nnc_trap_push(&trap);
+    decode_tensor(L, t, tp);
+    nnc_trap_pop(&trap);
+    onnx__tensor_proto__free_unpacked(tp, NULL);
+    int same = t->dtype == declared.dtype && t->rank == declared.rank;
+    for (int i = 0; same && i < t->rank; i++) same = t->dims[i] == declared.dims[i];
+    if (!same) nnc_fail("--freeze %s: the value in '%s' does not match the input's type and shape", t->name, path);
+}
+
+static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo)
 {
     Graph *g = L->g;
+    const ShapeOverride *ov = lo ? lo->shapes : NULL;
+    int n_ov = lo ? lo->n_shapes : 0;
     g->inputs = arena_alloc_array(g->arena, gp->n_input + 1, sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
@@ -395,6 +429,13 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const ShapeOverride *
         for (int k = 0; k < n_ov; k++)
             if (strcmp(ov[k].name, name) == 0) o = &ov[k];
         Tensor *t = define_tensor(L, name, NULL);
+        const char *frozen = NULL;
+        for (int k = 0; lo && k < lo->n_freeze; k++)
+            if (strcmp(lo->freeze_names[k], name) == 0) frozen = lo->freeze_files[k];
+        if (frozen) {
+            freeze_input(L, t, gp->input[i], frozen);
+            continue;
+        }
         load_input_shape(t, gp->input[i], o);
         t->input_index = g->n_inputs;
         g->inputs[g->n_inputs++] = t;
@@ -402,6 +443,11 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const ShapeOverride *
     for (int k = 0; k < n_ov; k++) {
         Tensor *t = *map_slot(&L->names, ov[k].name);
         if (!t || t->input_index < 0) nnc_fail("--shape names '%s', which is not a graph input", ov[k].name);
+    }
+    for (int k = 0; lo && k < lo->n_freeze; k++) {
+        Tensor *t = *map_slot(&L->names, lo->freeze_names[k]);
+        if (!t || t->producer || (!t->data))
+            nnc_fail("--freeze names '%s', which is not a graph input", lo->freeze_names[k]);
     }
 }
 
@@ -435,7 +481,7 @@ static Onnx__ModelProto *unpack_model(Arena *a, const char *path)
     return m;
 }
 
-Graph *onnx_load(Arena *a, const char *path, const ShapeOverride *ov, int n_ov)
+Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
 {
     Onnx__ModelProto *m = unpack_model(a, path);
     Loader L = {graph_new(a), path, NULL, {0, NULL}};
@@ -462,7 +508,7 @@ Graph *onnx_load(Arena *a, const char *path, const ShapeOverride *ov, int n_ov)
         const char *name = gp->initializer[i]->name ? gp->initializer[i]->name : "";
         decode_tensor(&L, define_tensor(&L, name, NULL), gp->initializer[i]);
     }
-    load_io(&L, gp, ov, n_ov);
+    load_io(&L, gp, lo);
     int n_unknown = 0;
     load_nodes(&L, gp, g->opset, &n_unknown);
     if (n_unknown) nnc_unwind();
@@ -476,12 +522,7 @@ Graph *onnx_load(Arena *a, const char *path, const ShapeOverride *ov, int n_ov)
 
 Tensor *onnx_load_tensor_file(Graph *g, const char *path)
 {
-    size_t len;
-    const char *err;
-    unsigned char *bytes = read_file(g->arena, path, &len, &err);
-    if (!bytes) nnc_fail("%s: cannot read: %s", path, err);
-    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, bytes);
-    if (!tp) nnc_fail("%s: not a valid TensorProto", path);
+    Onnx__TensorProto *tp = read_tensor_proto(g->arena, path);
     Loader L = {g, path, arena_strdup(g->arena, "."), {0, NULL}};
     Tensor *t = graph_add_tensor(g, tp->name && *tp->name ? tp->name : path);
     ErrorTrap trap;

@@ -10,10 +10,20 @@ typedef struct ShapeOverride {
     int64_t dims[NNC_MAX_RANK];
 } ShapeOverride;
 
+/* Options of the frontend: shapes for symbolic inputs, and graph inputs
+ * frozen to a constant value read from a TensorProto file. */
+typedef struct LoadOptions {
+    const ShapeOverride *shapes;
+    int n_shapes;
+    const char *const *freeze_names;
+    const char *const *freeze_files;
+    int n_freeze;
+} LoadOptions;
+
 /* Load `path` into a new graph in arena `a`. Errors unwind through nnc_fail.
  * Nodes come out topologically sorted; shapes are those of the graph inputs
  * (after overrides) and constants only: run shape inference next. */
-Graph *onnx_load(Arena *a, const char *path, const ShapeOverride *ov, int n_ov);
+Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo);
 
 /* Decode one serialized TensorProto file (test data). */
 Tensor *onnx_load_tensor_file(Graph *g, const char *path);

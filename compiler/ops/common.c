@@ -6,9 +6,9 @@
 int op_axis(const Node *n, int64_t axis, int rank, int inclusive)
 {
     int64_t lim = rank + (inclusive ? 1 : 0);
-    if (axis < -lim || axis >= lim)
+    if (axis < -(int64_t)rank || axis >= lim)
         nnc_fail_node(n, "axis %lld is out of range for rank %d", (long long)axis, rank);
-    return (int)(axis < 0 ? axis + lim : axis);
+    return (int)(axis < 0 ? axis + rank : axis);
 }
 
 int64_t *op_const_ints(Graph *g, const Node *n, int k, int *count)

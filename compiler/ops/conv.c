@@ -112,8 +112,7 @@ static void conv_transpose_geometry(const Node *n, ConvGeom *g)
     int mode = auto_pad_mode(n);
     for (int i = 0; i < g->nsp; i++) {
         int64_t eff = (g->k[i] - 1) * g->dil[i] + 1, opad = nop >= 0 ? op[i] : 0;
-        if (opad < 0 || opad >= g->stride[i] * (g->dil[i] > 0 ? g->dil[i] : 1) + 0 * eff)
-            if (opad < 0) nnc_fail_node(n, "output_padding must not be negative");
+        if (opad < 0) nnc_fail_node(n, "output_padding must not be negative");
         int64_t full = g->stride[i] * (g->in[i] - 1) + opad + eff;
         int64_t want = -1;
         if (nos >= 0) want = os[nos - g->nsp + i];
@@ -121,7 +120,8 @@ static void conv_transpose_geometry(const Node *n, ConvGeom *g)
         if (want >= 0) {
             int64_t total = full - want;
             int upper = mode == 1;
-            g->pad_begin[i] = upper ? total / 2 : total - total / 2;
+            /* a larger requested output extends the end, like output_padding */
+            g->pad_begin[i] = total < 0 ? 0 : upper ? total / 2 : total - total / 2;
             g->pad_end[i] = total - g->pad_begin[i];
         } else if (mode == 3) {
             g->pad_begin[i] = g->pad_end[i] = 0;

@@ -102,8 +102,7 @@ void shape_unary(Graph *g, Node *n)
     if (n->op == OP_Clip) {
         op_same_types(n, 0, 2);
         for (int k = 1; k < n->n_in; k++)
-            if (n->in[k] && (!n->in[k]->data || tensor_numel(n->in[k]) != 1))
-                nnc_fail_node(n, "min and max must be constant scalars");
+            if (n->in[k] && tensor_numel(n->in[k]) != 1) nnc_fail_node(n, "min and max must be scalars");
     }
     op_set_output(n, 0, x->dtype, x->rank, x->dims);
 }
@@ -122,8 +121,9 @@ static void clip_bounds(const Node *n, double *lo, double *hi)
         }
         return;
     }
-    if (node_input(n, 1)) *lo = tensor_get_double(node_input(n, 1), 0);
-    if (node_input(n, 2)) *hi = tensor_get_double(node_input(n, 2), 0);
+    const Tensor *a = node_input(n, 1), *b = node_input(n, 2);
+    if (a && a->data) *lo = tensor_get_double(a, 0);
+    if (b && b->data) *hi = tensor_get_double(b, 0);
 }
 
 static const char *int_literal(Lowering *L, DType t, double v)
@@ -160,12 +160,18 @@ void lower_unary(Lowering *L, const Node *n)
     if (n->op == OP_Clip) {
         double lo, hi;
         clip_bounds(n, &lo, &hi);
-        if (dtype_is_float(t)) {
-            kp_float(L, &p, "LO", lo, t);
-            kp_float(L, &p, "HI", hi, t);
-        } else {
-            kp_str(L, &p, "LO", int_literal(L, t, lo));
-            kp_str(L, &p, "HI", int_literal(L, t, hi));
+        Arena *a = lower_arena(L);
+        const char *lo_s = dtype_is_float(t) ? c_float_literal(a, lo, t) : int_literal(L, t, lo);
+        const char *hi_s = dtype_is_float(t) ? c_float_literal(a, hi, t) : int_literal(L, t, hi);
+        Tensor *lo_t = node_input(n, 1), *hi_t = node_input(n, 2);
+        int lo_rt = lo_t && !lo_t->data, hi_rt = hi_t && !hi_t->data; /* known only at run time */
+        kp_str(L, &p, "LO", lo_rt ? "lo[0]" : lo_s);
+        kp_str(L, &p, "HI", hi_rt ? "hi[0]" : hi_s);
+        if (lo_rt || hi_rt) {
+            const char *fn = lower_kernel(L, n, "clip", &p);
+            Tensor *args[4] = {n->in[0], lo_rt ? lo_t : NULL, hi_rt ? hi_t : NULL, n->out[0]};
+            lower_call(L, fn, 4, args, 0);
+            return;
         }
     }
     const char *fn = lower_kernel(L, n, "unary", &p);

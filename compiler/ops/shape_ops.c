@@ -274,8 +274,9 @@ void shape_pad(Graph *g, Node *n)
     const Tensor *x = n->in[0];
     int64_t *p = pad_amounts(g, n);
     int mode = pad_mode(n);
-    if (node_input(n, 2) && (!node_input(n, 2)->data || node_input(n, 2)->dtype != x->dtype))
-        nnc_fail_node(n, "constant_value must be a constant of the input's type");
+    const Tensor *cv = node_input(n, 2);
+    if (cv && (cv->dtype != x->dtype || tensor_numel(cv) != 1))
+        nnc_fail_node(n, "constant_value must be a scalar of the input's type");
     int64_t dims[NNC_MAX_RANK];
     for (int i = 0; i < x->rank; i++) {
         if (p[i] < 0 || p[x->rank + i] < 0) nnc_fail_node(n, "negative pads are not supported");
@@ -297,9 +298,11 @@ void lower_pad(Lowering *L, const Node *n)
     kp_type(L, &p, "T", x->dtype);
     kp_int(L, &p, "MODE", pad_mode(n));
     double value = 0;
+    Tensor *cv = node_input(n, 2);
     if (n->opset < 11) value = node_attr_float(n, "value", 0.0f);
-    else if (node_input(n, 2)) value = tensor_get_double(node_input(n, 2), 0);
-    if (dtype_is_float(x->dtype)) kp_float(L, &p, "VALUE", value, x->dtype);
+    else if (cv && cv->data) value = tensor_get_double(cv, 0);
+    if (cv && !cv->data) kp_str(L, &p, "VALUE", "cv[0]");
+    else if (dtype_is_float(x->dtype)) kp_float(L, &p, "VALUE", value, x->dtype);
     else kp_int(L, &p, "VALUE", (int64_t)value);
     int pad = LOOP_RANK - x->rank;
     for (int i = 0; i < LOOP_RANK; i++) {
@@ -310,8 +313,8 @@ void lower_pad(Lowering *L, const Node *n)
         kp_int(L, &p, arena_printf(a, "BEGIN%d", i), s >= 0 ? pads[s] : 0);
     }
     const char *fn = lower_kernel(L, n, "pad", &p);
-    Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    Tensor *args[3] = {n->in[0], cv && !cv->data ? cv : NULL, n->out[0]};
+    lower_call(L, fn, 3, args, 0);
 }
 
 /* Constant: the value becomes the output's data at compile time */

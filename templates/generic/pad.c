@@ -1,7 +1,8 @@
 /* pad.c — Pad in constant, reflect or edge mode over up to six dims. The
  * output walks D0..D5; for each dim, output index o maps to input index
  * o - BEGINi, then MODE resolves indices outside [0, INi): constant writes
- * VALUE, reflect mirrors without repeating the edge, edge clamps. */
+ * VALUE (a constant, or cv[0] when the value is a run-time input), reflect
+ * mirrors without repeating the edge, edge clamps. */
 #ifdef NNC_LINT
 #define T float
 #define MODE 0
@@ -25,7 +26,7 @@
 #define BEGIN4 1
 #define BEGIN5 1
 #define KERNEL pad_lint
-void pad_lint(const T *restrict x, T *restrict y);
+void pad_lint(const T *restrict x, const T *restrict cv, T *restrict y);
 #endif
 /* @begin */
 static long KERNEL_index(long i, long n, int mode)
@@ -42,12 +43,13 @@ static long KERNEL_index(long i, long n, int mode)
     }
 }
 
-static void KERNEL(const T *restrict x, T *restrict y)
+static void KERNEL(const T *restrict x, const T *restrict cv, T *restrict y)
 {
     static const long in[6] = {IN0, IN1, IN2, IN3, IN4, IN5};
     static const long out[6] = {D0, D1, D2, D3, D4, D5};
     static const long begin[6] = {BEGIN0, BEGIN1, BEGIN2, BEGIN3, BEGIN4, BEGIN5};
     long o[6], k, total = 1, i;
+    (void)cv;
     for (k = 0; k < 6; k++) total *= out[k];
     for (i = 0; i < total; i++) {
         long rem = i, src = 0, stride = 1, pad = 0;

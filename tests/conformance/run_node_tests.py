@@ -172,12 +172,13 @@ _procs_lock = threading.Lock()
 _procs = set()
 
 
-def run_one(nnc, name, test_dir, timeout, keep_scratch):
+def run_one(nnc, name, test_dir, timeout, keep_scratch, tol=("1e-3", "1e-5")):
     datasets = sorted((os.path.join(test_dir, d) for d in os.listdir(test_dir)
                        if d.startswith("test_data_set_")
                        and os.path.isdir(os.path.join(test_dir, d))),
                       key=_natural_key)
-    cmd = [nnc, "verify", os.path.join(test_dir, "model.onnx")] + datasets
+    cmd = ([nnc, "verify", os.path.join(test_dir, "model.onnx")] + datasets
+           + ["--rtol", tol[0], "--atol", tol[1]])
     scratch = tempfile.mkdtemp(prefix=f"nnc_{name}_")
     t0 = time.time()
     try:
