@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""make_cases.py OUTDIR — write the malformed / unsupported ONNX models that
+run_bad_inputs.sh feeds to nnc, one small file per case, plus `expected.tsv`
+(the manifest the runner reads: case, expected stderr line count, a substring
+each error line must contain, and extra nnc arguments for the positive runs).
+
+Deterministic: running it twice gives byte-identical files. Needs onnx
+(Debian's /usr/bin/python3 has it). Models onnx.helper would refuse are built
+by filling the protobuf messages directly or by editing serialized bytes.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+OPSET = 13
+# manifest rows: (case, lines, substring, extra args)
+#   lines = 0  -> positive control: must compile (exit 0, OUT.c and OUT.h written)
+#   lines = N  -> must fail with exactly N error lines, each containing substring
+ROWS = []
+
+
+def model(nodes, inputs, outputs, inits=(), opset=OPSET, name="g"):
+    g = helper.make_graph(nodes, name, inputs, outputs, initializer=list(inits))
+    m = helper.make_model(g, producer_name="nnc-bad-inputs",
+                          opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def vi(name, shape, dt=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, dt, shape)
+
+
+def weights(shape):
+    n = int(np.prod(shape))
+    return (np.arange(n, dtype=np.float32) % 7 - 3).astype(np.float32).reshape(shape) / 8
+
+
+def raw_init(name, arr):
+    t = TensorProto()
+    t.name = name
+    t.data_type = TensorProto.FLOAT
+    t.dims.extend(arr.shape)
+    t.raw_data = arr.astype("<f4").tobytes()
+    return t
+
+
+W_SHAPE = (4, 4, 3, 3)  # Conv weight: 4 out, 4 in, 3x3 -> 576 bytes
+
+
+def conv_model(w_init=None, **conv_attrs):
+    """X[1,4,5,5] -> Conv(W[4,4,3,3]) -> Y[1,4,3,3]."""
+    if w_init is None:
+        w_init = raw_init("W", weights(W_SHAPE))
+    node = helper.make_node("Conv", ["X", "W"], ["Y"], name="conv0", **conv_attrs)
+    return model([node], [vi("X", [1, 4, 5, 5])], [vi("Y", None)], [w_init])
+
+
+def relu_model(x_shape=(1, 4)):
+    node = helper.make_node("Relu", ["X"], ["Y"], name="relu0")
+    return model([node], [vi("X", x_shape)], [vi("Y", None)])
+
+
+class Writer:
+    def __init__(self, outdir):
+        self.outdir = outdir
+
+    def bytes(self, case, data, lines=1, expect="", args=""):
+        path = os.path.join(self.outdir, case + ".onnx")
+        with open(path, "wb") as f:
+            f.write(data)
+        assert len(data) < 10 * 1024, case
+        ROWS.append((case, lines, expect, args))
+
+    def model(self, case, m, lines=1, expect="", args=""):
+        self.bytes(case, m.SerializeToString(), lines, expect, args)
+
+    def extra(self, name, data):
+        with open(os.path.join(self.outdir, name), "wb") as f:
+            f.write(data)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_cases.py OUTDIR")
+    outdir = sys.argv[1]
+    os.makedirs(outdir, exist_ok=True)
+    for f in os.listdir(outdir):  # start clean: no stale cases
+        if f.endswith((".onnx", ".bin", ".tsv")):
+            os.remove(os.path.join(outdir, f))
+    w = Writer(outdir)
+
+    # ---- file level ----
+    good = conv_model().SerializeToString()
+    cut = good[: len(good) // 2]
+    try:  # make sure the cut really is unparsable
+        onnx.load_model_from_string(cut)
+        raise SystemExit("truncated model still parses")
+    except Exception as e:  # noqa: BLE001 (DecodeError)
+        if isinstance(e, SystemExit):
+            raise
+    w.bytes("truncated", cut, expect="not a valid ONNX model")
+    garbage = b"this is not an ONNX model\n" + bytes(np.random.RandomState(7).randint(0, 256, 200, dtype=np.uint8))
+    w.bytes("garbage", garbage, expect="not a valid ONNX model")
+    w.bytes("empty", b"", expect="not a valid ONNX model")
+
+    # ---- tensor data ----
+    t = raw_init("W", weights(W_SHAPE))
+    t.raw_data = t.raw_data[:100]
+    w.model("raw_data_size_mismatch", conv_model(t), expect="tensor 'W': raw data has 100 bytes")
+
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=list(W_SHAPE))
+    t.float_data.extend([0.5] * 10)
+    w.model("float_data_count_mismatch", conv_model(t), expect="tensor 'W': has 10 values")
+
+    t = raw_init("W", weights(W_SHAPE))
+    del t.dims[:]
+    t.dims.extend([4, -4, 3, 3])
+    w.model("negative_dim_initializer", conv_model(t), expect="tensor 'W': negative dimension -4")
+
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[1 << 40, 1 << 40, 4])
+    t.raw_data = b"\0" * 16
+    w.model("dims_overflow_initializer", conv_model(t), expect="tensor 'W': dimensions overflow")
+
+    m = relu_model((1, 4))
+    m.graph.input[0].type.tensor_type.shape.dim[1].dim_value = -3
+    w.model("negative_dim_input", m, expect="'X': negative dimension -3")
+
+    # ---- graph structure ----
+    n = helper.make_node("Add", ["X", "ghost"], ["Y"], name="add0")
+    w.model("undefined_input", model([n], [vi("X", [1, 4])], [vi("Y", None)]),
+            expect="node 'add0' (Add): input 'ghost' is not defined")
+
+    nodes = [helper.make_node("Add", ["X", "t2"], ["t1"], name="add_a"),
+             helper.make_node("Relu", ["t1"], ["t2"], name="relu_b")]
+    w.model("cycle", model(nodes, [vi("X", [1, 4])], [vi("t1", None)]), expect="has a cycle")
+
+    nodes = [helper.make_node("Relu", ["X"], ["Y"], name="relu_a"),
+             helper.make_node("Sigmoid", ["X"], ["Y"], name="sig_b")]
+    w.model("duplicate_node_output", model(nodes, [vi("X", [1, 4])], [vi("Y", None)]),
+            expect="node 'sig_b' (Sigmoid): output 'Y' is already defined")
+
+    m = relu_model()
+    m.graph.output.extend([vi("Y", None)])
+    w.model("duplicate_graph_output", m, expect="graph output 'Y' is listed twice")
+
+    nodes = [helper.make_node("Relu", ["X"], ["X"], name="relu_a")]
+    w.model("node_output_shadows_input", model(nodes, [vi("X", [1, 4])], [vi("X", None)]),
+            expect="output 'X' is already defined")
+
+    # ---- operators ----
+    n = helper.make_node("FooBar", ["X"], ["Y"], name="foo0")
+    w.model("unknown_op", model([n], [vi("X", [1, 4])], [vi("Y", None)]),
+            expect="node 'foo0' (FooBar): unsupported operator")
+
+    nodes = [helper.make_node("FooBar", ["X"], ["a"], name="foo0"),
+             helper.make_node("BazQux", ["a"], ["b"], name="baz0"),
+             helper.make_node("FooBar", ["b"], ["c"], name="foo1"),
+             helper.make_node("NonMaxSuppression", ["c", "c"], ["Y"], name="nms0")]
+    w.model("three_unsupported_ops", model(nodes, [vi("X", [1, 4])], [vi("Y", None)]),
+            lines=3, expect="unsupported operator")
+
+    # ---- attributes ----
+    w.model("attr_group_float", conv_model(group=1.0),
+            expect="node 'conv0' (Conv): attribute 'group' must be int, got float")
+    w.model("attr_strides_string", conv_model(strides="1,1"),
+            expect="node 'conv0' (Conv): attribute 'strides' must be ints, got string")
+    w.model("conv_stride_zero", conv_model(strides=[0, 0]),
+            expect="node 'conv0' (Conv): stride 0 must be at least 1")
+    w.model("conv_group_not_dividing", conv_model(group=3),
+            expect="node 'conv0' (Conv): group 3 does not divide the 4 input channels")
+
+    # ---- external data ----
+    data = weights(W_SHAPE).astype("<f4").tobytes()  # 576 bytes
+    w.extra("ext_weights.bin", data)
+
+    def ext(case, location, offset=None, length=None, **kw):
+        t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=list(W_SHAPE))
+        t.data_location = TensorProto.EXTERNAL
+        for k, v in (("location", location), ("offset", offset), ("length", length)):
+            if v is not None:
+                e = t.external_data.add()
+                e.key, e.value = k, str(v)
+        w.model(case, conv_model(t), **kw)
+
+    ext("ext_ok", "ext_weights.bin", 0, len(data), lines=0)  # positive control
+    # run_bad_inputs.sh puts a valid 576-byte file at ../outside/ext_weights.bin,
+    # so the next two would load if the path checks were missing
+    ext("ext_dotdot", "../outside/ext_weights.bin", expect="leaves the model directory")
+    ext("ext_dotdot_inner", "sub/../../outside/ext_weights.bin", expect="leaves the model directory")
+    ext("ext_absolute", "/etc/passwd", expect="'/etc/passwd' leaves the model directory")
+    ext("ext_offset_beyond_end", "ext_weights.bin", offset=4096, length=len(data),
+        expect="lies outside 'ext_weights.bin'")
+    ext("ext_offset_overflow", "ext_weights.bin", offset=(1 << 63) - 1, expect="lies outside")
+    ext("ext_length_mismatch", "ext_weights.bin", offset=0, length=100,
+        expect="external data length 100 does not match the tensor's 576 bytes")
+    ext("ext_missing_file", "no_such_file.bin", expect="no_such_file.bin")
+    # run_bad_inputs.sh creates ext_link.bin -> ../outside/ext_weights.bin at run time
+    ext("ext_symlink", "ext_link.bin", expect="symbolic link")
+
+    # ---- versions and shapes ----
+    w.model("opset_99", model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
+                              [vi("X", [1, 4])], [vi("Y", None)], opset=99),
+            expect="opset version 99 is not supported")
+
+    m = relu_model()
+    m.graph.input[0].type.tensor_type.ClearField("shape")
+    w.model("input_no_shape", m, expect="graph input 'X': has no shape")
+    ROWS.append(("input_no_shape", 0, "", "--shape X=1,4"))
+
+    w.model("input_symbolic_dim", relu_model(("N", 4)), expect="graph input 'X': dimension 0 ('N') is not fixed")
+    ROWS.append(("input_symbolic_dim", 0, "", "--shape X=1,4"))
+
+    with open(os.path.join(outdir, "expected.tsv"), "w") as f:
+        f.write("# case\tlines\tsubstring every error line must contain\textra nnc args (lines 0 = must compile)\n")
+        for r in ROWS:
+            f.write("\t".join(str(x) for x in r) + "\n")
+    print("wrote %d cases to %s" % (len({r[0] for r in ROWS}), outdir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Golden test of one zoo model (exported by tests/models/export_zoo.py into
+# ZOO_DIR/<model>/ with torch's outputs as test_data_set_0).
+#   zoo_test.sh NNC ZOO_DIR MODEL verify    nnc verify against torch (rtol 1e-3, atol 1e-4)
+#   zoo_test.sh NNC ZOO_DIR MODEL warnings  generated C compiles warning-free, gcc and clang,
+#                                           -std=c99 -Wall -Wextra -pedantic -Werror
+#   zoo_test.sh NNC ZOO_DIR MODEL sanitize  nnc verify with the code built under ASan+UBSan
+#   zoo_test.sh NNC ZOO_DIR MODEL determinism  two compilations give byte-identical C
+set -euo pipefail
+NNC="$1" ZOO="$2" MODEL="$3" MODE="$4"
+onnx="$ZOO/$MODEL/model.onnx"
+[ -f "$onnx" ] || { echo "missing $onnx (the zoo export fixture did not run?)"; exit 1; }
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+case "$MODE" in
+verify)
+    "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
+warnings)
+    "$NNC" "$onnx" -o "$tmp/$MODEL.c"
+    for cc in gcc clang; do
+        echo "$cc -std=c99 -Wall -Wextra -pedantic -Werror -O1"
+        "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O1 -c "$tmp/$MODEL.c" -o "$tmp/$MODEL.$cc.o"
+    done
+    echo "warning-free under gcc and clang" ;;
+sanitize)
+    CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+        ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
+determinism)
+    "$NNC" "$onnx" -o "$tmp/a.c" --prefix m
+    "$NNC" "$onnx" -o "$tmp/b.c" --prefix m
+    cmp "$tmp/a.c" "$tmp/b.c" && cmp "$tmp/a.h" "$tmp/b.h" && echo "byte-identical" ;;
+*) echo "unknown mode $MODE"; exit 2 ;;
+esac
