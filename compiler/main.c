@@ -34,6 +34,7 @@ static const char usage[] =
     "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
     "  --keep DIR                build in DIR and keep it (default: a temporary directory)\n"
+    "  --bench N                 also time N runs (after a warm-up) and print the median\n"
     "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2)\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
     o.load.shapes = shapes;
     o.load.freeze_names = fz_names;
     o.load.freeze_files = fz_files;
-    VerifyOptions vo = {1e-3, 1e-4, NULL};
+    VerifyOptions vo = {1e-3, 1e-4, NULL, 0};
     int verify = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
     int i = 1;
@@ -147,6 +148,11 @@ int main(int argc, char **argv)
             if (*end || v < 0) return bad_usage("bad tolerance '%s'", argv[i]);
             if (a[2] == 'r') vo.rtol = v;
             else vo.atol = v;
+        } else if (verify && strcmp(a, "--bench") == 0 && has_val) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 100000) return bad_usage("--bench takes a run count, not '%s'", argv[i]);
+            vo.bench = (int)v;
         } else if (verify && strcmp(a, "--keep") == 0 && has_val) {
             vo.keep_dir = argv[++i];
         } else if (a[0] == '-' && a[1]) {

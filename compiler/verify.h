@@ -8,6 +8,7 @@
 typedef struct VerifyOptions {
     double rtol, atol;
     const char *keep_dir;
+    int bench; /* >0: also time this many runs and print the median */
 } VerifyOptions;
 
 int verify_model(const CompileOptions *o, const VerifyOptions *vo, const char **dirs, int n_dirs);

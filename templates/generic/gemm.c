@@ -3,7 +3,9 @@
  * through strides CSM, CSN (0 on a broadcast dim).
  *   A[M,K] (or [K,M]), B[K,N] (or [N,K]), C -> Y[M,N]
  * With TRANS_B (the layout of a linear layer) each output is a dot product of
- * two contiguous rows; otherwise rows of B are accumulated into Y's row. */
+ * two contiguous rows, four outputs at a time so the four sums proceed
+ * independently (each one still adds its terms in order k = 0, 1, ...);
+ * otherwise rows of B are accumulated into Y's row. */
 #ifdef NNC_LINT
 #define T float
 #define M 4
@@ -26,7 +28,22 @@ static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c
     for (m = 0; m < M; m++) {
         T *restrict yr = y + m * (long)N;
         if (TRANS_B) {
-            for (n = 0; n < N; n++) {
+            for (n = 0; n + 4 <= N; n += 4) {
+                const T *b0 = b + n * (long)K, *b1 = b0 + K, *b2 = b1 + K, *b3 = b2 + K;
+                T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (k = 0; k < K; k++) {
+                    const T av = TRANS_A ? a[k * (long)M + m] : a[m * (long)K + k];
+                    s0 += av * b0[k];
+                    s1 += av * b1[k];
+                    s2 += av * b2[k];
+                    s3 += av * b3[k];
+                }
+                yr[n] = s0;
+                yr[n + 1] = s1;
+                yr[n + 2] = s2;
+                yr[n + 3] = s3;
+            }
+            for (; n < N; n++) {
                 const T *br = b + n * (long)K;
                 T acc = 0;
                 for (k = 0; k < K; k++) acc += (TRANS_A ? a[k * (long)M + m] : a[m * (long)K + k]) * br[k];

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #ifdef NNC_LINT
 #define MODEL_WORKSPACE_SIZE 0
 #define N_IN 1
@@ -29,13 +30,38 @@ static int file_io(const char *dir, const char *kind, int k, void *buf, long n, 
     return (fclose(f) == 0 && got == (size_t)n) ? 0 : -1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Run the model `reps` times after one warm-up; print the median. */
+static int bench(const void *const *inputs, void *const *outputs, void *ws, int reps)
+{
+    double *t = malloc(sizeof(double) * (size_t)reps);
+    int r;
+    if (!t || model_run(inputs, outputs, ws) != 0) return 3;
+    for (r = 0; r < reps; r++) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        model_run(inputs, outputs, ws);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        t[r] = (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) * 1e-3;
+    }
+    qsort(t, (size_t)reps, sizeof(double), cmp_double);
+    printf("  time: median %.1f us, min %.1f us over %d runs\n", t[reps / 2], t[0], reps);
+    free(t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const void *inputs[N_IN + 1];
     void *outputs[N_OUT + 1];
     void *ws = NULL;
-    int i, rc;
-    if (argc != 2) return 2;
+    int i, rc, reps = argc > 2 ? atoi(argv[2]) : 0;
+    if (argc < 2 || argc > 3) return 2;
     for (i = 0; i < N_IN; i++) {
         void *p = malloc((size_t)in_bytes[i] + 1);
         if (!p || file_io(argv[1], "in", i, p, in_bytes[i], 0) != 0) return 3;
@@ -44,6 +70,7 @@ int main(int argc, char **argv)
     for (i = 0; i < N_OUT; i++)
         if (!(outputs[i] = malloc((size_t)out_bytes[i] + 1))) return 3;
     if (MODEL_WORKSPACE_SIZE > 0 && posix_memalign(&ws, 64, (size_t)MODEL_WORKSPACE_SIZE) != 0) return 3;
+    if (reps > 0 && bench(inputs, outputs, ws, reps) != 0) return 3;
     rc = model_run(inputs, outputs, ws);
     if (rc != 0) {
         fprintf(stderr, "model_run returned %d\n", rc);

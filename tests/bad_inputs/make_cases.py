@@ -168,6 +168,10 @@ def main():
             expect="node 'conv0' (Conv): attribute 'group' must be int, got float")
     w.model("attr_strides_string", conv_model(strides="1,1"),
             expect="node 'conv0' (Conv): attribute 'strides' must be ints, got string")
+    # checked at lowering time (emit), not during shape inference
+    n = helper.make_node("LeakyRelu", ["X"], ["Y"], name="leaky0", alpha=2)
+    w.model("attr_alpha_int", model([n], [vi("X", [1, 4])], [vi("Y", None)]),
+            expect="node 'leaky0' (LeakyRelu): attribute 'alpha' must be float, got int")
     w.model("conv_stride_zero", conv_model(strides=[0, 0]),
             expect="node 'conv0' (Conv): stride 0 must be at least 1")
     w.model("conv_group_not_dividing", conv_model(group=3),
@@ -215,9 +219,9 @@ def main():
     ROWS.append(("input_symbolic_dim", 0, "", "--shape X=1,4"))
 
     with open(os.path.join(outdir, "expected.tsv"), "w") as f:
-        f.write("# case\tlines\tsubstring every error line must contain\textra nnc args (lines 0 = must compile)\n")
+        f.write("# case\tlines\tsubstring every error line must contain\textra nnc args; '-' = none; lines 0 = must compile\n")
         for r in ROWS:
-            f.write("\t".join(str(x) for x in r) + "\n")
+            f.write("\t".join(str(x) if str(x) else "-" for x in r) + "\n")
     print("wrote %d cases to %s" % (len({r[0] for r in ROWS}), outdir))
 
 

@@ -26,8 +26,9 @@ sanitize)
     CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
         ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
 determinism)
-    "$NNC" "$onnx" -o "$tmp/a.c" --prefix m
-    "$NNC" "$onnx" -o "$tmp/b.c" --prefix m
-    cmp "$tmp/a.c" "$tmp/b.c" && cmp "$tmp/a.h" "$tmp/b.h" && echo "byte-identical" ;;
+    mkdir -p "$tmp/1" "$tmp/2"
+    "$NNC" "$onnx" -o "$tmp/1/m.c"
+    "$NNC" "$onnx" -o "$tmp/2/m.c"
+    cmp "$tmp/1/m.c" "$tmp/2/m.c" && cmp "$tmp/1/m.h" "$tmp/2/m.h" && echo "byte-identical" ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac
