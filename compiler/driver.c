@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *resolve_target(const char *target)
@@ -68,6 +69,13 @@ static int write_atomic(const char *path, const Buf *data, char *tmp, size_t tmp
     snprintf(tmp, tmpcap, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) return -1;
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600; give the usual mode */
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
     FILE *f = fdopen(fd, "wb");
     if (!f) {
         close(fd);
@@ -75,22 +83,44 @@ static int write_atomic(const char *path, const Buf *data, char *tmp, size_t tmp
         return -1;
     }
     int ok = fwrite(data->data, 1, data->len, f) == data->len;
+    int err = errno;
     ok &= fclose(f) == 0;
-    if (!ok) unlink(tmp);
+    if (!ok) {
+        err = errno ? errno : err;
+        unlink(tmp);
+        errno = err;
+    }
     return ok ? 0 : -1;
 }
 
 static int write_outputs(const char *out_c, const char *out_h, const Buf *c, const Buf *h)
 {
     char tc[4096], th[4096];
+    struct stat st;
+    for (int i = 0; i < 2; i++) /* refuse to replace a directory (rename would fail half way) */
+        if (stat(i ? out_h : out_c, &st) == 0 && S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
     if (write_atomic(out_c, c, tc, sizeof tc) != 0) return -1;
     if (write_atomic(out_h, h, th, sizeof th) != 0) {
+        int err = errno;
         unlink(tc);
+        errno = err;
         return -1;
     }
-    if (rename(th, out_h) != 0 || rename(tc, out_c) != 0) {
+    if (rename(th, out_h) != 0) {
+        int err = errno;
         unlink(tc);
         unlink(th);
+        errno = err;
+        return -1;
+    }
+    if (rename(tc, out_c) != 0) {
+        int err = errno;
+        unlink(tc);
+        unlink(out_h);
+        errno = err;
         return -1;
     }
     return 0;

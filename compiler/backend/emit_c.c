@@ -300,7 +300,16 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     WeightTable *wt = weights_new(g, o->prefix);
     bind_tensors(&L, wt);
+    ErrorTrap trap; /* a lowering error: free the buffers, then pass it on */
+    if (setjmp(trap.env)) {
+        nnc_trap_pop(&trap);
+        buf_free(&L.kernels);
+        buf_free(&L.body);
+        nnc_unwind();
+    }
+    nnc_trap_push(&trap);
     emit_run(&L, o);
+    nnc_trap_pop(&trap);
 
     emit_header(g, o, h);
     emit_description(g, o, c);

@@ -398,8 +398,10 @@ static Onnx__TensorProto *read_tensor_proto(Arena *a, const char *path)
 /* Graph input `t` becomes a constant with the value in file `path`. */
 static void freeze_input(Loader *L, Tensor *t, const Onnx__ValueInfoProto *vi, const char *path)
 {
-    Tensor declared = *t;
-    load_input_shape(&declared, vi, NULL);
+    const Onnx__TypeProto *ty = vi->type;
+    if (!ty || ty->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !ty->tensor_type)
+        nnc_fail("graph input '%s': only tensor inputs are supported", t->name);
+    const Onnx__TypeProto__Tensor *tt = ty->tensor_type;
     Onnx__TensorProto *tp = read_tensor_proto(L->g->arena, path);
     ErrorTrap trap;
     if (setjmp(trap.env)) {
@@ -411,8 +413,12 @@ static void freeze_input(Loader *L, Tensor *t, const Onnx__ValueInfoProto *vi, c
     decode_tensor(L, t, tp);
     nnc_trap_pop(&trap);
     onnx__tensor_proto__free_unpacked(tp, NULL);
-    int same = t->dtype == declared.dtype && t->rank == declared.rank;
-    for (int i = 0; same && i < t->rank; i++) same = t->dims[i] == declared.dims[i];
+    /* the value must fit the declaration: same type, rank and fixed dims */
+    int same = (int)t->dtype == tt->elem_type && (!tt->shape || (int)tt->shape->n_dim == t->rank);
+    for (int i = 0; same && tt->shape && i < t->rank; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) same = d->dim_value == t->dims[i];
+    }
     if (!same) nnc_fail("--freeze %s: the value in '%s' does not match the input's type and shape", t->name, path);
 }
 
@@ -421,6 +427,14 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo
     Graph *g = L->g;
     const ShapeOverride *ov = lo ? lo->shapes : NULL;
     int n_ov = lo ? lo->n_shapes : 0;
+    for (int k = 0; k < n_ov; k++) { /* every --shape must name a distinct graph input */
+        int found = 0;
+        for (size_t i = 0; i < gp->n_input; i++)
+            found |= gp->input[i]->name && strcmp(gp->input[i]->name, ov[k].name) == 0;
+        if (!found) nnc_fail("--shape names '%s', which is not a graph input", ov[k].name);
+        for (int j = 0; j < k; j++)
+            if (strcmp(ov[j].name, ov[k].name) == 0) nnc_fail("--shape gives '%s' twice", ov[k].name);
+    }
     g->inputs = arena_alloc_array(g->arena, gp->n_input + 1, sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
@@ -442,7 +456,8 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo
     }
     for (int k = 0; k < n_ov; k++) {
         Tensor *t = *map_slot(&L->names, ov[k].name);
-        if (!t || t->input_index < 0) nnc_fail("--shape names '%s', which is not a graph input", ov[k].name);
+        if (!t || (t->input_index < 0 && !t->data))
+            nnc_fail("--shape names '%s', which is not a graph input", ov[k].name);
     }
     for (int k = 0; lo && k < lo->n_freeze; k++) {
         Tensor *t = *map_slot(&L->names, lo->freeze_names[k]);

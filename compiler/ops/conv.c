@@ -112,7 +112,8 @@ static void conv_transpose_geometry(const Node *n, ConvGeom *g)
     int mode = auto_pad_mode(n);
     for (int i = 0; i < g->nsp; i++) {
         int64_t eff = (g->k[i] - 1) * g->dil[i] + 1, opad = nop >= 0 ? op[i] : 0;
-        if (opad < 0) nnc_fail_node(n, "output_padding must not be negative");
+        if (opad < 0 || (opad >= g->stride[i] && opad >= g->dil[i]))
+            nnc_fail_node(n, "output_padding %lld must be smaller than the stride or the dilation", (long long)opad);
         int64_t full = g->stride[i] * (g->in[i] - 1) + opad + eff;
         int64_t want = -1;
         if (nos >= 0) want = os[nos - g->nsp + i];

@@ -36,6 +36,8 @@ static void pool_geometry(const Node *n, PoolGeom *g)
         if (g->k[i] < 1 || g->stride[i] < 1 || g->dil[i] < 1)
             nnc_fail_node(n, "kernel_shape, strides and dilations must be at least 1");
         if (g->pb[i] < 0 || g->pe[i] < 0) nnc_fail_node(n, "pads must not be negative");
+        if (g->pb[i] >= (g->k[i] - 1) * g->dil[i] + 1 || g->pe[i] >= (g->k[i] - 1) * g->dil[i] + 1)
+            nnc_fail_node(n, "pads must be smaller than the pooling window");
         if (g->k[i] > NNC_MAX_ELEMS / 4 || g->stride[i] > NNC_MAX_ELEMS / 4 || g->dil[i] > NNC_MAX_ELEMS / 4 / g->k[i] ||
             g->pb[i] > NNC_MAX_ELEMS / 4 || g->pe[i] > NNC_MAX_ELEMS / 4)
             nnc_fail_node(n, "sizes out of range");
