@@ -384,15 +384,27 @@ static int default_opset(const Onnx__ModelProto *m)
     return opset;
 }
 
-static Onnx__TensorProto *read_tensor_proto(Arena *a, const char *path)
+/* Fill t from the TensorProto serialized in file `path`; with `rename`, t
+ * takes the tensor's own name when it has one. */
+static void decode_tensor_file(Loader *L, Tensor *t, const char *path, int rename)
 {
     size_t len;
     const char *err;
-    unsigned char *bytes = read_file(a, path, &len, &err);
+    unsigned char *bytes = read_file(L->g->arena, path, &len, &err);
     if (!bytes) nnc_fail("%s: cannot read: %s", path, err);
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, bytes);
     if (!tp) nnc_fail("%s: not a valid TensorProto", path);
-    return tp;
+    ErrorTrap trap;
+    if (setjmp(trap.env)) { /* free the protobuf before passing the error on */
+        nnc_trap_pop(&trap);
+        onnx__tensor_proto__free_unpacked(tp, NULL);
+        nnc_unwind();
+    }
+    nnc_trap_push(&trap);
+    if (rename && tp->name && *tp->name) t->name = arena_strdup(L->g->arena, tp->name);
+    decode_tensor(L, t, tp);
+    nnc_trap_pop(&trap);
+    onnx__tensor_proto__free_unpacked(tp, NULL);
 }
 
 /* Graph input `t` becomes a constant with the value in file `path`. */
@@ -402,17 +414,7 @@ static void freeze_input(Loader *L, Tensor *t, const Onnx__ValueInfoProto *vi, c
     if (!ty || ty->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !ty->tensor_type)
         nnc_fail("graph input '%s': only tensor inputs are supported", t->name);
     const Onnx__TypeProto__Tensor *tt = ty->tensor_type;
-    Onnx__TensorProto *tp = read_tensor_proto(L->g->arena, path);
-    ErrorTrap trap;
-    if (setjmp(trap.env)) {
-        nnc_trap_pop(&trap);
-        onnx__tensor_proto__free_unpacked(tp, NULL);
-        nnc_unwind();
-    }
-    nnc_trap_push(&trap);
-    decode_tensor(L, t, tp);
-    nnc_trap_pop(&trap);
-    onnx__tensor_proto__free_unpacked(tp, NULL);
+    decode_tensor_file(L, t, path, 0);
     /* the value must fit the declaration: same type, rank and fixed dims */
     int same = (int)t->dtype == tt->elem_type && (!tt->shape || (int)tt->shape->n_dim == t->rank);
     for (int i = 0; same && tt->shape && i < t->rank; i++) {
@@ -537,18 +539,8 @@ Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
 
 Tensor *onnx_load_tensor_file(Graph *g, const char *path)
 {
-    Onnx__TensorProto *tp = read_tensor_proto(g->arena, path);
     Loader L = {g, path, arena_strdup(g->arena, "."), {0, NULL}};
-    Tensor *t = graph_add_tensor(g, tp->name && *tp->name ? tp->name : path);
-    ErrorTrap trap;
-    if (setjmp(trap.env)) {
-        nnc_trap_pop(&trap);
-        onnx__tensor_proto__free_unpacked(tp, NULL);
-        nnc_unwind();
-    }
-    nnc_trap_push(&trap);
-    decode_tensor(&L, t, tp);
-    nnc_trap_pop(&trap);
-    onnx__tensor_proto__free_unpacked(tp, NULL);
+    Tensor *t = graph_add_tensor(g, path);
+    decode_tensor_file(&L, t, path, 1);
     return t;
 }

@@ -282,6 +282,7 @@ def main():
     all_tests = find_tests(os.path.abspath(args.data))
     all_names = {n for n, _ in all_tests}
     selected = []
+    test_ops = {}
     skipped = collections.Counter()          # reason -> count
     missing_ops = collections.Counter()      # op -> tests blocked
     missing_types = collections.Counter()
@@ -309,6 +310,7 @@ def main():
                 skipped["unsupported type"] += 1
                 continue
         selected.append((name, d))
+        test_ops[name] = ops if ops_ok is not None else set()
 
     if args.list:
         for name, _ in selected:
@@ -378,6 +380,16 @@ def main():
             for t, c in missing_types.most_common():
                 print(f"  {t:<28}{c:>5}")
 
+    # every op nnc registers must be exercised by at least one passing test
+    uncovered = []
+    if ops_ok is not None and not name_re:
+        covered = set()
+        for r in passed:
+            covered.update(test_ops.get(r["name"], ()))
+        uncovered = sorted(o for o in ops_ok if o not in covered)
+        for o in uncovered:
+            print(f"NO PASSING TEST for op {o}")
+
     n_sel = len(selected)
     rows = [
         ("selected", n_sel),
@@ -400,7 +412,7 @@ def main():
     print(f"{'wall time':<28}{wall:>7.1f}s")
     print("-" * 36)
     print(f"{len(passed)} passed, {len(failed)} failed")
-    return 1 if (failed or xpass) else 0
+    return 1 if (failed or xpass or uncovered) else 0
 
 
 if __name__ == "__main__":
