@@ -31,9 +31,14 @@ static void substitute(Buf *out, const char *s, size_t len, const KParams *p, in
     size_t i = 0;
     while (i < len) {
         char c = s[i];
-        if (c == '/' && i + 1 < len && s[i + 1] == '*') { /* comment: verbatim */
-            const char *e = strstr(s + i + 2, "*/");
-            size_t end = e ? (size_t)(e - s) + 2 : len;
+        if (c == '/' && i + 1 < len && (s[i + 1] == '*' || s[i + 1] == '/')) { /* comment: verbatim */
+            size_t end = i + 2;
+            if (s[i + 1] == '/') {
+                while (end < len && s[end] != '\n') end++;
+            } else {
+                while (end + 1 < len && !(s[end] == '*' && s[end + 1] == '/')) end++;
+                end = end + 1 < len ? end + 2 : len;
+            }
             buf_put(out, s + i, end - i);
             i = end;
         } else if (c == '"' || c == '\'') { /* literal: verbatim */

@@ -450,6 +450,7 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo
             if (strcmp(lo->freeze_names[k], name) == 0) frozen = lo->freeze_files[k];
         if (frozen) {
             freeze_input(L, t, gp->input[i], frozen);
+            t->input_index = -2; /* marks "frozen" until the check below */
             continue;
         }
         load_input_shape(t, gp->input[i], o);
@@ -463,8 +464,12 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo
     }
     for (int k = 0; lo && k < lo->n_freeze; k++) {
         Tensor *t = *map_slot(&L->names, lo->freeze_names[k]);
-        if (!t || t->producer || (!t->data))
+        if (!t || t->input_index != -2)
             nnc_fail("--freeze names '%s', which is not a graph input", lo->freeze_names[k]);
+    }
+    for (size_t i = 0; i < gp->n_input; i++) {
+        Tensor *t = *map_slot(&L->names, gp->input[i]->name ? gp->input[i]->name : "");
+        if (t && t->input_index == -2) t->input_index = -1;
     }
 }
 

@@ -37,7 +37,7 @@ g = helper.make_graph([reshape, conv, const], "basic_graph",
                       [helper.make_tensor_value_info("X", F, [1, 3, 4, 4])],
                       [helper.make_tensor_value_info("Z", F, [1, 32])],
                       [numpy_helper.from_array(W, "W"), numpy_helper.from_array(B, "B")])
-save(model(g), "basic.onnx")
+save(model(g), "basic.onnx", check=False)  # unsorted on purpose
 
 # init_as_input.onnx: IR 3 style, W is both an initializer and a graph input
 g = helper.make_graph([helper.make_node("Conv", ["X", "W"], ["Y"], name="conv")], "g",
@@ -60,7 +60,6 @@ onnx.save_model(m, os.path.join(out, "external.onnx"), save_as_external_data=Tru
 m = model(g)
 for t in m.graph.initializer:
     t.data_location = TensorProto.EXTERNAL
-    raw = t.raw_data or numpy_helper.to_array(t).tobytes()
     del t.external_data[:]
     t.external_data.add(key="location", value="../escape.bin")
     t.ClearField("float_data")
@@ -110,6 +109,17 @@ g = helper.make_graph([helper.make_node("Relu", ["X"], ["Y"], name="relu"),
                       [helper.make_tensor_value_info("X", F, [2])],
                       [helper.make_tensor_value_info("Y", F, [2])])
 save(model(g), "dup_output.onnx", check=False)
+
+# reshape_in.onnx: the target shape is a graph input (freeze it with shape.pb)
+g = helper.make_graph([helper.make_node("Reshape", ["X", "S"], ["Y"], name="reshape")], "g",
+                      [helper.make_tensor_value_info("X", F, [2, 6]),
+                       helper.make_tensor_value_info("S", TensorProto.INT64, [2])],
+                      [helper.make_tensor_value_info("Y", F, [3, 4])])
+save(model(g), "reshape_in.onnx")
+with open(os.path.join(out, "shape.pb"), "wb") as f:
+    f.write(numpy_helper.from_array(np.array([3, 4], dtype=np.int64), "S").SerializeToString())
+with open(os.path.join(out, "shape3.pb"), "wb") as f:
+    f.write(numpy_helper.from_array(np.array([3, 4, 1], dtype=np.int64), "S").SerializeToString())
 
 # tensor.pb: a TensorProto file (test data format)
 with open(os.path.join(out, "tensor.pb"), "wb") as f:

@@ -341,13 +341,14 @@ static void test_c_comment_text(void)
 {
     Arena a;
     arena_init(&a);
-    char *s = c_comment_text(&a, "a*/b/*c??/d\\e\nf", 100);
+    static const char src[] = "a*/b/*c?" "?/d\\e\nf"; /* split: no trigraph */
+    char *s = c_comment_text(&a, src, 100);
     CU_ASSERT_PTR_NULL(strstr(s, "*/"));
     CU_ASSERT_PTR_NULL(strstr(s, "/*"));
-    CU_ASSERT_PTR_NULL(strstr(s, "??"));
+    CU_ASSERT_PTR_NULL(strstr(s, "?" "?"));
     CU_ASSERT_PTR_NULL(strchr(s, '\\'));
     CU_ASSERT_PTR_NULL(strchr(s, '\n'));
-    CU_ASSERT_EQUAL(strlen(s), strlen("a*/b/*c??/d\\e\nf"));
+    CU_ASSERT_EQUAL(strlen(s), strlen(src));
     CU_ASSERT_STRING_EQUAL(c_comment_text(&a, "abcdef", 3), "abc");
     arena_free(&a);
 }

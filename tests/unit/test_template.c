@@ -102,10 +102,13 @@ static void test_nested_substitution(void)
     }
 }
 
+/* Known bug: substitute() in compiler/backend/template.c does not recognise
+ * C99 `//` comments, so identifiers in them are replaced and an apostrophe
+ * in one starts a "character literal" that swallows the following lines. */
 static void test_line_comments(void)
 {
-    /* template_instantiate: "Comments are copied verbatim" — C99 // too */
     EXPECT_INST("x = N; // N items\n", "x = 4; // N items\n", "N", "4");
+    EXPECT_INST("// don't\nT x;\nc = 'a';\n", "// don't\nfloat x;\nc = 'a';\n", "T", "float");
 }
 
 static void test_template_find(void)
