@@ -146,6 +146,45 @@ double tensor_get_double(const Tensor *t, int64_t i)
     return (double)tensor_get_int(t, i);
 }
 
+/* C conversion of v to an integer type without undefined behaviour: NaN
+ * becomes 0 and out-of-range values saturate. */
+static int64_t to_i64(double v)
+{
+    if (v != v) return 0;
+    if (v >= 9223372036854775807.0) return INT64_MAX;
+    if (v <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)v;
+}
+
+void tensor_set_int(Tensor *t, int64_t i, int64_t v)
+{
+    void *d = t->data;
+    switch (t->dtype) {
+    case DT_INT64: ((int64_t *)d)[i] = v; break;
+    case DT_INT32: ((int32_t *)d)[i] = (int32_t)v; break;
+    case DT_INT16: ((int16_t *)d)[i] = (int16_t)v; break;
+    case DT_INT8: ((int8_t *)d)[i] = (int8_t)v; break;
+    case DT_UINT8: ((uint8_t *)d)[i] = (uint8_t)v; break;
+    case DT_BOOL: ((uint8_t *)d)[i] = v != 0; break;
+    case DT_UINT16: ((uint16_t *)d)[i] = (uint16_t)v; break;
+    case DT_UINT32: ((uint32_t *)d)[i] = (uint32_t)v; break;
+    case DT_UINT64: ((uint64_t *)d)[i] = (uint64_t)v; break;
+    case DT_FLOAT: ((float *)d)[i] = (float)v; break;
+    case DT_DOUBLE: ((double *)d)[i] = (double)v; break;
+    default: NNC_ASSERT(0);
+    }
+}
+
+void tensor_set_double(Tensor *t, int64_t i, double v)
+{
+    if (t->dtype == DT_FLOAT) ((float *)t->data)[i] = (float)v;
+    else if (t->dtype == DT_DOUBLE) ((double *)t->data)[i] = v;
+    else if (t->dtype == DT_BOOL) ((uint8_t *)t->data)[i] = v != 0;
+    else if (t->dtype == DT_UINT64 && v >= 9223372036854775808.0)
+        ((uint64_t *)t->data)[i] = v >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v;
+    else tensor_set_int(t, i, to_i64(v));
+}
+
 char *shape_str(Arena *a, const Tensor *t)
 {
     Buf b = {0};

@@ -127,6 +127,9 @@ void tensor_set_shape(Tensor *t, DType dt, int rank, const int64_t *dims);
 /* read element i of a constant integer tensor (any int type) as int64 */
 int64_t tensor_get_int(const Tensor *t, int64_t i);
 double tensor_get_double(const Tensor *t, int64_t i);
+/* store element i of a constant tensor, converting like a C cast (bool: != 0) */
+void tensor_set_int(Tensor *t, int64_t i, int64_t v);
+void tensor_set_double(Tensor *t, int64_t i, double v);
 char *shape_str(Arena *a, const Tensor *t);  /* "[1,3,224,224]" */
 
 /* attributes: missing -> default; present with the wrong type -> error */

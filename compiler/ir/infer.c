@@ -27,6 +27,30 @@ static void verify_arity(const Node *n)
     }
 }
 
+/* Largest constant nnc computes at compile time (bytes per output). */
+#define FOLD_MAX_BYTES (64 << 20)
+
+/* Constant folding as shapes are inferred: a node whose inputs are all
+ * constant is evaluated now with its reference semantics, so shape-computing
+ * chains (Shape -> Gather -> Concat -> Reshape) are gone before emission and
+ * later nodes see their values. */
+static void fold_node(Graph *g, Node *n)
+{
+    const OpInfo *oi = op_info(n->op);
+    if (!oi->eval) return;
+    for (int k = 0; k < n->n_in; k++)
+        if (n->in[k] && !n->in[k]->data) return;
+    for (int k = 0; k < n->n_out; k++) {
+        Tensor *t = n->out[k];
+        if (!t) continue;
+        if (t->data) return; /* the shape function already produced it */
+        if (tensor_bytes(t) > FOLD_MAX_BYTES) return;
+    }
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k]) n->out[k]->data = arena_alloc(g->arena, (size_t)tensor_bytes(n->out[k]) + 1);
+    oi->eval(g, n);
+}
+
 void infer_shapes(Graph *g)
 {
     for (int i = 0; i < g->n_nodes; i++) {
@@ -40,6 +64,7 @@ void infer_shapes(Graph *g)
                 nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
             (void)tensor_numel(t);
         }
+        fold_node(g, n);
     }
     for (int i = 0; i < g->n_outputs; i++)
         if (g->outputs[i]->rank < 0) nnc_fail("graph output '%s' has no shape", g->outputs[i]->name);

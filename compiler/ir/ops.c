@@ -4,7 +4,8 @@
 #include <string.h>
 
 static const OpInfo op_table[OP_COUNT_] = {
-#define OP(nm, mi, xi, mo, xo, shape, lower) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower},
+#define eval_none NULL /* a row without reference semantics: never folded */
+#define OP(nm, mi, xi, mo, xo, shape, lower, eval) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower, eval},
 #include "ops.def"
 #undef OP
 };

@@ -8,17 +8,21 @@
 struct Lowering;
 typedef void (*ShapeFn)(Graph *g, Node *n);
 typedef void (*LowerFn)(struct Lowering *L, const Node *n);
+/* Computes n's outputs' data from its (all constant) inputs. */
+typedef void (*EvalFn)(Graph *g, Node *n);
 
 typedef struct OpInfo {
     const char *name;
     int min_in, max_in, min_out, max_out;
     ShapeFn shape;
     LowerFn lower;
+    EvalFn eval; /* NULL: never folded */
 } OpInfo;
 
-#define OP(name, mi, xi, mo, xo, shape, lower)                                   \
+#define OP(name, mi, xi, mo, xo, shape, lower, eval)                             \
     void shape(Graph *g, Node *n);                                               \
-    void lower(struct Lowering *L, const Node *n);
+    void lower(struct Lowering *L, const Node *n);                               \
+    void eval(Graph *g, Node *n);
 #include "ops.def"
 #undef OP
 

@@ -94,6 +94,25 @@ void op_broadcast_strides(const Tensor *t, int rank, const int64_t *out, int64_t
     }
 }
 
+int64_t op_bcast_offset(const Tensor *in, const Tensor *out, int64_t o)
+{
+    int64_t off = 0, stride = 1;
+    for (int i = out->rank - 1, j = in->rank - 1; i >= 0; i--, j--) {
+        int64_t idx = o % out->dims[i];
+        o /= out->dims[i];
+        if (j < 0) continue;
+        if (in->dims[j] != 1) off += idx * stride;
+        stride *= in->dims[j];
+    }
+    return off;
+}
+
+void eval_copy(Graph *g, Node *n)
+{
+    (void)g;
+    memcpy(n->out[0]->data, n->in[0]->data, (size_t)tensor_bytes(n->out[0]));
+}
+
 void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
                   int nstr, const char *const *prefixes, int64_t *const *strides)
 {

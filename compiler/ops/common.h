@@ -34,4 +34,10 @@ void op_dense_strides(int rank, const int64_t *dims, int64_t *strides);
 void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
                   int nstr, const char *const *prefixes, int64_t *const *strides);
 
+/* ---- reference evaluation (constant folding) ---- */
+/* Flat index into `in` of output element o when `in` broadcasts to `out`. */
+int64_t op_bcast_offset(const Tensor *in, const Tensor *out, int64_t o);
+/* Copy input 0's data to output 0 (ops that only reshape). */
+void eval_copy(Graph *g, Node *n);
+
 #endif

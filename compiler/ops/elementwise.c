@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 /* ---- scalar semantics ---- */
@@ -212,4 +213,74 @@ void lower_none(Lowering *L, const Node *n)
 {
     (void)L;
     (void)n;
+}
+
+/* ---- reference semantics (constant folding) ---- */
+/* Floating scalar semantics, in double. */
+static double eval_float(const Node *n, double a, double b)
+{
+    switch (n->op) {
+    case OP_Add: return a + b;
+    case OP_Sub: return a - b;
+    case OP_Mul: return a * b;
+    case OP_Div: return a / b;
+    case OP_Pow: return pow(a, b);
+    case OP_Relu: return a < 0 ? 0 : a;
+    case OP_LeakyRelu: return a < 0 ? node_attr_float(n, "alpha", 0.01f) * a : a;
+    case OP_Elu: return a < 0 ? node_attr_float(n, "alpha", 1.0f) * expm1(a) : a;
+    case OP_Sigmoid: return 1 / (1 + exp(-a));
+    case OP_Tanh: return tanh(a);
+    case OP_Erf: return erf(a);
+    case OP_Sqrt: return sqrt(a);
+    default: NNC_ASSERT(0); return 0;
+    }
+}
+
+/* Integer scalar semantics, in int64 (wrapping like the generated C). */
+static int64_t eval_int(const Node *n, int64_t a, int64_t b)
+{
+    switch (n->op) {
+    case OP_Add: return (int64_t)((uint64_t)a + (uint64_t)b);
+    case OP_Sub: return (int64_t)((uint64_t)a - (uint64_t)b);
+    case OP_Mul: return (int64_t)((uint64_t)a * (uint64_t)b);
+    case OP_Div: return b == 0 || (a == INT64_MIN && b == -1) ? 0 : a / b;
+    case OP_Pow: return (int64_t)pow((double)a, (double)b);
+    case OP_Relu: return a < 0 ? 0 : a;
+    default: NNC_ASSERT(0); return 0;
+    }
+}
+
+void eval_binary(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *a = n->in[0], *b = n->in[1];
+    Tensor *y = n->out[0];
+    int64_t cnt = tensor_numel(y);
+    for (int64_t o = 0; o < cnt; o++) {
+        int64_t ia = op_bcast_offset(a, y, o), ib = op_bcast_offset(b, y, o);
+        if (dtype_is_float(a->dtype))
+            tensor_set_double(y, o, eval_float(n, tensor_get_double(a, ia), tensor_get_double(b, ib)));
+        else
+            tensor_set_int(y, o, eval_int(n, tensor_get_int(a, ia), tensor_get_int(b, ib)));
+    }
+}
+
+void eval_unary(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    Tensor *y = n->out[0];
+    double lo = 0, hi = 0;
+    if (n->op == OP_Clip) clip_bounds(n, &lo, &hi);
+    int64_t cnt = tensor_numel(y);
+    for (int64_t i = 0; i < cnt; i++) {
+        if (n->op == OP_Clip) {
+            double v = tensor_get_double(x, i);
+            tensor_set_double(y, i, v < lo ? lo : v > hi ? hi : v);
+        } else if (dtype_is_float(x->dtype)) {
+            tensor_set_double(y, i, eval_float(n, tensor_get_double(x, i), 0));
+        } else {
+            tensor_set_int(y, i, eval_int(n, tensor_get_int(x, i), 0));
+        }
+    }
 }

@@ -135,3 +135,33 @@ void lower_reduce(Lowering *L, const Node *n)
     Tensor *args[2] = {n->in[0], n->out[0]};
     lower_call(L, fn, 2, args, 0);
 }
+
+/* ---- reference semantics (constant folding) ---- */
+void eval_reduce(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    Tensor *y = n->out[0];
+    char red[NNC_MAX_RANK];
+    int64_t dims[NNC_MAX_RANK];
+    reduce_axes(g, n, red, dims);
+    int64_t cnt = tensor_numel(y), xn = tensor_numel(x);
+    double *acc = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(double));
+    int64_t *hits = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
+    for (int64_t i = 0; i < xn; i++) {
+        /* output index: the input index with reduced coordinates dropped */
+        int64_t rem = i, o = 0, stride = 1;
+        for (int d = x->rank - 1; d >= 0; d--) {
+            int64_t c = rem % x->dims[d];
+            rem /= x->dims[d];
+            if (red[d]) continue;
+            o += c * stride;
+            stride *= x->dims[d];
+        }
+        double v = tensor_get_double(x, i);
+        if (n->op == OP_ReduceMax) acc[o] = hits[o] == 0 || v > acc[o] || v != v ? v : acc[o];
+        else acc[o] += v;
+        hits[o]++;
+    }
+    for (int64_t o = 0; o < cnt; o++)
+        tensor_set_double(y, o, n->op == OP_ReduceMean ? acc[o] / (double)(hits[o] ? hits[o] : 1) : acc[o]);
+}

@@ -358,3 +358,61 @@ void shape_constant(Graph *g, Node *n)
         nnc_fail_node(n, "attribute '%s' is not supported or has the wrong type", a->name);
     }
 }
+
+/* ---- reference semantics (constant folding) ---- */
+void eval_transpose(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    Tensor *y = n->out[0];
+    int perm[NNC_MAX_RANK];
+    transpose_perm(n, perm);
+    int64_t xs[NNC_MAX_RANK];
+    op_dense_strides(x->rank, x->dims, xs);
+    int64_t cnt = tensor_numel(y), es = dtype_size(y->dtype);
+    for (int64_t o = 0; o < cnt; o++) {
+        int64_t rem = o, src = 0;
+        for (int i = y->rank - 1; i >= 0; i--) {
+            src += (rem % y->dims[i]) * xs[perm[i]];
+            rem /= y->dims[i];
+        }
+        memcpy((char *)y->data + o * es, (const char *)x->data + src * es, (size_t)es);
+    }
+}
+
+void eval_concat(Graph *g, Node *n)
+{
+    (void)g;
+    Tensor *y = n->out[0];
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), y->rank, 0);
+    int64_t outer = 1, inner = dtype_size(y->dtype), offset = 0;
+    for (int i = 0; i < axis; i++) outer *= y->dims[i];
+    for (int i = axis + 1; i < y->rank; i++) inner *= y->dims[i];
+    for (int k = 0; k < n->n_in; k++) {
+        const Tensor *t = n->in[k];
+        int64_t chunk = t->dims[axis] * inner;
+        for (int64_t o = 0; o < outer; o++)
+            memcpy((char *)y->data + o * y->dims[axis] * inner + offset, (const char *)t->data + o * chunk,
+                   (size_t)chunk);
+        offset += chunk;
+    }
+}
+
+void eval_gather(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0], *idx = n->in[1];
+    Tensor *y = n->out[0];
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    int64_t outer = 1, inner = dtype_size(x->dtype), ni = tensor_numel(idx), an = x->dims[axis];
+    for (int i = 0; i < axis; i++) outer *= x->dims[i];
+    for (int i = axis + 1; i < x->rank; i++) inner *= x->dims[i];
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < ni; i++) {
+            int64_t k = tensor_get_int(idx, i);
+            if (k < 0) k += an;
+            NNC_ASSERT(k >= 0 && k < an); /* checked by shape_gather */
+            memcpy((char *)y->data + (o * ni + i) * inner, (const char *)x->data + (o * an + k) * inner,
+                   (size_t)inner);
+        }
+}
