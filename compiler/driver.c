@@ -41,9 +41,19 @@ char *default_prefix(Arena *a, const char *out_c)
     return p;
 }
 
+/* --opt 0: none; 1: clean-up; 2 (default) and 3: also BatchNorm folding and
+ * reshapes without data movement. Memory planning always runs. */
 static void run_passes(Graph *g, int opt_level)
 {
-    (void)opt_level; /* the optimising passes come with --opt levels */
+    if (opt_level >= 1) {
+        pass_remove_noops(g);
+        pass_cse(g);
+        pass_eliminate_dead(g);
+    }
+    if (opt_level >= 2) {
+        pass_fold_batchnorm(g);
+        pass_alias_reshapes(g);
+    }
     pass_plan_memory(g);
 }
 

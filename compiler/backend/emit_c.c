@@ -140,6 +140,7 @@ const char *lower_kernel(Lowering *L, const Node *n, const char *tmpl, const KPa
 
 const char *lower_ref(Lowering *L, const Tensor *t)
 {
+    if (t && t->alias) t = tensor_storage((Tensor *)t); /* same bytes, same element type */
     NNC_ASSERT(t && L->ref[t->id]);
     L->used[t->id] = 1;
     return L->ref[t->id];
@@ -251,7 +252,9 @@ static void bind_tensors(Lowering *L, WeightTable *wt)
     for (int i = 0; i < g->n_tensors; i++) {
         Tensor *t = g->tensors[i];
         const char *ct = dtype_ctype(t->dtype);
-        if (t->input_index >= 0) {
+        if (t->alias) {
+            continue; /* bound to its storage's name below */
+        } else if (t->input_index >= 0) {
             L->ref[i] = arena_printf(a, "in%d", t->input_index);
             L->decl[i] = arena_printf(a, "    const %s *const in%d = (const %s *)inputs[%d];\n", ct,
                                       t->input_index, ct, t->input_index);

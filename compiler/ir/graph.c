@@ -97,6 +97,39 @@ Node *graph_add_node(Graph *g, const char *name, const char *op_type, int n_in, 
     return n;
 }
 
+void graph_replace_uses(Graph *g, Tensor *old, Tensor *repl)
+{
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i]->n_in; k++)
+            if (g->nodes[i]->in[k] == old) g->nodes[i]->in[k] = repl;
+}
+
+void graph_compact(Graph *g)
+{
+    int k = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (!g->nodes[i]->dead) {
+            g->nodes[k] = g->nodes[i];
+            g->nodes[k]->id = k;
+            k++;
+        }
+    g->n_nodes = k;
+}
+
+int graph_count_uses(const Graph *g, const Tensor *t)
+{
+    int n = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i]->n_in; k++) n += g->nodes[i]->in[k] == t;
+    return n;
+}
+
+Tensor *tensor_storage(Tensor *t)
+{
+    while (t->alias) t = t->alias;
+    return t;
+}
+
 int64_t tensor_numel(const Tensor *t)
 {
     int64_t n = 1;

@@ -55,6 +55,7 @@ typedef struct Tensor {
     struct Node *producer;       /* NULL for inputs and constants */
     int input_index;             /* graph input position, or -1 */
     int64_t ws_offset;           /* workspace offset from the memory plan, or -1 */
+    struct Tensor *alias;        /* same bytes as this tensor (a reshape's input), or NULL */
     int output_index;            /* graph output position, or -1 */
 } Tensor;
 
@@ -94,6 +95,7 @@ typedef struct Node {
     int n_attrs;
     Attr *attrs;
     int id;
+    int dead;                /* marked by a pass; graph_compact removes it */
 } Node;
 
 typedef struct Graph {
@@ -119,6 +121,15 @@ Graph *graph_new(Arena *a);
 Tensor *graph_add_tensor(Graph *g, const char *name);
 Tensor *graph_find_tensor(Graph *g, const char *name);
 Node *graph_add_node(Graph *g, const char *name, const char *op_type, int n_in, int n_out);
+
+/* Make every node input that reads `old` read `repl` instead. */
+void graph_replace_uses(Graph *g, Tensor *old, Tensor *repl);
+/* Drop nodes marked dead, keeping the order of the rest. */
+void graph_compact(Graph *g);
+/* Number of node inputs that read t (graph outputs not counted). */
+int graph_count_uses(const Graph *g, const Tensor *t);
+/* The tensor whose bytes t shares (follows alias links), t itself if none. */
+Tensor *tensor_storage(Tensor *t);
 
 int64_t tensor_numel(const Tensor *t);   /* product of dims (checked) */
 int64_t tensor_bytes(const Tensor *t);

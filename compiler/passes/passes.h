@@ -4,6 +4,17 @@
 
 #include "../ir/graph.h"
 
+/* Clean-up: drop nodes folded to constants or feeding no output. */
+void pass_eliminate_dead(Graph *g);
+/* Clean-up: drop Identity, Dropout and shape-preserving reshapes/transposes. */
+void pass_remove_noops(Graph *g);
+/* Clean-up: merge nodes with the same op, inputs and attributes. */
+void pass_cse(Graph *g);
+/* Fold BatchNormalization into a preceding Conv/ConvTranspose/Gemm/MatMul. */
+void pass_fold_batchnorm(Graph *g);
+/* Reshape-like ops alias their input's storage instead of copying. */
+void pass_alias_reshapes(Graph *g);
+
 /* Assign workspace offsets to intermediates; sets g->workspace_size. */
 void pass_plan_memory(Graph *g);
 /* Largest total size of intermediates live at one moment (bytes). */

@@ -22,7 +22,7 @@ static int by_size_desc(const void *a, const void *b)
 
 static int needs_workspace(const Tensor *t)
 {
-    return t->producer && !t->data && t->output_index < 0;
+    return t->producer && !t->data && t->output_index < 0 && !t->alias;
 }
 
 static Interval *collect_intervals(Graph *g, int *count)
@@ -40,7 +40,7 @@ static Interval *collect_intervals(Graph *g, int *count)
             slot[t->id] = ++n;
         }
         for (int k = 0; k < nd->n_in; k++) {
-            Tensor *t = nd->in[k];
+            Tensor *t = nd->in[k] ? tensor_storage(nd->in[k]) : NULL; /* a reshape's reader reads its storage */
             if (t && slot[t->id]) iv[slot[t->id] - 1].last = i;
         }
     }
