@@ -84,6 +84,29 @@ typedef struct Attr {
     Tensor *t;
 } Attr;
 
+/* An elementwise tail fused into a Conv, ConvTranspose, Gemm or MatMul by
+ * the fusion pass: y = act(acc + residual) (or act first when act_first),
+ * where the residual is the extra input in[epi_residual]. */
+typedef enum Activation {
+    EPI_ACT_NONE = 0,
+    EPI_ACT_RELU,
+    EPI_ACT_LEAKY_RELU, /* alpha */
+    EPI_ACT_CLIP,       /* alpha = min, beta = max */
+    EPI_ACT_SIGMOID,
+    EPI_ACT_TANH,
+    EPI_ACT_ELU,        /* alpha */
+    EPI_ACT_GELU,       /* erf form */
+    EPI_ACT_SILU        /* x * sigmoid(x) */
+} Activation;
+
+typedef struct Epilogue {
+    Activation act;
+    float alpha, beta;
+    int residual;     /* index of the residual input, or 0 for none */
+    int bias;         /* MatMul: index of a bias input added along the last dim, or 0 */
+    int act_first;    /* act(acc) + residual instead of act(acc + residual) */
+} Epilogue;
+
 typedef struct Node {
     const char *name;
     const char *op_type;     /* as written in the model, for messages */
@@ -96,6 +119,7 @@ typedef struct Node {
     Attr *attrs;
     int id;
     int dead;                /* marked by a pass; graph_compact removes it */
+    Epilogue epi;            /* fused elementwise tail (Conv, Gemm, MatMul) */
 } Node;
 
 typedef struct Graph {

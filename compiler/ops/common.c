@@ -94,6 +94,43 @@ void op_broadcast_strides(const Tensor *t, int rank, const int64_t *out, int64_t
     }
 }
 
+static const char *activation_expr(Lowering *L, const Epilogue *e, DType t, const char *x)
+{
+    Arena *a = lower_arena(L);
+    const char *f = t == DT_FLOAT ? "f" : "", *T = dtype_ctype(t);
+    switch (e->act) {
+    case EPI_ACT_NONE: return x;
+    case EPI_ACT_RELU: return arena_printf(a, "(%s < 0 ? (%s)0 : %s)", x, T, x);
+    case EPI_ACT_LEAKY_RELU:
+        return arena_printf(a, "(%s < 0 ? %s * %s : %s)", x, c_float_literal(a, e->alpha, t), x, x);
+    case EPI_ACT_CLIP:
+        return arena_printf(a, "(%s < %s ? %s : (%s > %s ? %s : %s))", x, c_float_literal(a, e->alpha, t),
+                            c_float_literal(a, e->alpha, t), x, c_float_literal(a, e->beta, t),
+                            c_float_literal(a, e->beta, t), x);
+    case EPI_ACT_SIGMOID: return arena_printf(a, "((%s)1 / ((%s)1 + exp%s(-%s)))", T, T, f, x);
+    case EPI_ACT_TANH: return arena_printf(a, "tanh%s(%s)", f, x);
+    case EPI_ACT_ELU: return arena_printf(a, "(%s < 0 ? %s * expm1%s(%s) : %s)", x, c_float_literal(a, e->alpha, t), f, x, x);
+    case EPI_ACT_GELU: return arena_printf(a, "((%s)0.5 * %s * ((%s)1 + erf%s(%s * (%s)0.70710678118654752440)))", T, x, T, f, x, T);
+    case EPI_ACT_SILU: return arena_printf(a, "(%s / ((%s)1 + exp%s(-%s)))", x, T, f, x);
+    }
+    NNC_ASSERT(0);
+    return x;
+}
+
+Tensor *op_bind_epilogue(Lowering *L, KParams *p, const Node *n, DType t)
+{
+    const Epilogue *e = &n->epi;
+    Tensor *res = e->residual ? n->in[e->residual] : NULL;
+    const char *x;
+    if (!res) x = activation_expr(L, e, t, "v");
+    else if (e->act_first) x = arena_printf(lower_arena(L), "(%s + r)", activation_expr(L, e, t, "v"));
+    else x = activation_expr(L, e, t, "(v + r)");
+    kp_int(L, p, "HAS_EPI", e->act != EPI_ACT_NONE || res);
+    kp_int(L, p, "HAS_RES", res != NULL);
+    kp_str(L, p, "EPI_EXPR", x);
+    return res;
+}
+
 int64_t op_bcast_offset(const Tensor *in, const Tensor *out, int64_t o)
 {
     int64_t off = 0, stride = 1;

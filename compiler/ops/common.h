@@ -34,6 +34,11 @@ void op_dense_strides(int rank, const int64_t *dims, int64_t *strides);
 void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
                   int nstr, const char *const *prefixes, int64_t *const *strides);
 
+/* Bind a producer's fused epilogue: HAS_EPI, HAS_RES and EPI_EXPR (a C
+ * expression over the accumulated value v and residual r). Returns the
+ * residual tensor to pass to the kernel, or NULL. */
+Tensor *op_bind_epilogue(Lowering *L, KParams *p, const Node *n, DType t);
+
 /* ---- reference evaluation (constant folding) ---- */
 /* Flat index into `in` of output element o when `in` broadcasts to `out`. */
 int64_t op_bcast_offset(const Tensor *in, const Tensor *out, int64_t o);

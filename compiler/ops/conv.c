@@ -190,9 +190,10 @@ void lower_conv(Lowering *L, const Node *n)
     conv_geometry(n, &g);
     KParams p = {0};
     bind_geometry(L, &p, n, &g);
+    Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv", &p);
-    Tensor *args[4] = {n->in[0], node_input(n, 1), node_input(n, 2), n->out[0]};
-    lower_call(L, fn, 4, args, 0);
+    Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
+    lower_call(L, fn, 5, args, 0);
 }
 
 void lower_conv_transpose(Lowering *L, const Node *n)
@@ -201,7 +202,8 @@ void lower_conv_transpose(Lowering *L, const Node *n)
     conv_transpose_geometry(n, &g);
     KParams p = {0};
     bind_geometry(L, &p, n, &g);
+    Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv_transpose", &p);
-    Tensor *args[4] = {n->in[0], node_input(n, 1), node_input(n, 2), n->out[0]};
-    lower_call(L, fn, 4, args, 0);
+    Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
+    lower_call(L, fn, 5, args, 0);
 }

@@ -56,9 +56,10 @@ void lower_gemm(Lowering *L, const Node *n)
     if (c) op_broadcast_strides(c, 2, ys, cs);
     kp_int(L, &p, "CSM", cs[0]);
     kp_int(L, &p, "CSN", cs[1]);
+    Tensor *res = op_bind_epilogue(L, &p, n, t);
     const char *fn = lower_kernel(L, n, "gemm", &p);
-    Tensor *args[4] = {n->in[0], node_input(n, 1), (Tensor *)c, n->out[0]};
-    lower_call(L, fn, 4, args, 0);
+    Tensor *args[5] = {n->in[0], n->in[1], (Tensor *)c, res, n->out[0]};
+    lower_call(L, fn, 5, args, 0);
 }
 
 /* MatMul: A[..., M, K] x B[..., K, N] -> Y[broadcast(...), M, N]; a 1-D A is
@@ -140,7 +141,10 @@ void lower_matmul(Lowering *L, const Node *n)
     kp_int(L, &p, "K", g.k);
     kp_ints(L, &p, "AOFF", ao, (int)batch);
     kp_ints(L, &p, "BOFF", bo, (int)batch);
+    Tensor *bias = n->epi.bias ? n->in[n->epi.bias] : NULL;
+    kp_int(L, &p, "HAS_BIAS", bias != NULL);
+    Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "matmul", &p);
-    Tensor *args[3] = {n->in[0], node_input(n, 1), n->out[0]};
-    lower_call(L, fn, 3, args, 0);
+    Tensor *args[5] = {n->in[0], n->in[1], bias, res, n->out[0]};
+    lower_call(L, fn, 5, args, 0);
 }

@@ -3,7 +3,9 @@
  *   X[N, C, ID, IH, IW], W[M, C/G, KD, KH, KW], B[M] -> Y[N, M, OD, OH, OW]
  * For each output channel the row of outputs is accumulated one weight at a
  * time over the output positions that weight reaches, so the innermost loop
- * is a branch-free axpy over contiguous (stride-1) or strided input. */
+ * is a branch-free axpy over contiguous (stride-1) or strided input.
+ * A fused epilogue (HAS_EPI) then maps each output v, with the residual
+ * r = res[same index] when HAS_RES, through EPI_EXPR while it is in cache. */
 #ifdef NNC_LINT
 #define T float
 #define N 1
@@ -31,13 +33,19 @@
 #define PH 1
 #define PW 1
 #define HAS_BIAS 1
+#define HAS_EPI 1
+#define HAS_RES 1
+#define EPI_EXPR (v + r < 0 ? 0 : v + r)
 #define KERNEL conv_lint
-void conv_lint(const T *restrict x, const T *restrict w, const T *restrict b, T *restrict y);
+void conv_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+               T *restrict y);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, T *restrict y)
+static void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+                   T *restrict y)
 {
     long n, g, m, c, kd, kh, kw, od, oh, ow;
+    (void)res;
     for (n = 0; n < N; n++)
         for (g = 0; g < G; g++)
             for (m = 0; m < MG; m++) {
@@ -69,6 +77,14 @@ static void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b
                                         for (ow = w0; ow < w1; ow++) yr[ow] += wv * xc[xb + ow * SW];
                                     }
                             }
+                }
+                if (HAS_EPI) {
+                    const long base = (n * M + mo) * ((long)OD * OH * OW);
+                    for (ow = 0; ow < (long)OD * OH * OW; ow++) {
+                        const T v = ym[ow], r = HAS_RES ? res[base + ow] : (T)0;
+                        (void)r;
+                        ym[ow] = EPI_EXPR;
+                    }
                 }
             }
 }

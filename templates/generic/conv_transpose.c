@@ -4,7 +4,9 @@
  * pads and output extents by shape inference).
  *   X[N, C, ID, IH, IW], W[C, M/G, KD, KH, KW], B[M] -> Y[N, M, OD, OH, OW]
  *   Y[n, g*MG+m, i*S - P + k*Dil] += X[n, g*CG+c, i] * W[g*CG+c, m, k]
- * Scatter form: each input row is added into the output positions it reaches. */
+ * Scatter form: each input row is added into the output positions it reaches.
+ * A fused epilogue (HAS_EPI, EPI_EXPR over v and residual r) finishes each
+ * output channel. */
 #ifdef NNC_LINT
 #define T float
 #define N 1
@@ -32,13 +34,19 @@
 #define PH 1
 #define PW 1
 #define HAS_BIAS 1
+#define HAS_EPI 1
+#define HAS_RES 0
+#define EPI_EXPR (v < 0 ? 0 : v)
 #define KERNEL conv_transpose_lint
-void conv_transpose_lint(const T *restrict x, const T *restrict w, const T *restrict b, T *restrict y);
+void conv_transpose_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+                         T *restrict y);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, T *restrict y)
+static void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+                   T *restrict y)
 {
     long n, g, m, c, kd, kh, kw, id, ih, iw;
+    (void)res;
     for (n = 0; n < N; n++)
         for (g = 0; g < G; g++)
             for (m = 0; m < MG; m++) {
@@ -70,6 +78,14 @@ static void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b
                                         for (iw = w0; iw < w1; iw++) ym[yb + iw * SW] += wv * xr[iw];
                                     }
                             }
+                }
+                if (HAS_EPI) {
+                    const long base = (n * M + mo) * ((long)OD * OH * OW);
+                    for (iw = 0; iw < (long)OD * OH * OW; iw++) {
+                        const T v = ym[iw], r = HAS_RES ? res[base + iw] : (T)0;
+                        (void)r;
+                        ym[iw] = EPI_EXPR;
+                    }
                 }
             }
 }

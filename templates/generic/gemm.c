@@ -5,7 +5,9 @@
  * With TRANS_B (the layout of a linear layer) each output is a dot product of
  * two contiguous rows, four outputs at a time so the four sums proceed
  * independently (each one still adds its terms in order k = 0, 1, ...);
- * otherwise rows of B are accumulated into Y's row. */
+ * otherwise rows of B are accumulated into Y's row. The final pass over a
+ * row applies ALPHA, BETA * C and the fused epilogue EPI_EXPR (over v and the
+ * residual r = res[m, n] when HAS_RES). */
 #ifdef NNC_LINT
 #define T float
 #define M 4
@@ -18,13 +20,18 @@
 #define HAS_C 1
 #define CSM 0
 #define CSN 1
+#define HAS_RES 0
+#define EPI_EXPR v
 #define KERNEL gemm_lint
-void gemm_lint(const T *restrict a, const T *restrict b, const T *restrict c, T *restrict y);
+void gemm_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
+               T *restrict y);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c, T *restrict y)
+static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
+                   T *restrict y)
 {
     long m, n, k;
+    (void)res;
     for (m = 0; m < M; m++) {
         T *restrict yr = y + m * (long)N;
         if (TRANS_B) {
@@ -58,9 +65,11 @@ static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c
             }
         }
         for (n = 0; n < N; n++) {
-            T v = ALPHA * yr[n];
+            T v = ALPHA * yr[n], r;
             if (HAS_C) v += BETA * c[m * (long)CSM + n * (long)CSN];
-            yr[n] = v;
+            r = HAS_RES ? res[m * (long)N + n] : (T)0;
+            (void)r;
+            yr[n] = EPI_EXPR;
         }
     }
 }
