@@ -52,6 +52,7 @@ static void run_passes(Graph *g, int opt_level)
     }
     if (opt_level >= 2) {
         pass_fold_batchnorm(g);
+        pass_recognize_patterns(g);
         pass_fuse_epilogue(g);
         pass_alias_reshapes(g);
     }

@@ -76,7 +76,7 @@ static int is_identifier(const char *s)
 
 static void list_ops(void)
 {
-    for (int k = 0; k < OP_COUNT_; k++) printf("%s\n", op_info((OpKind)k)->name);
+    for (int k = 0; k < OP_FIRST_INTERNAL; k++) printf("%s\n", op_info((OpKind)k)->name);
 }
 
 static void list_types(void)

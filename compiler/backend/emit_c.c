@@ -237,10 +237,12 @@ static void emit_description(Graph *g, const EmitOptions *o, Buf *c)
     buf_puts(c, " */\n");
 }
 
+/* A node with nothing to compute: every output is a compile-time constant or
+ * shares its input's bytes (a reshape the planner aliased). */
 static int node_is_folded(const Node *n)
 {
     for (int k = 0; k < n->n_out; k++)
-        if (n->out[k] && !n->out[k]->data) return 0;
+        if (n->out[k] && !n->out[k]->data && !n->out[k]->alias) return 0;
     return 1;
 }
 
@@ -279,7 +281,10 @@ static void emit_run(Lowering *L, const EmitOptions *o)
     for (int i = 0; i < g->n_nodes; i++) {
         const Node *n = g->nodes[i];
         if (node_is_folded(n)) continue;
-        buf_printf(b, "    /* %s (%s) -> %s */\n", CT(n->name), n->op_type, shape_str(g->arena, n->out[0]));
+        const Tensor *first = NULL;
+        for (int k = n->n_out - 1; k >= 0; k--)
+            if (n->out[k]) first = n->out[k];
+        buf_printf(b, "    /* %s (%s) -> %s */\n", CT(n->name), n->op_type, shape_str(g->arena, first));
         L->node = n;
         op_info(n->op)->lower(L, n);
     }

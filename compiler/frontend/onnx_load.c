@@ -263,7 +263,17 @@ static void load_attrs(Loader *L, Node *n, const Onnx__NodeProto *np)
             at->t = graph_add_tensor(L->g, arena_printf(a, "%s.%s", n->name, at->name));
             decode_tensor(L, at->t, ap->t);
             break;
-        case ATTR_STRINGS: case ATTR_GRAPH: at->n = 0; break;
+        case ATTR_STRINGS:
+            if (ap->n_strings > INT_MAX / 8) nnc_fail_node(n, "attribute '%s' is too long", at->name);
+            at->n = (int)ap->n_strings;
+            at->strings = arena_alloc_array(a, ap->n_strings + 1, sizeof(char *));
+            for (size_t k = 0; k < ap->n_strings; k++) {
+                char *str = arena_alloc(a, ap->strings[k].len + 1);
+                if (ap->strings[k].len) memcpy(str, ap->strings[k].data, ap->strings[k].len);
+                at->strings[k] = str;
+            }
+            break;
+        case ATTR_GRAPH: at->n = 0; break;
         default: at->type = ATTR_OTHER; continue;
         }
         at->type = (AttrType)ap->type;

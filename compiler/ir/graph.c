@@ -291,3 +291,10 @@ int node_attr_floats(const Node *n, const char *name, const float **out)
     *out = a ? a->floats : NULL;
     return a ? a->n : -1;
 }
+
+int node_attr_strings(const Node *n, const char *name, const char *const **out)
+{
+    const Attr *a = typed_attr(n, name, ATTR_STRINGS);
+    *out = a ? a->strings : NULL;
+    return a ? a->n : -1;
+}

@@ -81,6 +81,7 @@ typedef struct Attr {
     int n;             /* count of ints/floats */
     int64_t *ints;
     float *floats;
+    const char **strings; /* ATTR_STRINGS: n of them */
     Tensor *t;
 } Attr;
 
@@ -175,5 +176,6 @@ const char *node_attr_str(const Node *n, const char *name, const char *def);
 /* ints attribute; returns count (or -1 when absent); *out points into the attr */
 int node_attr_ints(const Node *n, const char *name, const int64_t **out);
 int node_attr_floats(const Node *n, const char *name, const float **out);
+int node_attr_strings(const Node *n, const char *name, const char *const **out);
 
 #endif

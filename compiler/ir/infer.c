@@ -17,7 +17,11 @@ static void verify_arity(const Node *n)
         if (!n->in[k]) nnc_fail_node(n, "required input %d is missing", k);
     if (n->n_out < oi->min_out || n->n_out > oi->max_out)
         nnc_fail_node(n, "has %d to %d outputs, got %d", oi->min_out, oi->max_out, n->n_out);
-    if (!n->out[0]) nnc_fail_node(n, "its first output is unnamed");
+    /* an op whose outputs are all optional (min_out 0) needs one of them named */
+    int named = 0;
+    for (int k = 0; k < n->n_out; k++) named |= n->out[k] != NULL;
+    if (oi->min_out > 0 && !n->out[0]) nnc_fail_node(n, "its first output is unnamed");
+    if (!named) nnc_fail_node(n, "has no named output");
     for (int k = 0; k < n->n_in; k++) {
         const Tensor *t = n->in[k];
         if (!t) continue;

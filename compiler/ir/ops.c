@@ -19,7 +19,7 @@ const OpInfo *op_info(OpKind k)
 OpKind op_lookup(const char *domain, const char *op_type)
 {
     if (domain && *domain && strcmp(domain, "ai.onnx") != 0) return OP_COUNT_;
-    for (int k = 0; k < OP_COUNT_; k++)
+    for (int k = 0; k < OP_FIRST_INTERNAL; k++)
         if (strcmp(op_table[k].name, op_type) == 0) return (OpKind)k;
     return OP_COUNT_;
 }

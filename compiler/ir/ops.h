@@ -26,6 +26,11 @@ typedef struct OpInfo {
 #include "ops.def"
 #undef OP
 
+/* Ops from OP_FIRST_INTERNAL on are created by passes only: a model cannot
+ * name them and `nnc --list-ops` does not list them. */
+#define OP_FIRST_INTERNAL OP_Gelu
+static inline int op_is_internal(OpKind k) { return k >= OP_FIRST_INTERNAL; }
+
 const OpInfo *op_info(OpKind k);
 /* Map an ONNX op_type to its kind; OP_COUNT_ if unknown. Import only. */
 OpKind op_lookup(const char *domain, const char *op_type);

@@ -767,7 +767,8 @@ static int64_t onehot_depth(Graph *g, const Node *n)
     return (int64_t)v;
 }
 
-static int onehot_axis(const Node *n) { return op_axis(n, node_attr_int(n, "axis", -1), n->in[0]->rank, 1); }
+/* axis of the output (rank + 1 dims) */
+static int onehot_axis(const Node *n) { return op_axis(n, node_attr_int(n, "axis", -1), n->in[0]->rank + 1, 0); }
 
 /* OneHot: indices[I...], depth, values[2] = [off, on] ->
  * Y[I[:axis], depth, I[axis:]] of values' type */
@@ -823,5 +824,181 @@ void eval_onehot(Graph *g, Node *n)
             if (hot < 0) hot += depth;
         }
         memcpy((char *)y->data + o * es, (const char *)v->data + (d == hot ? es : 0), (size_t)es);
+    }
+}
+
+/* ---- Pad ---- */
+
+static int pad_mode(const Node *n)
+{
+    const char *m = node_attr_str(n, "mode", "constant");
+    if (strcmp(m, "constant") == 0) return 0;
+    if (strcmp(m, "reflect") == 0) return 1;
+    if (strcmp(m, "edge") == 0) return 2;
+    nnc_fail_node(n, "unknown mode '%s'", m);
+}
+
+/* Per axis: the output extent, the kept input range [off, off + len) (negative
+ * pads crop) and the padding before it. */
+typedef struct PadGeom {
+    int64_t out[NNC_MAX_RANK], len[NNC_MAX_RANK], off[NNC_MAX_RANK], before[NNC_MAX_RANK];
+} PadGeom;
+
+/* pads [begin..., end...] from the attribute (`paddings` in opset 1, `pads`
+ * up to opset 10) or input 1, over all axes or those of input 3 (opset 18) */
+static void pad_amounts(Graph *g, const Node *n, int64_t *begin, int64_t *end)
+{
+    const Tensor *x = n->in[0];
+    int cnt, nax = x->rank;
+    int64_t *p, axes[NNC_MAX_RANK];
+    if (n->opset < 11) {
+        if (n->n_in > 1) nnc_fail_node(n, "takes pads as an attribute before opset 11");
+        const int64_t *a;
+        cnt = node_attr_ints(n, n->opset < 2 ? "paddings" : "pads", &a);
+        if (cnt < 0) nnc_fail_node(n, "attribute '%s' is required", n->opset < 2 ? "paddings" : "pads");
+        p = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
+        memcpy(p, a, (size_t)cnt * sizeof(int64_t));
+    } else {
+        p = op_const_ints(g, n, 1, &cnt);
+    }
+    for (int i = 0; i < x->rank; i++) axes[i] = i;
+    if (node_input(n, 3)) {
+        char seen[NNC_MAX_RANK] = {0};
+        int64_t *a = op_const_ints(g, n, 3, &nax);
+        if (nax > x->rank) nnc_fail_node(n, "%d axes for rank %d", nax, x->rank);
+        for (int i = 0; i < nax; i++) {
+            axes[i] = op_axis(n, a[i], x->rank, 0);
+            if (seen[axes[i]]++) nnc_fail_node(n, "axis %lld is repeated", (long long)a[i]);
+        }
+    }
+    if (cnt != 2 * nax) nnc_fail_node(n, "pads must have %d values, got %d", 2 * nax, cnt);
+    for (int i = 0; i < x->rank; i++) begin[i] = end[i] = 0;
+    for (int i = 0; i < 2 * nax; i++)
+        if (p[i] < -NNC_MAX_ELEMS || p[i] > NNC_MAX_ELEMS) nnc_fail_node(n, "pads out of range");
+    for (int i = 0; i < nax; i++) {
+        begin[axes[i]] = p[i];
+        end[axes[i]] = p[nax + i];
+    }
+}
+
+static void pad_geometry(Graph *g, const Node *n, PadGeom *pg)
+{
+    const Tensor *x = n->in[0];
+    int64_t b[NNC_MAX_RANK], e[NNC_MAX_RANK];
+    int mode = pad_mode(n);
+    pad_amounts(g, n, b, e);
+    for (int i = 0; i < x->rank; i++) {
+        int64_t crop_b = b[i] < 0 ? -b[i] : 0, crop_e = e[i] < 0 ? -e[i] : 0;
+        int64_t add_b = b[i] > 0 ? b[i] : 0, add_e = e[i] > 0 ? e[i] : 0;
+        pg->len[i] = x->dims[i] - crop_b - crop_e;
+        if (pg->len[i] < 0) nnc_fail_node(n, "pads remove more than the %lld elements of axis %d", (long long)x->dims[i], i);
+        if (mode != 0 && pg->len[i] == 0 && add_b + add_e > 0)
+            nnc_fail_node(n, "cannot %s-pad an empty dimension", mode == 1 ? "reflect" : "edge");
+        if (mode == 1 && pg->len[i] > 1 && (add_b >= pg->len[i] || add_e >= pg->len[i]))
+            nnc_fail_node(n, "reflect padding must be smaller than the dimension");
+        pg->off[i] = crop_b;
+        pg->before[i] = add_b;
+        pg->out[i] = pg->len[i] + add_b + add_e;
+    }
+}
+
+/* The constant padding value as bytes of x's type in *buf; 0 if it is a
+ * run-time input. */
+static int pad_value(const Node *n, uint64_t *buf)
+{
+    const Tensor *x = n->in[0], *cv = node_input(n, 2);
+    Tensor tmp = {.name = "value", .dtype = x->dtype, .data = buf};
+    *buf = 0;
+    if (n->opset < 11) {
+        tensor_set_double(&tmp, 0, node_attr_float(n, "value", 0.0f));
+        return 1;
+    }
+    if (!cv) return 1;
+    if (!cv->data) return 0;
+    memcpy(buf, cv->data, (size_t)dtype_size(x->dtype));
+    return 1;
+}
+
+/* Pad: X[d...] -> Y[d + begin + end ...] */
+void shape_pad(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0], *cv = node_input(n, 2);
+    PadGeom pg;
+    pad_geometry(g, n, &pg);
+    if (n->opset < 11) (void)node_attr_float(n, "value", 0.0f);
+    else if (node_attr(n, "pads") || node_attr(n, "value")) nnc_fail_node(n, "pads and value are inputs from opset 11");
+    if (cv && (cv->dtype != x->dtype || tensor_numel(cv) != 1))
+        nnc_fail_node(n, "constant_value must be a scalar of the input's type");
+    op_set_output(n, 0, x->dtype, x->rank, pg.out);
+}
+
+/* Index of the kept input range that output index i (of the padded axis)
+ * reads, or -1 for a constant pad; the same rule as the pad_nd template. */
+static int64_t pad_index(int64_t i, int64_t len, int mode)
+{
+    if (i >= 0 && i < len) return i;
+    if (mode == 0) return -1;
+    if (mode == 2 || len == 1) return i < 0 ? 0 : len - 1;
+    int64_t period = 2 * (len - 1), r = i % period;
+    if (r < 0) r += period;
+    return r < len ? r : period - r;
+}
+
+void lower_pad(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0], *y = n->out[0];
+    Tensor *cv = node_input(n, 2);
+    if (tensor_numel(y) == 0) return;
+    PadGeom pg;
+    pad_geometry(lower_graph(L), n, &pg);
+    int64_t xs[NNC_MAX_RANK], offset = 0;
+    op_dense_strides(x->rank, x->dims, xs);
+    for (int i = 0; i < x->rank; i++) offset += pg.off[i] * xs[i];
+    int r = x->rank;
+    if (r == 0) { /* a scalar: one dim of one element */
+        r = 1;
+        pg.out[0] = pg.len[0] = xs[0] = 1;
+        pg.before[0] = 0;
+    }
+    uint64_t buf;
+    Tensor tmp = {.name = "value", .dtype = x->dtype, .data = &buf};
+    int known = pad_value(n, &buf);
+    KParams p = {0};
+    kp_type(L, &p, "T", x->dtype);
+    kp_int(L, &p, "MODE", pad_mode(n));
+    kp_str(L, &p, "VALUE", known ? elem_literal(L, &tmp, 0) : "cv[0]");
+    kp_int(L, &p, "NDIM", r);
+    kp_ints(L, &p, "DIMS", pg.out, r);
+    kp_ints(L, &p, "INS", pg.len, r);
+    kp_ints(L, &p, "BEGINS", pg.before, r);
+    kp_ints(L, &p, "XS", xs, r);
+    kp_int(L, &p, "OFFSET", offset);
+    const char *fn = lower_kernel(L, n, "pad_nd", &p);
+    Tensor *args[3] = {n->in[0], known ? NULL : cv, n->out[0]};
+    lower_call(L, fn, 3, args, 0);
+}
+
+void eval_pad(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    Tensor *y = n->out[0];
+    PadGeom pg;
+    pad_geometry(g, n, &pg);
+    uint64_t buf;
+    int known = pad_value(n, &buf);
+    NNC_ASSERT(known); /* folding runs only on constant inputs */
+    int mode = pad_mode(n);
+    int64_t xs[NNC_MAX_RANK], es = dtype_size(x->dtype);
+    op_dense_strides(x->rank, x->dims, xs);
+    for (int64_t o = 0; o < tensor_numel(y); o++) {
+        int64_t rem = o, src = 0;
+        int pad = 0;
+        for (int i = x->rank - 1; i >= 0; i--) {
+            int64_t s = pad_index(rem % pg.out[i] - pg.before[i], pg.len[i], mode);
+            rem /= pg.out[i];
+            if (s < 0) pad = 1;
+            src += (s + pg.off[i]) * xs[i];
+        }
+        memcpy((char *)y->data + o * es, pad ? (const void *)&buf : (const char *)x->data + src * es, (size_t)es);
     }
 }

@@ -1,10 +1,87 @@
-/* reduce.c — Softmax, LogSoftmax and the Reduce* family: axis handling
- * (including the opset < 13 softmax coercion to 2-D) and lowering. */
+/* reduce.c — the softmax family (Softmax, LogSoftmax, Hardmax), the Reduce*
+ * family, ArgMax/ArgMin and CumSum: axis handling (including the opset < 13
+ * coercion of softmax-like ops to 2-D), element-type rules, lowering, and
+ * the reference semantics used for constant folding.
+ *
+ * Integer sums and products wrap (they are computed in uint64_t, as numpy
+ * does modulo the type's width); results computed in double (ReduceL2,
+ * ReduceLogSum, ReduceLogSumExp of integers) saturate to the type's range
+ * instead of hitting undefined float-to-integer conversions. */
 #include "common.h"
 
+#include <math.h>
 #include <string.h>
 
-/* ---- softmax ---- */
+/* ---- element-type helpers ---- */
+static int dtype_is_signed_int(DType t)
+{
+    return t == DT_INT8 || t == DT_INT16 || t == DT_INT32 || t == DT_INT64;
+}
+
+/* C names of the smallest and largest value of integer type t. */
+static const char *int_min_name(DType t)
+{
+    switch (t) {
+    case DT_INT8: return "INT8_MIN";
+    case DT_INT16: return "INT16_MIN";
+    case DT_INT32: return "INT32_MIN";
+    case DT_INT64: return "INT64_MIN";
+    default: return "0";
+    }
+}
+
+static const char *int_max_name(DType t)
+{
+    switch (t) {
+    case DT_INT8: return "INT8_MAX";
+    case DT_INT16: return "INT16_MAX";
+    case DT_INT32: return "INT32_MAX";
+    case DT_INT64: return "INT64_MAX";
+    case DT_UINT8: case DT_BOOL: return "UINT8_MAX";
+    case DT_UINT16: return "UINT16_MAX";
+    case DT_UINT32: return "UINT32_MAX";
+    default: return "UINT64_MAX";
+    }
+}
+
+static void int_range(DType t, double *lo, double *hi)
+{
+    static const struct { DType t; double lo, hi; } r[] = {
+        {DT_INT8, -128.0, 127.0}, {DT_UINT8, 0, 255.0}, {DT_INT16, -32768.0, 32767.0}, {DT_UINT16, 0, 65535.0},
+        {DT_INT32, -2147483648.0, 2147483647.0}, {DT_UINT32, 0, 4294967295.0},
+        {DT_INT64, -9223372036854775808.0, 9223372036854775808.0}, {DT_UINT64, 0, 18446744073709551616.0}};
+    *lo = 0;
+    *hi = 1;
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (r[i].t == t) {
+            *lo = r[i].lo;
+            *hi = r[i].hi;
+        }
+}
+
+/* Store v into integer element i the way the kernels' saturating CONV does. */
+static void store_saturated(Tensor *t, int64_t i, double v)
+{
+    double lo, hi;
+    int_range(t->dtype, &lo, &hi);
+    if (v != v) v = 0;
+    if (t->dtype == DT_UINT64 && v >= hi) ((uint64_t *)t->data)[i] = UINT64_MAX;
+    else if (v >= hi) tensor_set_int(t, i, t->dtype == DT_INT64 ? INT64_MAX : (int64_t)hi);
+    else if (v <= lo) tensor_set_int(t, i, t->dtype == DT_INT64 ? INT64_MIN : (int64_t)lo);
+    else tensor_set_double(t, i, v);
+}
+
+/* The saturating conversion of a double `r` to integer type t, as C. */
+static const char *saturating_conv(Lowering *L, DType t)
+{
+    const char *mn = int_min_name(t), *mx = int_max_name(t);
+    return arena_printf(lower_arena(L), "(r != r ? (T)0 : r <= (double)%s ? (T)%s : r >= (double)%s ? (T)%s : (T)r)",
+                        mn, mn, mx, mx);
+}
+
+/* ---- softmax family ---- */
+/* Softmax, LogSoftmax, Hardmax: X -> Y of the same shape; opset < 13 views X
+ * as 2-D [prod(dims[:axis]), prod(dims[axis:])], opset 13 works along axis. */
 void shape_softmax(Graph *g, Node *n)
 {
     (void)g;
@@ -25,6 +102,7 @@ void lower_softmax(Lowering *L, const Node *n)
         else if (i == axis || n->opset < 13) mid *= x->dims[i]; /* opset < 13: [outer, rest] */
         else inner *= x->dims[i];
     }
+    if (tensor_numel(x) == 0) return; /* nothing to compute */
     KParams p = {0};
     kp_type(L, &p, "T", x->dtype);
     kp_str(L, &p, "EXP", x->dtype == DT_FLOAT ? "expf" : "exp");
@@ -33,24 +111,35 @@ void lower_softmax(Lowering *L, const Node *n)
     kp_int(L, &p, "AXIS_N", mid);
     kp_int(L, &p, "INNER", inner);
     kp_int(L, &p, "LOG", n->op == OP_LogSoftmax);
-    if (tensor_numel(x) == 0) nnc_fail_node(n, "empty input");
-    const char *fn = lower_kernel(L, n, "softmax", &p);
+    const char *fn = lower_kernel(L, n, n->op == OP_Hardmax ? "hardmax" : "softmax", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
     lower_call(L, fn, 2, args, 0);
 }
 
 /* ---- reductions ---- */
+/* The axes of a Reduce* node: the `axes` input (ReduceSum from opset 13,
+ * every reduction from opset 18) or the `axes` attribute (before). */
+static const int64_t *reduce_axes_list(Graph *g, const Node *n, int *count)
+{
+    int input_axes = n->opset >= 18 || (n->op == OP_ReduceSum && n->opset >= 13);
+    const int64_t *ax = NULL;
+    if (node_input(n, 1)) {
+        if (!input_axes) nnc_fail_node(n, "the axes input needs opset %d", n->op == OP_ReduceSum ? 13 : 18);
+        if (node_attr(n, "axes")) nnc_fail_node(n, "axes is given both as an attribute and as an input");
+        return op_const_ints(g, n, 1, count);
+    }
+    if (node_attr(n, "axes") && input_axes)
+        nnc_fail_node(n, "axes is an input, not an attribute, from opset %d", n->op == OP_ReduceSum ? 13 : 18);
+    *count = node_attr_ints(n, "axes", &ax);
+    return ax;
+}
+
 /* Marks reduced axes in `red`; returns the output rank and shape. */
 static int reduce_axes(Graph *g, const Node *n, char *red, int64_t *dims)
 {
     const Tensor *x = n->in[0];
-    const int64_t *ax = NULL;
     int nax = -1;
-    if (node_input(n, 1)) {
-        ax = op_const_ints(g, n, 1, &nax);
-    } else {
-        nax = node_attr_ints(n, "axes", &ax);
-    }
+    const int64_t *ax = reduce_axes_list(g, n, &nax);
     int noop = node_attr_int(n, "noop_with_empty_axes", 0) != 0;
     memset(red, 0, NNC_MAX_RANK);
     if (nax <= 0) {
@@ -71,6 +160,7 @@ static int reduce_axes(Graph *g, const Node *n, char *red, int64_t *dims)
     return r;
 }
 
+/* ReduceX: data -> reduced (same type; reduced dims kept as 1 or dropped) */
 void shape_reduce(Graph *g, Node *n)
 {
     const Tensor *x = n->in[0];
@@ -78,28 +168,84 @@ void shape_reduce(Graph *g, Node *n)
     char red[NNC_MAX_RANK];
     int64_t dims[NNC_MAX_RANK];
     int r = reduce_axes(g, n, red, dims);
-    for (int i = 0; i < x->rank; i++)
-        if (red[i] && x->dims[i] == 0 && n->op == OP_ReduceMax)
-            nnc_fail_node(n, "cannot take the maximum over an empty axis");
     op_set_output(n, 0, x->dtype, r, dims);
 }
 
+/* Binds T, TV, TACC, TR, INIT, ACC, FINAL, CONV and the two-pass keys for
+ * n's op and element type; `count` is the number of reduced elements. */
 static void reduce_semantics(Lowering *L, KParams *p, const Node *n, int64_t count)
 {
+    Arena *a = lower_arena(L);
     DType t = n->in[0]->dtype;
-    int fl = dtype_is_float(t);
+    int fl = dtype_is_float(t), sg = dtype_is_signed_int(t);
+    const char *wide = fl ? "double" : sg ? "int64_t" : "uint64_t"; /* exact value of an element */
     kp_type(L, p, "T", t);
-    kp_str(L, p, "TACC", fl ? dtype_ctype(t) : (t == DT_UINT64 ? "uint64_t" : "int64_t"));
+    kp_int(L, p, "TWO_PASS", 0);
+    kp_str(L, p, "MX_INIT", "0");
+    kp_str(L, p, "MX_ACC", "(void)v");
+    kp_str(L, p, "INIT", "0");
+    kp_str(L, p, "FINAL", "acc");
+    kp_str(L, p, "CONV", "(T)r");
+    /* sums and products: double for floats, wrapping uint64_t for integers */
+    kp_str(L, p, "TV", wide);
+    kp_str(L, p, "TACC", fl ? "double" : "uint64_t");
+    kp_str(L, p, "TR", fl ? "double" : "uint64_t");
+    const char *u = fl ? "v" : "(uint64_t)v";
     switch (n->op) {
+    case OP_ReduceSum: kp_str(L, p, "ACC", arena_printf(a, "acc += %s", u)); break;
+    case OP_ReduceProd:
+        kp_str(L, p, "INIT", "1");
+        kp_str(L, p, "ACC", arena_printf(a, "acc *= %s", u));
+        break;
+    case OP_ReduceSumSquare: kp_str(L, p, "ACC", arena_printf(a, "acc += %s * %s", u, u)); break;
+    case OP_ReduceL1:
+        kp_str(L, p, "ACC", fl ? "acc += fabs(v)" : sg ? "acc += v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v"
+                                                        : "acc += v");
+        break;
     case OP_ReduceMean:
-        kp_str(L, p, "INIT", "0");
-        kp_str(L, p, "ACC", "acc += v");
-        kp_str(L, p, "FINAL", arena_printf(lower_arena(L), "acc / (TACC)%lld", (long long)(count ? count : 1)));
+        kp_str(L, p, "ACC", arena_printf(a, "acc += %s", u));
+        if (fl) {
+            kp_str(L, p, "FINAL", count ? arena_printf(a, "acc / %lld.0", (long long)count) : "NAN");
+        } else if (sg) {
+            kp_str(L, p, "TR", "int64_t");
+            kp_str(L, p, "FINAL", count ? arena_printf(a, "(int64_t)acc / %lld", (long long)count) : "0");
+        } else {
+            kp_str(L, p, "FINAL", count ? arena_printf(a, "acc / %lld", (long long)count) : "0");
+        }
         break;
     case OP_ReduceMax:
-        kp_str(L, p, "INIT", fl ? (t == DT_FLOAT ? "(-HUGE_VALF)" : "(-HUGE_VAL)") : "INT64_MIN");
-        kp_str(L, p, "ACC", fl ? "if (v > acc || v != v) acc = v" : "if (v > acc) acc = v");
-        kp_str(L, p, "FINAL", "acc");
+    case OP_ReduceMin: {
+        int mx = n->op == OP_ReduceMax;
+        const char *cmp = mx ? ">" : "<";
+        kp_str(L, p, "TV", fl ? "T" : wide);
+        kp_str(L, p, "TACC", fl ? "T" : wide);
+        kp_str(L, p, "TR", fl ? "T" : wide);
+        if (fl) kp_str(L, p, "INIT", arena_printf(a, "%s%s", mx ? "-" : "", t == DT_FLOAT ? "HUGE_VALF" : "HUGE_VAL"));
+        else kp_str(L, p, "INIT", mx ? int_min_name(t) : int_max_name(t));
+        kp_str(L, p, "ACC", arena_printf(a, fl ? "if (v %s acc || v != v) acc = v" : "if (v %s acc) acc = v", cmp));
+        break;
+    }
+    case OP_ReduceL2:
+    case OP_ReduceLogSum:
+    case OP_ReduceLogSumExp:
+        /* in double for every type; integers saturate */
+        kp_str(L, p, "TV", "double");
+        kp_str(L, p, "TACC", "double");
+        kp_str(L, p, "TR", "double");
+        if (!fl) kp_str(L, p, "CONV", saturating_conv(L, t));
+        if (n->op == OP_ReduceL2) {
+            kp_str(L, p, "ACC", "acc += v * v");
+            kp_str(L, p, "FINAL", "sqrt(acc)");
+        } else if (n->op == OP_ReduceLogSum) {
+            kp_str(L, p, "ACC", "acc += v");
+            kp_str(L, p, "FINAL", "log(acc)");
+        } else { /* max-shifted, so large inputs do not overflow exp() */
+            kp_int(L, p, "TWO_PASS", 1);
+            kp_str(L, p, "MX_INIT", "(-HUGE_VAL)");
+            kp_str(L, p, "MX_ACC", "if (v > mx || v != v) mx = v");
+            kp_str(L, p, "ACC", "acc += exp(v - mx)");
+            kp_str(L, p, "FINAL", "(isfinite(mx) ? mx + log(acc) : mx)");
+        }
         break;
     default: NNC_ASSERT(0);
     }
@@ -111,6 +257,7 @@ void lower_reduce(Lowering *L, const Node *n)
     char red[NNC_MAX_RANK];
     int64_t dims[NNC_MAX_RANK];
     reduce_axes(lower_graph(L), n, red, dims);
+    if (tensor_numel(n->out[0]) == 0) return;
     int64_t str[NNC_MAX_RANK], kd[NNC_MAX_RANK], ks[NNC_MAX_RANK], rd[NNC_MAX_RANK], rs[NNC_MAX_RANK];
     op_dense_strides(x->rank, x->dims, str);
     int nk = 0, nr = 0;
@@ -136,7 +283,119 @@ void lower_reduce(Lowering *L, const Node *n)
     lower_call(L, fn, 2, args, 0);
 }
 
+/* ---- ArgMax / ArgMin ---- */
+/* ArgMax/ArgMin: data -> int64 indices along axis (kept as 1 or dropped). */
+void shape_argmax(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    if (x->dtype == DT_BOOL) nnc_fail_node(n, "BOOL input is not supported");
+    if (n->opset < 12 && node_attr(n, "select_last_index"))
+        nnc_fail_node(n, "select_last_index needs opset 12");
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    if (x->dims[axis] == 0) nnc_fail_node(n, "cannot take the arg%s of an empty axis", n->op == OP_ArgMax ? "max" : "min");
+    int keep = node_attr_int(n, "keepdims", 1) != 0, r = 0;
+    int64_t dims[NNC_MAX_RANK];
+    for (int i = 0; i < x->rank; i++) {
+        if (i != axis) dims[r++] = x->dims[i];
+        else if (keep) dims[r++] = 1;
+    }
+    op_set_output(n, 0, DT_INT64, r, dims);
+}
+
+/* [outer, axis, inner] view of x around `axis`. */
+static void split_at_axis(const Tensor *x, int axis, int64_t *outer, int64_t *mid, int64_t *inner)
+{
+    *outer = *mid = *inner = 1;
+    for (int i = 0; i < x->rank; i++) {
+        if (i < axis) *outer *= x->dims[i];
+        else if (i == axis) *mid = x->dims[i];
+        else *inner *= x->dims[i];
+    }
+}
+
+void lower_argmax(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0];
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    int last = node_attr_int(n, "select_last_index", 0) != 0, fl = dtype_is_float(x->dtype);
+    int64_t outer, mid, inner;
+    split_at_axis(x, axis, &outer, &mid, &inner);
+    if (tensor_numel(n->out[0]) == 0) return;
+    const char *cmp = n->op == OP_ArgMax ? (last ? ">=" : ">") : (last ? "<=" : "<");
+    const char *better;
+    if (!fl) better = arena_printf(lower_arena(L), "(v %s best)", cmp);
+    else if (last) better = arena_printf(lower_arena(L), "(best == best ? (v %s best || v != v) : v != v)", cmp);
+    else better = arena_printf(lower_arena(L), "(best == best && (v %s best || v != v))", cmp);
+    KParams p = {0};
+    kp_type(L, &p, "T", x->dtype);
+    kp_int(L, &p, "OUTER", outer);
+    kp_int(L, &p, "AXIS_N", mid);
+    kp_int(L, &p, "INNER", inner);
+    kp_str(L, &p, "BETTER", better);
+    const char *fn = lower_kernel(L, n, "argmax", &p);
+    Tensor *args[2] = {n->in[0], n->out[0]};
+    lower_call(L, fn, 2, args, 0);
+}
+
+/* ---- CumSum ---- */
+static int cumsum_axis(Graph *g, const Node *n)
+{
+    const Tensor *a = n->in[1];
+    if (!a->data) nnc_fail_node(n, "input '%s' (axis) must be a constant (computed at compile time)", a->name);
+    if (a->dtype != DT_INT32 && a->dtype != DT_INT64) nnc_fail_node(n, "axis must be an INT32 or INT64 tensor");
+    if (a->rank > 1 || tensor_numel(a) != 1) nnc_fail_node(n, "axis must hold one value");
+    int cnt;
+    const int64_t *v = op_const_ints(g, n, 1, &cnt);
+    return op_axis(n, v[0], n->in[0]->rank, 0);
+}
+
+/* CumSum: x, axis (constant scalar) -> y of x's shape. */
+void shape_cumsum(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    if (x->dtype == DT_BOOL) nnc_fail_node(n, "BOOL input is not supported");
+    if (x->rank < 1) nnc_fail_node(n, "input must have rank 1 or more");
+    cumsum_axis(g, n);
+    op_set_output(n, 0, x->dtype, x->rank, x->dims);
+}
+
+void lower_cumsum(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0];
+    int64_t outer, mid, inner;
+    split_at_axis(x, cumsum_axis(lower_graph(L), n), &outer, &mid, &inner);
+    if (tensor_numel(x) == 0) return;
+    KParams p = {0};
+    kp_type(L, &p, "T", x->dtype);
+    kp_str(L, &p, "TACC", dtype_is_float(x->dtype) ? "T" : "uint64_t");
+    kp_int(L, &p, "OUTER", outer);
+    kp_int(L, &p, "AXIS_N", mid);
+    kp_int(L, &p, "INNER", inner);
+    kp_int(L, &p, "EXCLUSIVE", node_attr_int(n, "exclusive", 0) != 0);
+    kp_int(L, &p, "REVERSE", node_attr_int(n, "reverse", 0) != 0);
+    const char *fn = lower_kernel(L, n, "cumsum", &p);
+    Tensor *args[2] = {n->in[0], n->out[0]};
+    lower_call(L, fn, 2, args, 0);
+}
+
 /* ---- reference semantics (constant folding) ---- */
+/* Index of the output element that input element i reduces into. */
+static int64_t reduced_index(const Tensor *x, const char *red, int64_t i)
+{
+    int64_t o = 0, stride = 1;
+    for (int d = x->rank - 1; d >= 0; d--) {
+        int64_t c = i % x->dims[d];
+        i /= x->dims[d];
+        if (red[d]) continue;
+        o += c * stride;
+        stride *= x->dims[d];
+    }
+    return o;
+}
+
+/* Folds every reduction in double (floats and the double-valued integer
+ * ops) or in wrapping 64-bit integers, like the kernels. */
 void eval_reduce(Graph *g, Node *n)
 {
     const Tensor *x = n->in[0];
@@ -144,24 +403,138 @@ void eval_reduce(Graph *g, Node *n)
     char red[NNC_MAX_RANK];
     int64_t dims[NNC_MAX_RANK];
     reduce_axes(g, n, red, dims);
-    int64_t cnt = tensor_numel(y), xn = tensor_numel(x);
+    DType t = x->dtype;
+    int fl = dtype_is_float(t), sg = dtype_is_signed_int(t);
+    int in_double = fl || n->op == OP_ReduceL2 || n->op == OP_ReduceLogSum || n->op == OP_ReduceLogSumExp;
+    int64_t cnt = tensor_numel(y), xn = tensor_numel(x), count = cnt ? xn / cnt : 0;
     double *acc = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(double));
+    double *mx = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(double));
+    uint64_t *iacc = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(uint64_t));
     int64_t *hits = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
-    for (int64_t i = 0; i < xn; i++) {
-        /* output index: the input index with reduced coordinates dropped */
-        int64_t rem = i, o = 0, stride = 1;
-        for (int d = x->rank - 1; d >= 0; d--) {
-            int64_t c = rem % x->dims[d];
-            rem /= x->dims[d];
-            if (red[d]) continue;
-            o += c * stride;
-            stride *= x->dims[d];
-        }
-        double v = tensor_get_double(x, i);
-        if (n->op == OP_ReduceMax) acc[o] = hits[o] == 0 || v > acc[o] || v != v ? v : acc[o];
-        else acc[o] += v;
-        hits[o]++;
+    int is_max = n->op == OP_ReduceMax, is_min = n->op == OP_ReduceMin;
+    for (int64_t o = 0; o < cnt; o++) {
+        acc[o] = n->op == OP_ReduceProd ? 1 : is_max ? -HUGE_VAL : is_min ? HUGE_VAL : 0;
+        iacc[o] = n->op == OP_ReduceProd ? 1 : 0;
+        mx[o] = -HUGE_VAL;
     }
-    for (int64_t o = 0; o < cnt; o++)
-        tensor_set_double(y, o, n->op == OP_ReduceMean ? acc[o] / (double)(hits[o] ? hits[o] : 1) : acc[o]);
+    for (int64_t i = 0; i < xn && n->op == OP_ReduceLogSumExp; i++) { /* the shift of log-sum-exp */
+        int64_t o = reduced_index(x, red, i);
+        double v = tensor_get_double(x, i);
+        if (v > mx[o] || v != v) mx[o] = v;
+    }
+    for (int64_t i = 0; i < xn; i++) {
+        int64_t o = reduced_index(x, red, i);
+        double v = tensor_get_double(x, i);
+        int64_t s = tensor_get_int(x, i);
+        uint64_t w = (uint64_t)s; /* wrapping value of an integer element */
+        int first = hits[o]++ == 0;
+        switch (n->op) {
+        case OP_ReduceSum: case OP_ReduceMean: acc[o] += v; iacc[o] += w; break;
+        case OP_ReduceProd: acc[o] *= v; iacc[o] *= w; break;
+        case OP_ReduceSumSquare: acc[o] += v * v; iacc[o] += w * w; break;
+        case OP_ReduceL1: acc[o] += fabs(v); iacc[o] += sg && s < 0 ? (uint64_t)0 - w : w; break;
+        case OP_ReduceL2: acc[o] += v * v; break;
+        case OP_ReduceLogSum: acc[o] += v; break;
+        case OP_ReduceLogSumExp: acc[o] += exp(v - mx[o]); break;
+        case OP_ReduceMax:
+        case OP_ReduceMin:
+            if (fl) {
+                if ((is_max ? v > acc[o] : v < acc[o]) || v != v) acc[o] = v; /* a NaN sticks */
+            } else {
+                int better = sg ? (is_max ? s > (int64_t)iacc[o] : s < (int64_t)iacc[o])
+                                : (is_max ? w > iacc[o] : w < iacc[o]);
+                if (first || better) iacc[o] = w;
+            }
+            break;
+        default: NNC_ASSERT(0);
+        }
+    }
+    for (int64_t o = 0; o < cnt; o++) {
+        double r = acc[o];
+        switch (n->op) {
+        case OP_ReduceMean: r = count ? r / (double)count : NAN; break;
+        case OP_ReduceL2: r = sqrt(r); break;
+        case OP_ReduceLogSum: r = log(r); break;
+        case OP_ReduceLogSumExp: r = isfinite(mx[o]) ? mx[o] + log(r) : mx[o]; break;
+        default: break;
+        }
+        if (fl) {
+            tensor_set_double(y, o, r);
+        } else if (in_double) {
+            store_saturated(y, o, r);
+        } else if ((is_max || is_min) && hits[o] == 0) { /* empty: the identity of max or min */
+            double lo, hi;
+            int_range(t, &lo, &hi);
+            if (t == DT_UINT64 && is_min) ((uint64_t *)y->data)[o] = UINT64_MAX;
+            else if (t == DT_INT64) tensor_set_int(y, o, is_max ? INT64_MIN : INT64_MAX);
+            else tensor_set_int(y, o, (int64_t)(is_max ? lo : hi));
+        } else if (n->op == OP_ReduceMean) {
+            uint64_t q = count == 0 ? 0 : sg ? (uint64_t)((int64_t)iacc[o] / count) : iacc[o] / (uint64_t)count;
+            tensor_set_int(y, o, (int64_t)q);
+        } else {
+            tensor_set_int(y, o, (int64_t)iacc[o]); /* wraps into the type like the kernels' cast */
+        }
+    }
+}
+
+void eval_argmax(Graph *g, Node *n)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    Tensor *y = n->out[0];
+    int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
+    int last = node_attr_int(n, "select_last_index", 0) != 0, is_max = n->op == OP_ArgMax;
+    int fl = dtype_is_float(x->dtype), uns = x->dtype == DT_UINT64;
+    int64_t outer, mid, inner;
+    split_at_axis(x, axis, &outer, &mid, &inner);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t base = o * mid * inner + i, at = 0;
+            for (int64_t k = 1; k < mid; k++) {
+                int64_t ib = base + at * inner, iv = base + k * inner;
+                int better;
+                if (fl) {
+                    double b = tensor_get_double(x, ib), v = tensor_get_double(x, iv);
+                    int gt = is_max ? (last ? v >= b : v > b) : (last ? v <= b : v < b);
+                    better = b != b ? (last && v != v) : (gt || v != v);
+                } else {
+                    int64_t b = tensor_get_int(x, ib), v = tensor_get_int(x, iv);
+                    int c = uns ? ((uint64_t)v > (uint64_t)b) - ((uint64_t)v < (uint64_t)b) : (v > b) - (v < b);
+                    if (!is_max) c = -c;
+                    better = c > 0 || (last && c == 0);
+                }
+                if (better) at = k;
+            }
+            tensor_set_int(y, o * inner + i, at);
+        }
+}
+
+/* a + b rounded to t, as the kernel's running sum in t */
+static double sum_as(DType t, double a, double b) { return t == DT_FLOAT ? (double)(float)(a + b) : a + b; }
+
+void eval_cumsum(Graph *g, Node *n)
+{
+    const Tensor *x = n->in[0];
+    Tensor *y = n->out[0];
+    int64_t outer, mid, inner;
+    split_at_axis(x, cumsum_axis(g, n), &outer, &mid, &inner);
+    int excl = node_attr_int(n, "exclusive", 0) != 0, rev = node_attr_int(n, "reverse", 0) != 0;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            double acc = 0;
+            uint64_t iacc = 0;
+            for (int64_t k = 0; k < mid; k++) {
+                int64_t at = o * mid * inner + (rev ? mid - 1 - k : k) * inner + i;
+                if (!excl) {
+                    acc = sum_as(x->dtype, acc, tensor_get_double(x, at));
+                    iacc += (uint64_t)tensor_get_int(x, at);
+                }
+                if (dtype_is_float(x->dtype)) tensor_set_double(y, at, acc);
+                else tensor_set_int(y, at, (int64_t)iacc);
+                if (excl) {
+                    acc = sum_as(x->dtype, acc, tensor_get_double(x, at));
+                    iacc += (uint64_t)tensor_get_int(x, at);
+                }
+            }
+        }
 }

@@ -1,6 +1,7 @@
 /* shape_ops.c — ops that reshape, reorder or select data: Flatten, Reshape,
- * Squeeze, Unsqueeze, Transpose, Concat, Gather, Pad and Constant. Shape
- * arguments (Reshape's shape, Pad's pads, axes inputs) must be constants. */
+ * Squeeze, Unsqueeze, Transpose, Concat, Gather and Constant (Pad and the
+ * other index-arithmetic ops are in indexing.c). Shape arguments (Reshape's
+ * shape, axes inputs) must be constants. */
 #include "common.h"
 
 #include <string.h>
@@ -237,84 +238,6 @@ void lower_gather(Lowering *L, const Node *n)
     const char *fn = lower_kernel(L, n, "gather", &p);
     Tensor *args[3] = {n->in[0], node_input(n, 1), n->out[0]};
     lower_call(L, fn, 3, args, 1);
-}
-
-/* Pad: pads [begin..., end...] from the attribute (opset < 11) or input 1 */
-static int pad_mode(const Node *n)
-{
-    const char *m = node_attr_str(n, "mode", "constant");
-    if (strcmp(m, "constant") == 0) return 0;
-    if (strcmp(m, "reflect") == 0) return 1;
-    if (strcmp(m, "edge") == 0) return 2;
-    nnc_fail_node(n, "unknown mode '%s'", m);
-}
-
-static int64_t *pad_amounts(Graph *g, const Node *n)
-{
-    const Tensor *x = n->in[0];
-    int cnt;
-    int64_t *p;
-    if (n->opset < 11) {
-        const int64_t *a;
-        cnt = node_attr_ints(n, n->opset < 2 ? "paddings" : "pads", &a);
-        if (cnt < 0) nnc_fail_node(n, "attribute 'pads' is required");
-        p = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
-        memcpy(p, a, (size_t)cnt * sizeof(int64_t));
-    } else {
-        p = op_const_ints(g, n, 1, &cnt);
-    }
-    if (cnt != 2 * x->rank) nnc_fail_node(n, "pads must have %d values, got %d", 2 * x->rank, cnt);
-    for (int i = 0; i < 2 * x->rank; i++)
-        if (p[i] < -NNC_MAX_ELEMS || p[i] > NNC_MAX_ELEMS) nnc_fail_node(n, "pads out of range");
-    return p;
-}
-
-void shape_pad(Graph *g, Node *n)
-{
-    const Tensor *x = n->in[0];
-    int64_t *p = pad_amounts(g, n);
-    int mode = pad_mode(n);
-    const Tensor *cv = node_input(n, 2);
-    if (cv && (cv->dtype != x->dtype || tensor_numel(cv) != 1))
-        nnc_fail_node(n, "constant_value must be a scalar of the input's type");
-    int64_t dims[NNC_MAX_RANK];
-    for (int i = 0; i < x->rank; i++) {
-        if (p[i] < 0 || p[x->rank + i] < 0) nnc_fail_node(n, "negative pads are not supported");
-        dims[i] = x->dims[i] + p[i] + p[x->rank + i];
-        if (mode == 1 && (p[i] >= x->dims[i] || p[x->rank + i] >= x->dims[i]) && x->dims[i] > 1)
-            nnc_fail_node(n, "reflect padding must be smaller than the dimension");
-        if (mode != 0 && x->dims[i] == 0 && dims[i] > 0) nnc_fail_node(n, "cannot %s-pad an empty dimension",
-                                                                        mode == 1 ? "reflect" : "edge");
-    }
-    op_set_output(n, 0, x->dtype, x->rank, dims);
-}
-
-void lower_pad(Lowering *L, const Node *n)
-{
-    const Tensor *x = n->in[0], *y = n->out[0];
-    int64_t *pads = pad_amounts(lower_graph(L), n);
-    if (x->rank > LOOP_RANK) nnc_fail_node(n, "rank %d is above the %d supported", x->rank, LOOP_RANK);
-    KParams p = {0};
-    kp_type(L, &p, "T", x->dtype);
-    kp_int(L, &p, "MODE", pad_mode(n));
-    double value = 0;
-    Tensor *cv = node_input(n, 2);
-    if (n->opset < 11) value = node_attr_float(n, "value", 0.0f);
-    else if (cv && cv->data) value = tensor_get_double(cv, 0);
-    if (cv && !cv->data) kp_str(L, &p, "VALUE", "cv[0]");
-    else if (dtype_is_float(x->dtype)) kp_float(L, &p, "VALUE", value, x->dtype);
-    else kp_int(L, &p, "VALUE", (int64_t)value);
-    int pad = LOOP_RANK - x->rank;
-    for (int i = 0; i < LOOP_RANK; i++) {
-        int s = i - pad;
-        Arena *a = lower_arena(L);
-        kp_int(L, &p, arena_printf(a, "D%d", i), s >= 0 ? y->dims[s] : 1);
-        kp_int(L, &p, arena_printf(a, "IN%d", i), s >= 0 ? x->dims[s] : 1);
-        kp_int(L, &p, arena_printf(a, "BEGIN%d", i), s >= 0 ? pads[s] : 0);
-    }
-    const char *fn = lower_kernel(L, n, "pad", &p);
-    Tensor *args[3] = {n->in[0], cv && !cv->data ? cv : NULL, n->out[0]};
-    lower_call(L, fn, 3, args, 0);
 }
 
 /* Constant: the value becomes the output's data at compile time */

@@ -42,6 +42,7 @@ static int activation_of(const Node *c, Epilogue *e)
     case OP_Relu: e->act = EPI_ACT_RELU; return 1;
     case OP_Sigmoid: e->act = EPI_ACT_SIGMOID; return 1;
     case OP_Tanh: e->act = EPI_ACT_TANH; return 1;
+    case OP_Gelu: e->act = EPI_ACT_GELU; return 1;
     case OP_LeakyRelu: e->act = EPI_ACT_LEAKY_RELU; e->alpha = node_attr_float(c, "alpha", 0.01f); return 1;
     case OP_Elu: e->act = EPI_ACT_ELU; e->alpha = node_attr_float(c, "alpha", 1.0f); return 1;
     case OP_Clip: {

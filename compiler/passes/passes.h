@@ -12,6 +12,8 @@ void pass_remove_noops(Graph *g);
 void pass_cse(Graph *g);
 /* Fold BatchNormalization into a preceding Conv/ConvTranspose/Gemm/MatMul. */
 void pass_fold_batchnorm(Graph *g);
+/* Recognise GELU, LayerNorm and attention chains as single nodes. */
+void pass_recognize_patterns(Graph *g);
 /* Fuse bias, residual Add and activation into Conv/Gemm/MatMul stores. */
 void pass_fuse_epilogue(Graph *g);
 /* Reshape-like ops alias their input's storage instead of copying. */

@@ -1,14 +1,26 @@
 /* reduce.c — generic reduction. The input is walked as an outer strided loop
  * over the kept dims (extents D0..D5, strides S0..S5, one output each) and an
  * inner strided loop over the reduced dims (R0..R5, strides Q0..Q5).
- * INIT, ACC (updates `acc` from `v`) and FINAL (from `acc`) give the op. */
+ * Each element is read as `v` (type TV); INIT and ACC (updates `acc`, type
+ * TACC, from `v`) fold it, FINAL turns `acc` into `r` (type TR) and CONV
+ * turns `r` into the element type T (saturating where a C cast could be
+ * undefined). With TWO_PASS a first pass folds the maximum `mx` (MX_INIT,
+ * MX_ACC) that ACC and FINAL may use (log-sum-exp). */
 #ifdef NNC_LINT
 #include <math.h>
+#include <stdint.h>
 #define T float
-#define TACC float
+#define TV double
+#define TACC double
+#define TR double
 #define INIT 0
-#define ACC acc += v
-#define FINAL acc / 4
+#define ACC acc += exp(v - mx)
+#define FINAL (isfinite(mx) ? mx + log(acc) : mx)
+#define CONV (T) r
+#define TWO_PASS 1
+#define MX_INIT (-HUGE_VAL)
+#define MX_ACC \
+    if (v > mx || v != v) mx = v
 #define D0 1
 #define D1 1
 #define D2 1
@@ -34,7 +46,6 @@
 #define Q4 0
 #define Q5 1
 #define KERNEL reduce_lint
-void reduce_lint(const T *restrict x, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y)
@@ -48,17 +59,36 @@ static void KERNEL(const T *restrict x, T *restrict y)
                         for (i5 = 0; i5 < D5; i5++, o++) {
                             const T *xo = x + i0 * S0 + i1 * S1 + i2 * S2 + i3 * S3 + i4 * S4 + i5 * S5;
                             TACC acc = INIT;
+                            TV mx = MX_INIT;
+                            if (TWO_PASS)
+                                for (j0 = 0; j0 < R0; j0++)
+                                    for (j1 = 0; j1 < R1; j1++)
+                                        for (j2 = 0; j2 < R2; j2++)
+                                            for (j3 = 0; j3 < R3; j3++)
+                                                for (j4 = 0; j4 < R4; j4++)
+                                                    for (j5 = 0; j5 < R5; j5++) {
+                                                        const TV v = (TV)xo[j0 * Q0 + j1 * Q1 + j2 * Q2 +
+                                                                            j3 * Q3 + j4 * Q4 + j5 * Q5];
+                                                        MX_ACC;
+                                                    }
                             for (j0 = 0; j0 < R0; j0++)
                                 for (j1 = 0; j1 < R1; j1++)
                                     for (j2 = 0; j2 < R2; j2++)
                                         for (j3 = 0; j3 < R3; j3++)
                                             for (j4 = 0; j4 < R4; j4++)
                                                 for (j5 = 0; j5 < R5; j5++) {
-                                                    const TACC v = xo[j0 * Q0 + j1 * Q1 + j2 * Q2 + j3 * Q3 +
-                                                                      j4 * Q4 + j5 * Q5];
+                                                    const TV v = (TV)xo[j0 * Q0 + j1 * Q1 + j2 * Q2 + j3 * Q3 +
+                                                                        j4 * Q4 + j5 * Q5];
                                                     ACC;
                                                 }
-                            y[o] = (T)(FINAL);
+                            (void)mx;
+                            {
+                                const TR r = (TR)(FINAL);
+                                y[o] = CONV;
+                            }
                         }
 }
 /* @end */
+#ifdef NNC_LINT
+void (*const reduce_lint_ref)(const T *restrict, T *restrict) = reduce_lint;
+#endif

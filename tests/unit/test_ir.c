@@ -316,10 +316,11 @@ static void test_op_registry(void)
     CU_ASSERT_EQUAL(op_info(OP_Constant)->min_in, 0);
     for (int k = 0; k < OP_COUNT_; k++) { /* every row names its own kind */
         const OpInfo *oi = op_info((OpKind)k);
-        CU_ASSERT_EQUAL(op_lookup("", oi->name), k);
+        /* internal ops (created by passes) cannot be named by a model */
+        CU_ASSERT_EQUAL(op_lookup("", oi->name), op_is_internal((OpKind)k) ? OP_COUNT_ : k);
         CU_ASSERT_PTR_NOT_NULL(oi->shape);
         CU_ASSERT_PTR_NOT_NULL(oi->lower);
-        CU_ASSERT_TRUE(oi->min_in <= oi->max_in && oi->min_out <= oi->max_out && oi->min_out >= 1);
+        CU_ASSERT_TRUE(oi->min_in <= oi->max_in && oi->min_out <= oi->max_out && oi->max_out >= 1);
     }
 }
 
