@@ -2,10 +2,12 @@
 # Golden test of one zoo model (exported by tests/models/export_zoo.py into
 # ZOO_DIR/<model>/ with torch's outputs as test_data_set_0).
 #   zoo_test.sh NNC ZOO_DIR MODEL verify    nnc verify against torch (rtol 1e-3, atol 1e-4)
+#   zoo_test.sh NNC ZOO_DIR MODEL verify_opt0  the same with every optimisation off (--opt 0)
 #   zoo_test.sh NNC ZOO_DIR MODEL warnings  generated C compiles warning-free, gcc and clang,
 #                                           -std=c99 -Wall -Wextra -pedantic -Werror
 #   zoo_test.sh NNC ZOO_DIR MODEL sanitize  nnc verify with the code built under ASan+UBSan
 #   zoo_test.sh NNC ZOO_DIR MODEL determinism  two compilations give byte-identical C
+#   zoo_test.sh NNC ZOO_DIR MODEL folded    no shape arithmetic is left in the generated code
 set -euo pipefail
 NNC="$1" ZOO="$2" MODEL="$3" MODE="$4"
 onnx="$ZOO/$MODEL/model.onnx"
@@ -15,6 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 case "$MODE" in
 verify)
     "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
+verify_opt0)
+    "$NNC" verify "$onnx" --opt 0 --rtol 1e-3 --atol 1e-4 ;;
 warnings)
     "$NNC" "$onnx" -o "$tmp/$MODEL.c"
     for cc in gcc clang; do
@@ -30,5 +34,10 @@ determinism)
     "$NNC" "$onnx" -o "$tmp/1/m.c"
     "$NNC" "$onnx" -o "$tmp/2/m.c"
     cmp "$tmp/1/m.c" "$tmp/2/m.c" && cmp "$tmp/1/m.h" "$tmp/2/m.h" && echo "byte-identical" ;;
+folded)
+    "$NNC" "$onnx" -o "$tmp/m.c"
+    left="$(grep -oE '^    /\* .* \((Shape|Size|ConstantOfShape|Range|Equal|Where|Expand|Cast)\) ->' "$tmp/m.c" || true)"
+    if [ -n "$left" ]; then echo "shape arithmetic left in the generated code:"; echo "$left"; exit 1; fi
+    echo "no shape arithmetic in the generated code" ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac
