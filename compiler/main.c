@@ -3,6 +3,7 @@
  * verify.c. */
 #include "driver.h"
 #include "ir/ops.h"
+#include "info.h"
 #include "verify.h"
 
 #include <ctype.h>
@@ -17,6 +18,7 @@
 
 static const char usage[] =
     "usage: nnc MODEL.onnx -o OUT.c [options]     compile a model to C (writes OUT.c and OUT.h)\n"
+    "       nnc info MODEL.onnx [--opt N] [--graph]  per-layer shapes, parameters, FLOPs, memory plan\n"
     "       nnc verify MODEL.onnx [DATASET_DIR...] [options]\n"
     "                                             compile, build with the system C compiler, and\n"
     "                                             check against ONNX test_data_set_N folders\n"
@@ -99,11 +101,14 @@ int main(int argc, char **argv)
     o.load.freeze_names = fz_names;
     o.load.freeze_files = fz_files;
     VerifyOptions vo = {1e-3, 1e-4, NULL, 0};
-    int verify = 0, n_dirs = 0;
+    int verify = 0, info = 0, graph_only = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
     int i = 1;
     if (argc > 1 && strcmp(argv[1], "verify") == 0) {
         verify = 1;
+        i = 2;
+    } else if (argc > 1 && strcmp(argv[1], "info") == 0) {
+        info = 1;
         i = 2;
     }
     for (; i < argc; i++) {
@@ -153,6 +158,8 @@ int main(int argc, char **argv)
             long v = strtol(argv[++i], &end, 10);
             if (*end || v < 1 || v > 100000) return bad_usage("--bench takes a run count, not '%s'", argv[i]);
             vo.bench = (int)v;
+        } else if (info && strcmp(a, "--graph") == 0) {
+            graph_only = 1;
         } else if (verify && strcmp(a, "--keep") == 0 && has_val) {
             vo.keep_dir = argv[++i];
         } else if (a[0] == '-' && a[1]) {
@@ -167,7 +174,9 @@ int main(int argc, char **argv)
     }
     if (!o.model_path) return bad_usage("%s", "no model given");
     int rc;
-    if (verify) {
+    if (info) {
+        rc = info_model(&o, graph_only);
+    } else if (verify) {
         rc = verify_model(&o, &vo, dirs, n_dirs);
     } else {
         if (!o.out_c) return bad_usage("%s", "no output file given (-o OUT.c)");

@@ -5,7 +5,7 @@
 
 static const OpInfo op_table[OP_COUNT_] = {
 #define eval_none NULL /* a row without reference semantics: never folded */
-#define OP(nm, mi, xi, mo, xo, shape, lower, eval) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower, eval},
+#define OP(nm, mi, xi, mo, xo, shape, lower, eval, flops) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower, eval, flops},
 #include "ops.def"
 #undef OP
 };

@@ -10,6 +10,8 @@ typedef void (*ShapeFn)(Graph *g, Node *n);
 typedef void (*LowerFn)(struct Lowering *L, const Node *n);
 /* Computes n's outputs' data from its (all constant) inputs. */
 typedef void (*EvalFn)(Graph *g, Node *n);
+/* Multiplies and adds the node performs. */
+typedef int64_t (*FlopsFn)(const Node *n);
 
 typedef struct OpInfo {
     const char *name;
@@ -17,12 +19,14 @@ typedef struct OpInfo {
     ShapeFn shape;
     LowerFn lower;
     EvalFn eval; /* NULL: never folded */
+    FlopsFn flops;
 } OpInfo;
 
-#define OP(name, mi, xi, mo, xo, shape, lower, eval)                             \
+#define OP(name, mi, xi, mo, xo, shape, lower, eval, flops)                      \
     void shape(Graph *g, Node *n);                                               \
     void lower(struct Lowering *L, const Node *n);                               \
-    void eval(Graph *g, Node *n);
+    void eval(Graph *g, Node *n);                                                \
+    int64_t flops(const Node *n);
 #include "ops.def"
 #undef OP
 

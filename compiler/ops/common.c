@@ -131,6 +131,38 @@ Tensor *op_bind_epilogue(Lowering *L, KParams *p, const Node *n, DType t)
     return res;
 }
 
+int64_t flops_zero(const Node *n)
+{
+    (void)n;
+    return 0;
+}
+
+static const Tensor *first_output(const Node *n)
+{
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k]) return n->out[k];
+    return NULL;
+}
+
+int64_t flops_per_output(const Node *n)
+{
+    int64_t f = 0;
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k]) f += tensor_numel(n->out[k]);
+    return f;
+}
+
+int64_t flops_per_input(const Node *n) { return tensor_numel(n->in[0]); }
+int64_t flops_softmax(const Node *n) { return 5 * tensor_numel(n->in[0]); }
+int64_t flops_norm(const Node *n) { return 8 * tensor_numel(n->in[0]); }
+
+int64_t flops_epilogue(const Node *n)
+{
+    const Tensor *y = first_output(n);
+    int per = (n->epi.bias != 0) + (n->epi.residual != 0) + (n->epi.act != EPI_ACT_NONE);
+    return y ? per * tensor_numel(y) : 0;
+}
+
 int64_t op_bcast_offset(const Tensor *in, const Tensor *out, int64_t o)
 {
     int64_t off = 0, stride = 1;

@@ -39,6 +39,15 @@ void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, i
  * residual tensor to pass to the kernel, or NULL. */
 Tensor *op_bind_epilogue(Lowering *L, KParams *p, const Node *n, DType t);
 
+/* ---- FLOP counts (`nnc info`): every multiply and every add ---- */
+int64_t flops_zero(const Node *n);        /* data movement */
+int64_t flops_per_output(const Node *n);  /* one per output element (elementwise) */
+int64_t flops_per_input(const Node *n);   /* one per input element (reductions) */
+int64_t flops_softmax(const Node *n);     /* max, subtract, exp, sum, divide: five per element */
+int64_t flops_norm(const Node *n);        /* mean, variance, normalise, scale, shift: eight per element */
+/* the fused epilogue's adds and activation: per output element */
+int64_t flops_epilogue(const Node *n);
+
 /* ---- reference evaluation (constant folding) ---- */
 /* Flat index into `in` of output element o when `in` broadcasts to `out`. */
 int64_t op_bcast_offset(const Tensor *in, const Tensor *out, int64_t o);

@@ -184,6 +184,29 @@ static void bind_geometry(Lowering *L, KParams *p, const Node *n, const ConvGeom
     }
 }
 
+/* Conv: (Cin/g)*k multiplies and as many adds (one is the bias add) per
+ * output element: 2*(Cin/g)*kh*kw*Cout*Hout*Wout with a bias, one add less
+ * per output without. */
+int64_t flops_conv(const Node *n)
+{
+    ConvGeom g;
+    conv_geometry(n, &g);
+    int64_t k = g.c / g.group, outs = tensor_numel(n->out[0]);
+    for (int i = 0; i < g.nsp; i++) k *= g.k[i];
+    return (node_input(n, 2) ? 2 * k : 2 * k - 1) * outs + flops_epilogue(n);
+}
+
+/* ConvTranspose: every input element times (Cout/g)*k weights, a multiply
+ * and an add each, plus one bias add per output element. */
+int64_t flops_conv_transpose(const Node *n)
+{
+    ConvGeom g;
+    conv_transpose_geometry(n, &g);
+    int64_t k = g.m / g.group;
+    for (int i = 0; i < g.nsp; i++) k *= g.k[i];
+    return 2 * k * tensor_numel(n->in[0]) + (node_input(n, 2) ? tensor_numel(n->out[0]) : 0) + flops_epilogue(n);
+}
+
 void lower_conv(Lowering *L, const Node *n)
 {
     ConvGeom g;

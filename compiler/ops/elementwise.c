@@ -91,7 +91,7 @@ static const ScalarOp scalar_ops[] = {
     {OP_ThresholdedRelu, M_FLOAT, 0, {"(va > ALPHA ? va : (T)0)"}},
     {OP_Clip, M_NUM, 0, {NULL}},
     /* binary arithmetic */
-    {OP_Add, M_NUM, 0, SAME3("va + vb")},
+    {OP_Add, M_NUM, 0, {"va + vb", IADD("+"), IADD("+"), NULL}},
     {OP_Sub, M_NUM, 0, {"va - vb", IADD("-"), IADD("-"), NULL}},
     {OP_Mul, M_NUM, 0, {"va * vb", IADD("*"), IADD("*"), NULL}},
     {OP_Div, M_NUM, 0,

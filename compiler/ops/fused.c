@@ -44,6 +44,7 @@ void eval_gelu(Graph *g, Node *n)
 }
 
 /* ---- Attention ---- */
+int64_t flops_attention(const Node *n);
 enum { ATT_A, ATT_B, ATT_V, ATT_MASK, ATT_COND };
 
 typedef struct AttGeom {
@@ -106,6 +107,15 @@ static void mask_strides(const Tensor *m, int64_t *si, int64_t *sj)
     int64_t dj = m->rank >= 1 ? m->dims[m->rank - 1] : 1, di = m->rank >= 2 ? m->dims[m->rank - 2] : 1;
     *sj = dj == 1 ? 0 : 1;
     *si = di == 1 ? 0 : dj;
+}
+
+/* two products (2*D and 2*Dv per score), scale and mask (2 per score), and
+ * softmax (5 per score) */
+int64_t flops_attention(const Node *n)
+{
+    AttGeom g;
+    attention_geometry(n, &g);
+    return g.batch * g.sq * g.sk * (2 * g.d + 2 * g.dv + 7);
 }
 
 void lower_attention(Lowering *L, const Node *n)

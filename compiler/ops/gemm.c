@@ -36,6 +36,18 @@ void shape_gemm(Graph *g, Node *n)
     op_set_output(n, 0, n->in[0]->dtype, 2, dims);
 }
 
+/* Gemm: K multiplies and K-1 adds per output, one more add for C, and a
+ * multiply each for alpha and beta when they are not 1. */
+int64_t flops_gemm(const Node *n)
+{
+    int64_t m, k, nn;
+    gemm_dims(n, &m, &k, &nn);
+    int has_c = node_input(n, 2) != NULL;
+    int64_t per = 2 * k - 1 + has_c + (node_attr_float(n, "alpha", 1.0f) != 1.0f) +
+                  (has_c && node_attr_float(n, "beta", 1.0f) != 1.0f);
+    return per * m * nn + flops_epilogue(n);
+}
+
 void lower_gemm(Lowering *L, const Node *n)
 {
     int64_t m, k, nn;
@@ -111,6 +123,14 @@ void shape_matmul(Graph *gr, Node *n)
     int64_t dims[NNC_MAX_RANK + 2];
     matmul_geometry(n, &g, &r, dims);
     op_set_output(n, 0, t, r, dims);
+}
+
+/* MatMul: K multiplies and K-1 adds per output element. */
+int64_t flops_matmul(const Node *n)
+{
+    const Tensor *a = n->in[0];
+    int64_t k = a->dims[a->rank - 1];
+    return (2 * k - 1) * tensor_numel(n->out[0]) + flops_epilogue(n);
 }
 
 void lower_matmul(Lowering *L, const Node *n)

@@ -754,8 +754,8 @@ void eval_eyelike(Graph *g, Node *n)
 
 /* ---- OneHot ---- */
 
-/* Depth (constant; a float depth is truncated) and the output axis. */
-static int64_t onehot_depth(Graph *g, const Node *n)
+/* Depth: a constant (it sets the output shape); a float depth is truncated. */
+static int64_t onehot_depth(const Node *n)
 {
     const Tensor *d = n->in[1];
     if (!is_numeric(d->dtype)) nnc_fail_node(n, "depth must be numeric");
@@ -763,7 +763,6 @@ static int64_t onehot_depth(Graph *g, const Node *n)
     if (tensor_numel(d) != 1) nnc_fail_node(n, "depth must have exactly one element");
     double v = tensor_get_double(d, 0);
     if (!(v >= 1 && v <= (double)NNC_MAX_ELEMS)) nnc_fail_node(n, "depth %g is out of range", v);
-    (void)g;
     return (int64_t)v;
 }
 
@@ -774,10 +773,11 @@ static int onehot_axis(const Node *n) { return op_axis(n, node_attr_int(n, "axis
  * Y[I[:axis], depth, I[axis:]] of values' type */
 void shape_onehot(Graph *g, Node *n)
 {
+    (void)g;
     const Tensor *idx = n->in[0], *v = n->in[2];
     if (!is_numeric(idx->dtype)) nnc_fail_node(n, "indices must be numeric");
     if (v->rank != 1 || v->dims[0] != 2) nnc_fail_node(n, "values must be a 1-D tensor of 2 elements");
-    int64_t depth = onehot_depth(g, n);
+    int64_t depth = onehot_depth(n);
     int axis = onehot_axis(n);
     int64_t dims[NNC_MAX_RANK];
     if (idx->rank + 1 > NNC_MAX_RANK) nnc_fail_node(n, "output rank exceeds %d", NNC_MAX_RANK);
@@ -799,7 +799,7 @@ void lower_onehot(Lowering *L, const Node *n)
     kp_type(L, &p, "TI", idx->dtype);
     kp_int(L, &p, "OUTER", outer);
     kp_int(L, &p, "INNER", inner);
-    kp_int(L, &p, "DEPTH", onehot_depth(lower_graph(L), n));
+    kp_int(L, &p, "DEPTH", onehot_depth(n));
     kp_str(L, &p, "OFF", v->data ? elem_literal(L, v, 0) : "v[0]");
     kp_str(L, &p, "ON", v->data ? elem_literal(L, v, 1) : "v[1]");
     const char *fn = lower_kernel(L, n, "onehot", &p);
@@ -809,10 +809,11 @@ void lower_onehot(Lowering *L, const Node *n)
 
 void eval_onehot(Graph *g, Node *n)
 {
+    (void)g;
     const Tensor *idx = n->in[0], *v = n->in[2];
     Tensor *y = n->out[0];
     int axis = onehot_axis(n);
-    int64_t depth = onehot_depth(g, n), inner = 1, es = dtype_size(y->dtype);
+    int64_t depth = onehot_depth(n), inner = 1, es = dtype_size(y->dtype);
     for (int i = axis; i < idx->rank; i++) inner *= idx->dims[i];
     for (int64_t o = 0; o < tensor_numel(y); o++) {
         int64_t i = o % inner, d = (o / inner) % depth, outer = o / inner / depth;

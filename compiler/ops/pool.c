@@ -88,6 +88,17 @@ static const char *lowest_literal(DType t)
     }
 }
 
+/* AveragePool: one add per window element and a divide per output;
+ * MaxPool: comparisons only (counted as one per window element). */
+int64_t flops_pool(const Node *n)
+{
+    PoolGeom g;
+    pool_geometry(n, &g);
+    int64_t win = 1;
+    for (int i = 0; i < g.nsp; i++) win *= g.k[i];
+    return (win + (n->op == OP_AveragePool)) * tensor_numel(n->out[0]);
+}
+
 void lower_pool(Lowering *L, const Node *n)
 {
     static const char *const nm[][9] = {{"ID", "OD", "KD", "SD", "DD", "PD", "ED"},
@@ -180,3 +191,7 @@ void lower_batchnorm(Lowering *L, const Node *n)
     Tensor *args[6] = {n->in[0], node_input(n, 1), node_input(n, 2), node_input(n, 3), node_input(n, 4), n->out[0]};
     lower_call(L, fn, 6, args, 0);
 }
+
+/* BatchNormalization: a multiply and an add per element (the per-channel
+ * factors are computed once per channel and not counted). */
+int64_t flops_batchnorm(const Node *n) { return 2 * tensor_numel(n->in[0]); }

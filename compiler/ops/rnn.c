@@ -415,3 +415,14 @@ void lower_recurrent(Lowering *L, const Node *n)
         lower_call(L, fn, na, args, lens && !lens->data);
     }
 }
+
+/* RNN, LSTM, GRU: per direction, step and batch row, G*H gate rows each take
+ * 2*(input + hidden) multiply-adds and two bias adds, plus about ten
+ * elementwise operations per hidden unit for the gates. */
+int64_t flops_recurrent(const Node *n)
+{
+    const Tensor *w = n->in[IN_W], *r = n->in[IN_R], *x = n->in[IN_X];
+    int64_t dirs = w->dims[0], gh = w->dims[1], in = w->dims[2], h = r->dims[2];
+    int64_t steps_rows = tensor_numel(x) / x->dims[2];
+    return dirs * steps_rows * (gh * (2 * (in + h) + 2) + 10 * h);
+}

@@ -1,11 +1,14 @@
 /* plan_memory.c — static workspace plan. Every intermediate tensor (not an
  * input, output or constant) gets a 64-byte aligned offset in one workspace.
- * Live intervals come from the schedule; tensors are placed largest first,
- * each at the lowest offset that does not overlap any already placed tensor
- * whose interval intersects its own (best fit over the gaps). */
+ * Live intervals come from the schedule. Tensors are placed one by one, each
+ * in the tightest gap left by the already placed tensors whose intervals
+ * intersect its own (best fit); the placement is tried in four orders
+ * (largest first, largest size x lifetime, earliest start, longest life)
+ * and the smallest workspace wins. */
 #include "passes.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct Interval {
     Tensor *t;
@@ -13,11 +16,36 @@ typedef struct Interval {
     int64_t size;
 } Interval;
 
+/* Orders tried for placement; the plan keeps the smallest result. */
 static int by_size_desc(const void *a, const void *b)
 {
     const Interval *x = a, *y = b;
     if (x->size != y->size) return x->size < y->size ? 1 : -1;
     return x->t->id - y->t->id; /* deterministic */
+}
+
+static int by_area_desc(const void *a, const void *b)
+{
+    const Interval *x = a, *y = b;
+    int64_t ax = x->size * (x->last - x->first + 1), ay = y->size * (y->last - y->first + 1);
+    if (ax != ay) return ax < ay ? 1 : -1;
+    return by_size_desc(a, b);
+}
+
+static int by_start(const Interval *x, const Interval *y)
+{
+    if (x->first != y->first) return x->first - y->first;
+    return by_size_desc(x, y);
+}
+
+static int by_start_asc(const void *a, const void *b) { return by_start(a, b); }
+
+static int by_duration_desc(const void *a, const void *b)
+{
+    const Interval *x = a, *y = b;
+    int dx = x->last - x->first, dy = y->last - y->first;
+    if (dx != dy) return dy - dx;
+    return by_size_desc(a, b);
 }
 
 static int needs_workspace(const Tensor *t)
@@ -62,26 +90,27 @@ int64_t plan_lower_bound(Graph *g)
     return best;
 }
 
-void pass_plan_memory(Graph *g)
+/* Place intervals in the given order, each at the lowest offset of the
+ * tightest gap among the already placed ones it overlaps in time (best fit).
+ * Returns the workspace size; fills off[]. */
+static int64_t place(const Interval *iv, int n, int64_t *off)
 {
-    int n;
-    Interval *iv = collect_intervals(g, &n);
-    qsort(iv, (size_t)n, sizeof *iv, by_size_desc);
     int64_t total = 0;
-    int64_t *off = arena_alloc_array(g->arena, (size_t)n + 1, sizeof(int64_t));
     for (int i = 0; i < n; i++) {
-        /* candidates: 0 and the end of every placed, overlapping-in-time tensor */
         int64_t best = -1, best_gap = INT64_MAX;
         for (int c = -1; c < i; c++) {
-            int64_t start = c < 0 ? 0 : off[c] + iv[c].size;
             if (c >= 0 && (iv[c].last < iv[i].first || iv[i].last < iv[c].first)) continue;
+            int64_t start = c < 0 ? 0 : off[c] + iv[c].size;
             int64_t end = INT64_MAX; /* the gap ends at the next overlapping block */
             int fits = 1;
             for (int d = 0; d < i; d++) {
                 if (iv[d].last < iv[i].first || iv[i].last < iv[d].first) continue;
                 int64_t ds = off[d], de = off[d] + iv[d].size;
                 if (de <= start) continue;
-                if (ds < start + iv[i].size) { fits = 0; break; }
+                if (ds < start + iv[i].size) {
+                    fits = 0;
+                    break;
+                }
                 if (ds < end) end = ds;
             }
             if (!fits) continue;
@@ -93,8 +122,30 @@ void pass_plan_memory(Graph *g)
         }
         NNC_ASSERT(best >= 0);
         off[i] = best;
-        iv[i].t->ws_offset = best;
         if (best + iv[i].size > total) total = best + iv[i].size;
     }
-    g->workspace_size = total;
+    return total;
+}
+
+void pass_plan_memory(Graph *g)
+{
+    static int (*const orders[])(const void *, const void *) = {by_size_desc, by_area_desc, by_start_asc,
+                                                                 by_duration_desc};
+    int n;
+    Interval *iv = collect_intervals(g, &n);
+    Interval *best_iv = arena_alloc_array(g->arena, (size_t)n + 1, sizeof *iv);
+    int64_t *off = arena_alloc_array(g->arena, (size_t)n + 1, sizeof(int64_t));
+    int64_t *best_off = arena_alloc_array(g->arena, (size_t)n + 1, sizeof(int64_t));
+    int64_t best = INT64_MAX;
+    for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+        qsort(iv, (size_t)n, sizeof *iv, orders[o]);
+        int64_t total = place(iv, n, off);
+        if (total < best) {
+            best = total;
+            memcpy(best_iv, iv, (size_t)n * sizeof *iv);
+            memcpy(best_off, off, (size_t)n * sizeof *off);
+        }
+    }
+    for (int i = 0; i < n; i++) best_iv[i].t->ws_offset = best_off[i];
+    g->workspace_size = n ? best : 0;
 }

@@ -61,11 +61,11 @@ static void KERNEL(const T *restrict x, const T *restrict scale, const T *restri
             for (i2 = 0; i2 < D2; i2++)
                 for (i3 = 0; i3 < D3; i3++)
                     for (i4 = 0; i4 < D4; i4++) {
-                        const T *sr = scale + i0 * SS0 + i1 * SS1 + i2 * SS2 + i3 * SS3 + i4 * SS4;
-                        const T *br = bias + i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4;
+                        const long so = i0 * SS0 + i1 * SS1 + i2 * SS2 + i3 * SS3 + i4 * SS4;
+                        const long bo = i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4;
                         for (i5 = 0; i5 < D5; i5++, k++) {
-                            const T b = HAS_B ? br[i5 * BS5] : (T)0;
-                            y[k] = y[k] * sr[i5 * SS5] + b;
+                            const T b = HAS_B ? bias[bo + i5 * BS5] : (T)0; /* bias is NULL without B */
+                            y[k] = y[k] * scale[so + i5 * SS5] + b;
                         }
                     }
 }

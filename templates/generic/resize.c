@@ -5,9 +5,11 @@
  * weights Wa[i*Ka + k]. An axis with IDa set maps output i to input i
  * (offset i * STa, one tap of weight 1) and has no table. With NEAREST every
  * axis has one tap and the element is copied; otherwise the weighted sum is
- * formed in TW and converted by CONV (from `acc`; with SNAP, integer types,
- * after snapping a sum within rounding noise of an integer to it). With EXTRAP, an output
- * whose coordinate falls outside the crop on any axis (EXa[i] set) is EXV. */
+ * formed in TW and converted by CONV (from `acc`). With SNAP (integer types)
+ * a sum within rounding noise of an integer becomes that integer first, so
+ * the truncation does not depend on the order of the sum. With EXTRAP, an
+ * output whose coordinate falls outside the crop on any axis (EXa[i] set)
+ * is EXV. */
 #ifdef NNC_LINT
 #include <math.h>
 #define T float

@@ -116,7 +116,7 @@ class TransformerEncoderClassifier(nn.Module):
     """Embedding*sqrt(d) + sinusoidal PE -> 2x nn.TransformerEncoderLayer (post-LN)
     -> mean over tokens -> Linear."""
 
-    def __init__(self, vocab=50, d=64, nhead=4, ff=128, layers=2, n_classes=3, max_len=64):
+    def __init__(self, vocab=50, d=64, nhead=4, ff=128, layers=2, n_classes=3, max_len=16):
         super().__init__()
         self.d = d
         self.emb = nn.Embedding(vocab, d)
@@ -125,7 +125,10 @@ class TransformerEncoderClassifier(nn.Module):
         pe = torch.zeros(1, max_len, d)
         pe[0, :, 0::2] = torch.sin(pos * div)
         pe[0, :, 1::2] = torch.cos(pos * div)
-        self.register_buffer("pe", pe)
+        # a frozen parameter rather than a buffer: it is exported as an
+        # initializer either way, and as a parameter torch's own count
+        # (sum of p.numel()) includes it, like `nnc info` does
+        self.pe = nn.Parameter(pe, requires_grad=False)
         layer = nn.TransformerEncoderLayer(d_model=d, nhead=nhead, dim_feedforward=ff,
                                            dropout=0.1, activation="relu",
                                            batch_first=True, norm_first=False)
