@@ -163,7 +163,7 @@ static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
         if ((int64_t)tp->raw_data.len != nbytes)
             nnc_fail("tensor '%s': raw data has %zu bytes but its dims need %lld", t->name, tp->raw_data.len,
                      (long long)nbytes);
-        memcpy(t->data, tp->raw_data.data, (size_t)nbytes); /* little-endian hosts only: see main */
+        if (nbytes) memcpy(t->data, tp->raw_data.data, (size_t)nbytes); /* little-endian hosts only */
         return;
     }
     switch (dt) {

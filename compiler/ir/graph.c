@@ -176,6 +176,7 @@ double tensor_get_double(const Tensor *t, int64_t i)
 {
     if (t->dtype == DT_FLOAT) return ((const float *)t->data)[i];
     if (t->dtype == DT_DOUBLE) return ((const double *)t->data)[i];
+    if (t->dtype == DT_UINT64) return (double)((const uint64_t *)t->data)[i];
     return (double)tensor_get_int(t, i);
 }
 

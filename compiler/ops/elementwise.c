@@ -43,7 +43,7 @@ typedef struct ScalarOp {
 } ScalarOp;
 
 #define HSIG "(ALPHA * va + BETA < 0 ? (T)0 : ALPHA * va + BETA > 1 ? (T)1 : ALPHA * va + BETA)"
-#define IADD(o) "(T)((uint64_t)va " o " (uint64_t)vb)"
+#define IOP(o) "(T)((uint64_t)va " o " (uint64_t)vb)"
 #define SAME3(e) {e, e, e, NULL}
 #define ALL4(e) {e, e, e, e}
 
@@ -91,9 +91,9 @@ static const ScalarOp scalar_ops[] = {
     {OP_ThresholdedRelu, M_FLOAT, 0, {"(va > ALPHA ? va : (T)0)"}},
     {OP_Clip, M_NUM, 0, {NULL}},
     /* binary arithmetic */
-    {OP_Add, M_NUM, 0, {"va + vb", IADD("+"), IADD("+"), NULL}},
-    {OP_Sub, M_NUM, 0, {"va - vb", IADD("-"), IADD("-"), NULL}},
-    {OP_Mul, M_NUM, 0, {"va * vb", IADD("*"), IADD("*"), NULL}},
+    {OP_Add, M_NUM, 0, {"va + vb", IOP("+"), IOP("+"), NULL}},
+    {OP_Sub, M_NUM, 0, {"va - vb", IOP("-"), IOP("-"), NULL}},
+    {OP_Mul, M_NUM, 0, {"va * vb", IOP("*"), IOP("*"), NULL}},
     {OP_Div, M_NUM, 0,
      {"va / vb", "(vb == 0 ? 0 : vb == -1 ? (T)(0 - (uint64_t)va) : va / vb)", "(vb == 0 ? 0 : va / vb)", NULL}},
     {OP_Pow, M_POW_BASE, 0, {NULL}},

@@ -293,7 +293,8 @@ void shape_argmax(Graph *g, Node *n)
     if (n->opset < 12 && node_attr(n, "select_last_index"))
         nnc_fail_node(n, "select_last_index needs opset 12");
     int axis = op_axis(n, node_attr_int(n, "axis", 0), x->rank, 0);
-    if (x->dims[axis] == 0) nnc_fail_node(n, "cannot take the arg%s of an empty axis", n->op == OP_ArgMax ? "max" : "min");
+    if (x->dims[axis] == 0)
+        nnc_fail_node(n, "cannot take the arg%s of an empty axis", n->op == OP_ArgMax ? "max" : "min");
     int keep = node_attr_int(n, "keepdims", 1) != 0, r = 0;
     int64_t dims[NNC_MAX_RANK];
     for (int i = 0; i < x->rank; i++) {

@@ -57,7 +57,7 @@ static void KERNEL(const T *restrict x, T *restrict y)
                 for (i3 = 0; i3 < D3; i3++)
                     for (i4 = 0; i4 < D4; i4++)
                         for (i5 = 0; i5 < D5; i5++, o++) {
-                            const T *xo = x + i0 * S0 + i1 * S1 + i2 * S2 + i3 * S3 + i4 * S4 + i5 * S5;
+                            const long xo = i0 * S0 + i1 * S1 + i2 * S2 + i3 * S3 + i4 * S4 + i5 * S5;
                             TACC acc = INIT;
                             TV mx = MX_INIT;
                             if (TWO_PASS)
@@ -67,8 +67,8 @@ static void KERNEL(const T *restrict x, T *restrict y)
                                             for (j3 = 0; j3 < R3; j3++)
                                                 for (j4 = 0; j4 < R4; j4++)
                                                     for (j5 = 0; j5 < R5; j5++) {
-                                                        const TV v = (TV)xo[j0 * Q0 + j1 * Q1 + j2 * Q2 +
-                                                                            j3 * Q3 + j4 * Q4 + j5 * Q5];
+                                                        const TV v = (TV)x[xo + j0 * Q0 + j1 * Q1 + j2 * Q2 +
+                                                                           j3 * Q3 + j4 * Q4 + j5 * Q5];
                                                         MX_ACC;
                                                     }
                             for (j0 = 0; j0 < R0; j0++)
@@ -77,8 +77,8 @@ static void KERNEL(const T *restrict x, T *restrict y)
                                         for (j3 = 0; j3 < R3; j3++)
                                             for (j4 = 0; j4 < R4; j4++)
                                                 for (j5 = 0; j5 < R5; j5++) {
-                                                    const TV v = (TV)xo[j0 * Q0 + j1 * Q1 + j2 * Q2 + j3 * Q3 +
-                                                                        j4 * Q4 + j5 * Q5];
+                                                    const TV v = (TV)x[xo + j0 * Q0 + j1 * Q1 + j2 * Q2 + j3 * Q3 +
+                                                                       j4 * Q4 + j5 * Q5];
                                                     ACC;
                                                 }
                             (void)mx;

@@ -317,7 +317,7 @@ static void test_op_registry(void)
     for (int k = 0; k < OP_COUNT_; k++) { /* every row names its own kind */
         const OpInfo *oi = op_info((OpKind)k);
         /* internal ops (created by passes) cannot be named by a model */
-        CU_ASSERT_EQUAL(op_lookup("", oi->name), op_is_internal((OpKind)k) ? OP_COUNT_ : k);
+        CU_ASSERT_EQUAL((int)op_lookup("", oi->name), op_is_internal((OpKind)k) ? (int)OP_COUNT_ : k);
         CU_ASSERT_PTR_NOT_NULL(oi->shape);
         CU_ASSERT_PTR_NOT_NULL(oi->lower);
         CU_ASSERT_TRUE(oi->min_in <= oi->max_in && oi->min_out <= oi->max_out && oi->max_out >= 1);
