@@ -6,6 +6,7 @@
 #include "backend/emit_c.h"
 #include "ir/infer.h"
 #include "passes/passes.h"
+#include "nnc_runtime.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,10 +18,13 @@
 const char *resolve_target(const char *target)
 {
     if (!target || strcmp(target, "generic") == 0) return "generic";
-    if (strcmp(target, "avx2") == 0 || strcmp(target, "avx512") == 0 || strcmp(target, "neon") == 0 ||
-        strcmp(target, "native") == 0) {
-        fprintf(stderr, "nnc: error: target '%s' is not available yet in this version; use --target generic\n",
-                target);
+    if (strcmp(target, "avx2") == 0 || strcmp(target, "avx512") == 0) return target;
+    if (strcmp(target, "native") == 0) { /* the best target for the machine nnc runs on */
+        unsigned f = nnc_cpu_features();
+        return (f & NNC_CPU_AVX512) ? "avx512" : (f & NNC_CPU_AVX2) ? "avx2" : "generic";
+    }
+    if (strcmp(target, "neon") == 0) {
+        fprintf(stderr, "nnc: error: target 'neon' is not available yet in this version; use --target generic\n");
         return NULL;
     }
     fprintf(stderr, "nnc: error: unknown target '%s' (generic, avx2, avx512, neon, native)\n", target);

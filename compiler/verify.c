@@ -32,17 +32,29 @@ static char *exe_dir(Arena *a, const char *argv0)
     return arena_strdup(a, buf);
 }
 
+/* The runtime's include directory and library, for the build tree or an
+ * installed prefix (found from where the nnc binary is). */
+static void runtime_paths(Arena *a, const char *argv0, const char **inc, const char **lib)
+{
+    const char *dir = exe_dir(a, argv0);
+    char build[PATH_MAX];
+    if (realpath(NNC_BUILD_DIR, build) && strcmp(build, dir) == 0) {
+        *inc = arena_printf(a, "%s/runtime", NNC_SOURCE_DIR);
+        *lib = arena_printf(a, "%s/runtime/libnncrt.a", NNC_BUILD_DIR);
+    } else {
+        *inc = arena_printf(a, "%s/../include/nnc", dir);
+        *lib = arena_printf(a, "%s/../lib/libnncrt.a", dir);
+    }
+}
+
 int print_build_flags(const char *argv0, int cflags)
 {
     Arena a;
     arena_init(&a);
-    const char *dir = exe_dir(&a, argv0);
-    char build[PATH_MAX];
-    int in_build = realpath(NNC_BUILD_DIR, build) && strcmp(build, dir) == 0;
-    if (in_build)
-        printf(cflags ? "-I%s/runtime\n" : "%s/runtime/libnncrt.a -lm\n", cflags ? NNC_SOURCE_DIR : NNC_BUILD_DIR);
-    else
-        printf(cflags ? "-I%s/../include/nnc\n" : "%s/../lib/libnncrt.a -lm\n", dir);
+    const char *inc, *lib;
+    runtime_paths(&a, argv0, &inc, &lib);
+    if (cflags) printf("-I%s\n", inc);
+    else printf("%s -lm\n", lib);
     arena_free(&a);
     return 0;
 }
@@ -117,12 +129,16 @@ static int build_harness(Arena *a, const char *dir)
     const char *cc = getenv("CC");
     split_words(a, cc && *cc ? cc : "cc", argv, &n, 16);
     const char *fl = getenv("NNC_VERIFY_CFLAGS");
-    split_words(a, fl && *fl ? fl : "-O2", argv, &n, 80);
+    split_words(a, fl && *fl ? fl : "-O2", argv, &n, 70);
     argv[n++] = "-std=c99";
     argv[n++] = "-o";
     argv[n++] = arena_printf(a, "%s/harness", dir);
     argv[n++] = arena_printf(a, "%s/harness.c", dir);
     argv[n++] = arena_printf(a, "%s/model.c", dir);
+    const char *inc, *lib;
+    runtime_paths(a, "nnc", &inc, &lib);
+    argv[n++] = arena_printf(a, "-I%s", inc);
+    argv[n++] = lib;
     argv[n++] = "-lm";
     argv[n] = NULL;
     return run_process(argv, 0);

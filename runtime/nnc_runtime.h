@@ -13,6 +13,16 @@ extern "C" {
 #define NNC_CPU_AVX512 2u   /* AVX-512 F, BW, DQ, VL */
 #define NNC_CPU_NEON 4u
 
+/* Function attributes that let one C file hold kernels for several
+ * instruction sets, built without special compiler flags. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NNC_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define NNC_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#else
+#define NNC_TARGET_AVX2
+#define NNC_TARGET_AVX512
+#endif
+
 /* Bits of the features the running CPU (and OS) supports. */
 unsigned nnc_cpu_features(void);
 /* Nonzero when the host stores multi-byte numbers little-endian. */

@@ -14,6 +14,29 @@
 
 #define CT(s) c_comment_text(L->g->arena, (s), 80)
 
+/* What generated code for each instruction set needs around its kernels. */
+static const IsaInfo isa_table[] = {
+    {"generic", 0, "0", ""},
+    {"avx2", 1, "NNC_CPU_AVX2",
+     "/* AVX2 + FMA kernels: built with function target attributes, so no special\n"
+     " * compiler flags are needed; " "the run function checks the CPU first. */\n"
+     "#include <immintrin.h>\n#include \"nnc_runtime.h\"\n#include \"nnc_vmath_avx2.h\"\n"
+     "#define NNC_TARGET NNC_TARGET_AVX2\n"},
+    {"avx512", 2, "NNC_CPU_AVX512",
+     "/* AVX-512 (F, BW, DQ, VL) kernels: built with function target attributes,\n"
+     " * so no special compiler flags are needed; the run function checks the CPU first. */\n"
+     "#include <immintrin.h>\n#include \"nnc_runtime.h\"\n#include \"nnc_vmath_avx512.h\"\n"
+     "#define NNC_TARGET NNC_TARGET_AVX512\n"},
+};
+
+const IsaInfo *isa_info(const char *isa)
+{
+    for (size_t i = 0; i < sizeof isa_table / sizeof isa_table[0]; i++)
+        if (strcmp(isa_table[i].name, isa) == 0) return &isa_table[i];
+    NNC_ASSERT(0);
+    return &isa_table[0];
+}
+
 struct Lowering {
     Graph *g;
     const EmitOptions *o;
@@ -322,6 +345,8 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     emit_header(g, o, h);
     emit_description(g, o, c);
     buf_puts(c, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
+    const IsaInfo *isa = isa_info(o->isa);
+    if (isa->cpu_bit) buf_printf(c, "%s\n", isa->preamble);
     buf_printf(c, "#include \"%s\"\n\n", o->header_name);
     buf_puts(c, "/* ---- kernels ---- */\n");
     buf_put(c, L.kernels.data ? L.kernels.data : "", L.kernels.len);
@@ -330,10 +355,15 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     buf_puts(c, "\n/* ---- entry point ---- */\n");
     buf_printf(c, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n", o->prefix);
     buf_puts(c, "    unsigned char *const ws = (unsigned char *)workspace;\n    int status = 0;\n");
-    for (int i = 0; i < g->n_tensors; i++)
-        if (L.used[i] && L.decl[i]) buf_puts(c, L.decl[i]);
     buf_printf(c, "    if (!inputs || !outputs || (%lld > 0 && (!ws || ((uintptr_t)ws & 63u) != 0)))\n"
                   "        return %d;\n", (long long)g->workspace_size, NNC_STATUS_BAD_ARGUMENT);
+    {
+        for (int i = 0; i < g->n_tensors; i++) /* after the checks: reads inputs[] and outputs[] */
+            if (L.used[i] && L.decl[i]) buf_puts(c, L.decl[i]);
+    }
+    if (isa->cpu_bit) /* never run instructions the CPU lacks: report it instead */
+        buf_printf(c, "    if ((nnc_cpu_features() & %s) != %s) return %d;\n", isa->cpu_macro, isa->cpu_macro,
+                   NNC_STATUS_CPU);
     buf_put(c, L.body.data ? L.body.data : "", L.body.len);
     buf_puts(c, "    (void)ws;\n    return status;\n}\n");
     buf_free(&L.kernels);

@@ -11,6 +11,15 @@ typedef struct EmitOptions {
     const char *isa;         /* "generic", "avx2", ... */
 } EmitOptions;
 
+typedef struct IsaInfo {
+    const char *name;       /* "generic", "avx2", "avx512" */
+    unsigned cpu_bit;       /* NNC_CPU_* bit the code needs, 0 for portable C */
+    const char *cpu_macro;  /* its name in nnc_runtime.h */
+    const char *preamble;   /* includes and macros the kernels use */
+} IsaInfo;
+
+const IsaInfo *isa_info(const char *isa);
+
 /* Emit into two buffers (the caller writes them atomically). */
 void emit_c(Graph *g, const EmitOptions *o, Buf *c_out, Buf *h_out);
 

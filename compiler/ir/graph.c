@@ -154,6 +154,16 @@ void tensor_set_shape(Tensor *t, DType dt, int rank, const int64_t *dims)
     (void)tensor_numel(t);
 }
 
+/* C conversion of v to an integer type without undefined behaviour: NaN
+ * becomes 0 and out-of-range values saturate. */
+static int64_t to_i64(double v)
+{
+    if (v != v) return 0;
+    if (v >= 9223372036854775807.0) return INT64_MAX;
+    if (v <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)v;
+}
+
 int64_t tensor_get_int(const Tensor *t, int64_t i)
 {
     const void *d = t->data;
@@ -166,8 +176,8 @@ int64_t tensor_get_int(const Tensor *t, int64_t i)
     case DT_UINT16: return ((const uint16_t *)d)[i];
     case DT_UINT32: return ((const uint32_t *)d)[i];
     case DT_UINT64: return (int64_t)((const uint64_t *)d)[i];
-    case DT_FLOAT: return (int64_t)((const float *)d)[i];
-    case DT_DOUBLE: return (int64_t)((const double *)d)[i];
+    case DT_FLOAT: return to_i64(((const float *)d)[i]);
+    case DT_DOUBLE: return to_i64(((const double *)d)[i]);
     default: nnc_fail("tensor '%s': expected an integer tensor", t->name);
     }
 }
@@ -178,16 +188,6 @@ double tensor_get_double(const Tensor *t, int64_t i)
     if (t->dtype == DT_DOUBLE) return ((const double *)t->data)[i];
     if (t->dtype == DT_UINT64) return (double)((const uint64_t *)t->data)[i];
     return (double)tensor_get_int(t, i);
-}
-
-/* C conversion of v to an integer type without undefined behaviour: NaN
- * becomes 0 and out-of-range values saturate. */
-static int64_t to_i64(double v)
-{
-    if (v != v) return 0;
-    if (v >= 9223372036854775807.0) return INT64_MAX;
-    if (v <= -9223372036854775808.0) return INT64_MIN;
-    return (int64_t)v;
 }
 
 void tensor_set_int(Tensor *t, int64_t i, int64_t v)

@@ -112,67 +112,71 @@ static void resize_inputs(const Node *n, int *k_roi, int *k_scales, int *k_sizes
     }
 }
 
+/* Upsample-1 and -7 give the scales as attributes. */
+static void upsample_attr_scales(const Node *n, int r, double *sv)
+{
+    if (n->opset < 7) { /* Upsample-1: NCHW, height_scale and width_scale */
+        if (r != 4) nnc_fail_node(n, "Upsample-1 needs a 4-D input");
+        if (!node_attr(n, "height_scale") || !node_attr(n, "width_scale"))
+            nnc_fail_node(n, "attributes 'height_scale' and 'width_scale' are required");
+        double v[4] = {1, 1, node_attr_float(n, "height_scale", 1), node_attr_float(n, "width_scale", 1)};
+        memcpy(sv, v, sizeof v);
+        return;
+    }
+    const float *f;
+    int cnt = node_attr_floats(n, "scales", &f);
+    if (cnt < 0) nnc_fail_node(n, "attribute 'scales' is required");
+    if (cnt != r) nnc_fail_node(n, "attribute 'scales' must hold %d values", r);
+    for (int i = 0; i < r; i++) sv[i] = f[i];
+}
+
+/* The output length and scale of axis i from a scale factor or a size. */
+static void resize_axis_length(const Node *n, ResizeShape *s, int i, int64_t in, double scale, const Tensor *sizes)
+{
+    if (sizes) {
+        s->out[i] = tensor_get_int(sizes, i);
+        if (s->out[i] < 0 || s->out[i] > NNC_MAX_ELEMS)
+            nnc_fail_node(n, "sizes[%d] = %lld is out of range", i, (long long)s->out[i]);
+        if (in == 0 && s->out[i] != 0) nnc_fail_node(n, "cannot resize the empty dimension %d", i);
+        s->scale[i] = in ? (double)s->out[i] / (double)in : 1;
+        return;
+    }
+    if (!(scale > 0) || scale > 1e9) nnc_fail_node(n, "scales[%d] = %g is not a positive scale", i, scale);
+    double o = floor(scale * (double)in);
+    if (o > (double)NNC_MAX_ELEMS) nnc_fail_node(n, "the output is too large");
+    s->out[i] = (int64_t)o;
+    s->scale[i] = scale;
+}
+
+/* Output shape, scales and crop of a Resize or Upsample node. */
 static void resize_shape(const Node *n, const ResizeAttrs *a, ResizeShape *s)
 {
     const Tensor *x = n->in[0];
-    int r = x->rank;
+    int r = x->rank, k_roi, k_scales, k_sizes;
     memset(s, 0, sizeof *s);
     s->rank = r;
     if (r < 1) nnc_fail_node(n, "input must have rank 1 or more");
-    int k_roi, k_scales, k_sizes;
     resize_inputs(n, &k_roi, &k_scales, &k_sizes);
     const Tensor *sc = k_scales >= 0 ? resize_float_input(n, k_scales, "scales", r) : NULL;
     const Tensor *sz = k_sizes >= 0 ? node_input(n, k_sizes) : NULL;
     if (sz && sz->rank == 1 && sz->dims[0] == 0) sz = NULL;
-    double sv[NNC_MAX_RANK];
-    if (n->op == OP_Upsample && n->opset < 9) {
-        const float *f;
-        int cnt;
-        if (n->opset < 7) { /* Upsample-1: NCHW, height_scale and width_scale */
-            if (r != 4) nnc_fail_node(n, "Upsample-1 needs a 4-D input");
-            if (!node_attr(n, "height_scale") || !node_attr(n, "width_scale"))
-                nnc_fail_node(n, "attributes 'height_scale' and 'width_scale' are required");
-            double v[4] = {1, 1, node_attr_float(n, "height_scale", 1), node_attr_float(n, "width_scale", 1)};
-            memcpy(sv, v, sizeof v);
-        } else {
-            if ((cnt = node_attr_floats(n, "scales", &f)) != r)
-                nnc_fail_node(n, "attribute 'scales' must hold %d values", r);
-            for (int i = 0; i < r; i++) sv[i] = f[i];
-        }
-    } else if (sc && sz) {
-        nnc_fail_node(n, "give either scales or sizes, not both");
-    } else if (sc) {
-        for (int i = 0; i < r; i++) sv[i] = tensor_get_double(sc, i);
-    } else if (sz) {
-        if (!sz->data) nnc_fail_node(n, "input '%s' (sizes) must be a constant (computed at compile time)", sz->name);
-        if (sz->dtype != DT_INT64 || sz->rank != 1 || sz->dims[0] != r)
-            nnc_fail_node(n, "sizes must be an INT64 tensor of %d values", r);
-        s->from_sizes = 1;
-    } else {
-        nnc_fail_node(n, "one of scales and sizes is required");
-    }
+    double sv[NNC_MAX_RANK] = {0};
+    if (n->op == OP_Upsample && n->opset < 9) upsample_attr_scales(n, r, sv);
+    else if (sc && sz) nnc_fail_node(n, "give either scales or sizes, not both");
+    else if (!sc && !sz) nnc_fail_node(n, "one of scales and sizes is required");
+    for (int i = 0; sc && i < r; i++) sv[i] = tensor_get_double(sc, i);
+    if (sz && !sz->data) nnc_fail_node(n, "input '%s' (sizes) must be a constant (computed at compile time)", sz->name);
+    if (sz && (sz->dtype != DT_INT64 || sz->rank != 1 || sz->dims[0] != r))
+        nnc_fail_node(n, "sizes must be an INT64 tensor of %d values", r);
+    s->from_sizes = sz != NULL;
     for (int i = 0; i < r; i++) {
-        int64_t in = x->dims[i];
-        if (s->from_sizes) {
-            s->out[i] = tensor_get_int(sz, i);
-            if (s->out[i] < 0 || s->out[i] > NNC_MAX_ELEMS)
-                nnc_fail_node(n, "sizes[%d] = %lld is out of range", i, (long long)s->out[i]);
-            if (in == 0 && s->out[i] != 0) nnc_fail_node(n, "cannot resize the empty dimension %d", i);
-            s->scale[i] = in ? (double)s->out[i] / (double)in : 1;
-        } else {
-            if (!(sv[i] > 0) || sv[i] > 1e9) nnc_fail_node(n, "scales[%d] = %g must be positive", i, sv[i]);
-            double o = floor(sv[i] * (double)in);
-            if (o > (double)NNC_MAX_ELEMS) nnc_fail_node(n, "the output is too large");
-            s->out[i] = (int64_t)o;
-            s->scale[i] = sv[i];
-        }
+        resize_axis_length(n, s, i, x->dims[i], sv[i], sz);
         s->roi[i] = 0;
         s->roi[r + i] = 1;
     }
-    if (a->coord == CT_TF_CROP_AND_RESIZE && k_roi >= 0) {
-        const Tensor *roi = resize_float_input(n, k_roi, "roi", 2 * r);
-        for (int i = 0; roi && i < 2 * r; i++) s->roi[i] = tensor_get_double(roi, i);
-    }
+    const Tensor *roi = a->coord == CT_TF_CROP_AND_RESIZE && k_roi >= 0 ? resize_float_input(n, k_roi, "roi", 2 * r)
+                                                                         : NULL;
+    for (int i = 0; roi && i < 2 * r; i++) s->roi[i] = tensor_get_double(roi, i);
 }
 
 /* Resize: X, [roi], [scales], [sizes] -> Y; Upsample: X, [scales] -> Y */
@@ -349,23 +353,21 @@ static const char *resize_conv(Lowering *L, DType t)
     return NULL;
 }
 
-void lower_resize(Lowering *L, const Node *n)
+/* The kernel's loop axes: one per resized axis; runs of identity axes merge
+ * into one and identity axes of length 1 vanish. Returns their count and
+ * whether any output is extrapolated. */
+static int resize_loop_axes(Lowering *L, const Node *n, const ResizeAttrs *a, const ResizeShape *s, ResizeAxis *ax,
+                            int *extrap)
 {
-    const Tensor *x = n->in[0], *y = n->out[0];
-    Arena *ar = lower_arena(L);
-    if (tensor_numel(y) == 0) return;
-    ResizeAttrs a = resize_attrs(n);
-    ResizeShape s;
-    resize_shape(n, &a, &s);
+    const Tensor *x = n->in[0];
     int64_t xs[NNC_MAX_RANK];
     op_dense_strides(x->rank, x->dims, xs);
-    /* one loop axis per resized axis; runs of identity axes merge into one */
-    ResizeAxis ax[NNC_MAX_RANK];
-    int nl = 0, extrap = 0;
+    int nl = 0;
+    *extrap = 0;
     for (int i = 0; i < x->rank; i++) {
-        ResizeAxis cur = {x->dims[i], s.out[i], xs[i], 1, 0, NULL, NULL, NULL};
-        resize_axis(ar, &a, &s, i, &cur);
-        for (int64_t o = 0; o < cur.out; o++) extrap |= cur.ex[o];
+        ResizeAxis cur = {x->dims[i], s->out[i], xs[i], 1, 0, NULL, NULL, NULL};
+        resize_axis(lower_arena(L), a, s, i, &cur);
+        for (int64_t o = 0; o < cur.out; o++) *extrap |= cur.ex[o];
         if (cur.id && cur.out == 1) continue; /* nothing to index */
         if (cur.id && nl > 0 && ax[nl - 1].id) {
             ax[nl - 1].out *= cur.out;
@@ -376,32 +378,49 @@ void lower_resize(Lowering *L, const Node *n)
         ax[nl++] = cur;
     }
     if (nl > LOOP_RANK) nnc_fail_node(n, "resizes %d separate dims; at most %d are supported", nl, LOOP_RANK);
+    return nl;
+}
+
+/* Bind loop slot d (Dd, Kd, IDd, STd, OFFd, Wd, EXd) to axis c (NULL: unit). */
+static void bind_resize_slot(Lowering *L, KParams *p, int d, const ResizeAxis *c, int nearest, int extrap, DType tw)
+{
+    Arena *ar = lower_arena(L);
+    int id = !c || c->id;
+    kp_int(L, p, arena_printf(ar, "D%d", d), c ? c->out : 1);
+    kp_int(L, p, arena_printf(ar, "K%d", d), c ? c->k : 1);
+    kp_int(L, p, arena_printf(ar, "ID%d", d), id);
+    kp_int(L, p, arena_printf(ar, "ST%d", d), c ? c->stride : 0);
+    kp_str(L, p, arena_printf(ar, "OFF%d", d), id ? "{0}" : table_ints(ar, c->idx, c->out * c->k, c->stride));
+    kp_str(L, p, arena_printf(ar, "W%d", d), id || nearest ? "{1}" : table_floats(ar, c->w, c->out * c->k, tw));
+    kp_str(L, p, arena_printf(ar, "EX%d", d), "{0}");
+    if (!id && extrap) {
+        int64_t *e = arena_alloc_array(ar, (size_t)c->out + 1, sizeof(int64_t));
+        for (int64_t o = 0; o < c->out; o++) e[o] = c->ex[o];
+        kp_str(L, p, arena_printf(ar, "EX%d", d), table_ints(ar, e, c->out, 1));
+    }
+}
+
+void lower_resize(Lowering *L, const Node *n)
+{
+    const Tensor *x = n->in[0];
+    if (tensor_numel(n->out[0]) == 0) return;
+    ResizeAttrs a = resize_attrs(n);
+    ResizeShape s;
+    resize_shape(n, &a, &s);
+    ResizeAxis ax[NNC_MAX_RANK];
+    int extrap, nl = resize_loop_axes(L, n, &a, &s, ax, &extrap);
     DType tw = x->dtype == DT_FLOAT ? DT_FLOAT : DT_DOUBLE;
     KParams p = {0};
     kp_type(L, &p, "T", x->dtype);
     kp_type(L, &p, "TW", tw);
     kp_int(L, &p, "NEAREST", a.mode == RS_NEAREST);
     kp_int(L, &p, "EXTRAP", extrap);
-    kp_str(L, &p, "EXV", extrapolation_literal(ar, x->dtype, a.extrapolation));
+    kp_str(L, &p, "EXV", extrapolation_literal(lower_arena(L), x->dtype, a.extrapolation));
     kp_str(L, &p, "CONV", resize_conv(L, x->dtype));
     kp_int(L, &p, "SNAP", !dtype_is_float(x->dtype));
     for (int d = 0; d < LOOP_RANK; d++) {
         int i = d - (LOOP_RANK - nl);
-        const ResizeAxis *c = i >= 0 ? &ax[i] : NULL;
-        int id = !c || c->id;
-        kp_int(L, &p, arena_printf(ar, "D%d", d), c ? c->out : 1);
-        kp_int(L, &p, arena_printf(ar, "K%d", d), c ? c->k : 1);
-        kp_int(L, &p, arena_printf(ar, "ID%d", d), id);
-        kp_int(L, &p, arena_printf(ar, "ST%d", d), c ? c->stride : 0);
-        kp_str(L, &p, arena_printf(ar, "OFF%d", d), id ? "{0}" : table_ints(ar, c->idx, c->out * c->k, c->stride));
-        kp_str(L, &p, arena_printf(ar, "W%d", d),
-               id || a.mode == RS_NEAREST ? "{1}" : table_floats(ar, c->w, c->out * c->k, tw));
-        kp_str(L, &p, arena_printf(ar, "EX%d", d), "{0}");
-        if (!id && extrap) {
-            int64_t *e = arena_alloc_array(ar, (size_t)c->out + 1, sizeof(int64_t));
-            for (int64_t o = 0; o < c->out; o++) e[o] = c->ex[o];
-            kp_str(L, &p, arena_printf(ar, "EX%d", d), table_ints(ar, e, c->out, 1));
-        }
+        bind_resize_slot(L, &p, d, i >= 0 ? &ax[i] : NULL, a.mode == RS_NEAREST, extrap, tw);
     }
     const char *fn = lower_kernel(L, n, "resize", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
