@@ -50,6 +50,7 @@ struct Lowering {
     const char **kernel_name;
     int cap_kernels;
     const Node *node;     /* node being lowered */
+    WeightTable *wt;
 };
 
 Arena *lower_arena(Lowering *L) { return L->g->arena; }
@@ -169,12 +170,24 @@ const char *lower_ref(Lowering *L, const Tensor *t)
     return L->ref[t->id];
 }
 
-void lower_call(Lowering *L, const char *fn, int nargs, Tensor *const *args, int checked)
+const char *lower_constant(Lowering *L, const Tensor *t)
+{
+    NNC_ASSERT(t->data && t->rank >= 0);
+    return weights_add(L->wt, t);
+}
+
+void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *args, int checked)
 {
     buf_printf(&L->body, checked ? "    if ((status = %s(" : "    %s(", fn);
-    for (int i = 0; i < nargs; i++)
-        buf_printf(&L->body, "%s%s", i ? ", " : "", args[i] ? lower_ref(L, args[i]) : "0");
+    for (int i = 0; i < nargs; i++) buf_printf(&L->body, "%s%s", i ? ", " : "", args[i] ? args[i] : "0");
     buf_puts(&L->body, checked ? ")) != 0) return status;\n" : ");\n");
+}
+
+void lower_call(Lowering *L, const char *fn, int nargs, Tensor *const *args, int checked)
+{
+    const char **refs = arena_alloc_array(L->g->arena, (size_t)nargs + 1, sizeof(char *));
+    for (int i = 0; i < nargs; i++) refs[i] = args[i] ? lower_ref(L, args[i]) : NULL;
+    lower_call_refs(L, fn, nargs, refs, checked);
 }
 
 /* ---- the header ---- */
@@ -330,6 +343,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.decl = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     WeightTable *wt = weights_new(g, o->prefix);
+    L.wt = wt;
     bind_tensors(&L, wt);
     ErrorTrap trap; /* a lowering error: free the buffers, then pass it on */
     if (setjmp(trap.env)) {

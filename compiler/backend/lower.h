@@ -32,6 +32,14 @@ const char *lower_kernel(Lowering *L, const Node *n, const char *tmpl, const KPa
 /* Emit `fn(arg0, arg1, ...);` in the run function. A NULL tensor passes 0.
  * With `checked`, the kernel returns int and a non-zero value is returned. */
 void lower_call(Lowering *L, const char *fn, int nargs, Tensor *const *args, int checked);
+/* A new constant for the kernels of this node (typically weights packed at
+ * compile time into the exact layout a kernel reads): `t` must have a name,
+ * dtype, shape and data; it is emitted as static const data. Returns the C
+ * expression for its data, to pass through kp_str or as a kernel argument
+ * (see lower_call_refs). */
+const char *lower_constant(Lowering *L, const Tensor *t);
+/* Like lower_call, with arguments given as C expressions. */
+void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *args, int checked);
 /* The C expression naming a tensor's data in the run function. */
 const char *lower_ref(Lowering *L, const Tensor *t);
 Arena *lower_arena(Lowering *L);

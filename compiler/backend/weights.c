@@ -22,6 +22,9 @@ struct WeightTable {
     Graph *g;
     const char *prefix;
     const char **name; /* per tensor id */
+    const Tensor **extra; /* made during lowering, in order */
+    const char **extra_name;
+    int n_extra, cap_extra;
 };
 
 static int encoded_as_bytes(const Tensor *t) { return tensor_bytes(t) >= STRING_MIN_BYTES; }
@@ -131,21 +134,21 @@ static void emit_bytes(Buf *c, const unsigned char *d, int64_t n)
     }
 }
 
-static void emit_one(WeightTable *wt, Buf *c, const Tensor *t)
+static void emit_one(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
 {
     if (encoded_as_bytes(t)) {
         int64_t nbytes = tensor_bytes(t);
         buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
         buf_printf(c, "static const union { unsigned char b[%lld][%d] NNC_NONSTRING; %s v[%lld]; } %s = {{\n",
                    (long long)((nbytes + ROW_BYTES - 1) / ROW_BYTES), ROW_BYTES, dtype_ctype(t->dtype),
-                   (long long)tensor_numel(t), wt->name[t->id]);
+                   (long long)tensor_numel(t), name);
         emit_bytes(c, t->data, nbytes);
         buf_puts(c, "}};\n");
         return;
     }
     int64_t n = tensor_numel(t);
     buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-    buf_printf(c, "static const %s %s[%lld] = {", dtype_ctype(t->dtype), wt->name[t->id],
+    buf_printf(c, "static const %s %s[%lld] = {", dtype_ctype(t->dtype), name,
                (long long)(n ? n : 1));
     char line[160];
     int len = 0;
@@ -183,12 +186,35 @@ static const char guards[] =
     "#endif\n"
     "#endif\n";
 
+const char *weights_add(WeightTable *wt, const Tensor *t)
+{
+    Arena *a = wt->g->arena;
+    if (wt->n_extra == wt->cap_extra) {
+        int cap = wt->cap_extra ? 2 * wt->cap_extra : 16;
+        const Tensor **e = arena_alloc_array(a, (size_t)cap, sizeof *e);
+        const char **n = arena_alloc_array(a, (size_t)cap, sizeof *n);
+        if (wt->n_extra) {
+            memcpy(e, wt->extra, (size_t)wt->n_extra * sizeof *e);
+            memcpy(n, wt->extra_name, (size_t)wt->n_extra * sizeof *n);
+        }
+        wt->extra = e;
+        wt->extra_name = n;
+        wt->cap_extra = cap;
+    }
+    const char *name = arena_printf(a, "%s_p%d", wt->prefix, wt->n_extra);
+    wt->extra[wt->n_extra] = t;
+    wt->extra_name[wt->n_extra++] = name;
+    return encoded_as_bytes(t) ? arena_printf(a, "%s.v", name) : name;
+}
+
 void weights_emit(WeightTable *wt, Buf *c, const char *used)
 {
     int any = 0;
     for (int i = 0; i < wt->g->n_tensors; i++)
         any |= wt->name[i] && used[i] && encoded_as_bytes(wt->g->tensors[i]);
+    for (int i = 0; i < wt->n_extra; i++) any |= encoded_as_bytes(wt->extra[i]);
     if (any) buf_puts(c, guards);
     for (int i = 0; i < wt->g->n_tensors; i++)
-        if (wt->name[i] && used[i]) emit_one(wt, c, wt->g->tensors[i]);
+        if (wt->name[i] && used[i]) emit_one(wt, c, wt->g->tensors[i], wt->name[i]);
+    for (int i = 0; i < wt->n_extra; i++) emit_one(wt, c, wt->extra[i], wt->extra_name[i]);
 }

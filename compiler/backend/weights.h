@@ -9,6 +9,9 @@ typedef struct WeightTable WeightTable;
 WeightTable *weights_new(Graph *g, const char *prefix);
 /* C expression for constant tensor t (assigns it a name on first use). */
 const char *weights_ref(WeightTable *wt, const Tensor *t);
+/* A constant made during lowering (weights packed into the layout a kernel
+ * reads): always emitted; returns the C expression naming its data. */
+const char *weights_add(WeightTable *wt, const Tensor *t);
 /* Emit the definitions of the constants whose `used[t->id]` is set. */
 void weights_emit(WeightTable *wt, Buf *c, const char *used);
 

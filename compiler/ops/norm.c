@@ -3,7 +3,6 @@
  * Statistics are computed in double by the kernels; inputs are float types. */
 #include "common.h"
 
-
 /* ---- InstanceNormalization ---- */
 /* InstanceNormalization: input[N, C, D1...], scale[C], B[C] -> output like input */
 void shape_instancenorm(Graph *g, Node *n)

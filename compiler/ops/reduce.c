@@ -395,8 +395,78 @@ static int64_t reduced_index(const Tensor *x, const char *red, int64_t i)
     return o;
 }
 
-/* Folds every reduction in double (floats and the double-valued integer
- * ops) or in wrapping 64-bit integers, like the kernels. */
+/* Element i as a double (UINT64 above INT64_MAX included). */
+static double elem_double(const Tensor *t, int64_t i)
+{
+    return t->dtype == DT_UINT64 ? (double)((const uint64_t *)t->data)[i] : tensor_get_double(t, i);
+}
+
+/* Running state of one output of a folded reduction: the double value
+ * (floats, and the ops integers compute in double), the wrapping integer
+ * value, the log-sum-exp shift and the count of elements seen. */
+typedef struct ReduceAcc {
+    double acc, mx;
+    uint64_t iacc;
+    int64_t hits;
+} ReduceAcc;
+
+/* Fold element (v as double, s as integer) of type t into r. */
+static void reduce_fold(const Node *n, DType t, ReduceAcc *r, double v, int64_t s)
+{
+    uint64_t w = (uint64_t)s; /* wrapping value of an integer element */
+    int sg = dtype_is_signed_int(t), is_max = n->op == OP_ReduceMax, first = r->hits++ == 0;
+    switch (n->op) {
+    case OP_ReduceSum: case OP_ReduceMean: r->acc += v; r->iacc += w; break;
+    case OP_ReduceProd: r->acc *= v; r->iacc *= w; break;
+    case OP_ReduceSumSquare: r->acc += v * v; r->iacc += w * w; break;
+    case OP_ReduceL1: r->acc += fabs(v); r->iacc += sg && s < 0 ? (uint64_t)0 - w : w; break;
+    case OP_ReduceL2: r->acc += v * v; break;
+    case OP_ReduceLogSum: r->acc += v; break;
+    case OP_ReduceLogSumExp: r->acc += exp(v - r->mx); break;
+    case OP_ReduceMax:
+    case OP_ReduceMin:
+        if (dtype_is_float(t)) {
+            if ((is_max ? v > r->acc : v < r->acc) || v != v) r->acc = v; /* a NaN sticks */
+        } else {
+            int better = sg ? (is_max ? s > (int64_t)r->iacc : s < (int64_t)r->iacc)
+                            : (is_max ? w > r->iacc : w < r->iacc);
+            if (first || better) r->iacc = w;
+        }
+        break;
+    default: NNC_ASSERT(0);
+    }
+}
+
+/* Store the result of r (over `count` elements) as output element o. */
+static void reduce_store(const Node *n, Tensor *y, int64_t o, const ReduceAcc *r, int64_t count)
+{
+    DType t = y->dtype;
+    int is_max = n->op == OP_ReduceMax, is_min = n->op == OP_ReduceMin;
+    double v = r->acc;
+    switch (n->op) {
+    case OP_ReduceMean: v = count ? v / (double)count : NAN; break;
+    case OP_ReduceL2: v = sqrt(v); break;
+    case OP_ReduceLogSum: v = log(v); break;
+    case OP_ReduceLogSumExp: v = isfinite(r->mx) ? r->mx + log(v) : r->mx; break;
+    default: break;
+    }
+    if (dtype_is_float(t)) {
+        tensor_set_double(y, o, v);
+    } else if (n->op == OP_ReduceL2 || n->op == OP_ReduceLogSum || n->op == OP_ReduceLogSumExp) {
+        store_saturated(y, o, v);
+    } else if ((is_max || is_min) && r->hits == 0) { /* empty: the identity of max or min */
+        store_saturated(y, o, is_max ? -HUGE_VAL : HUGE_VAL);
+    } else if (n->op == OP_ReduceMean) {
+        uint64_t q = count == 0 ? 0
+                   : dtype_is_signed_int(t) ? (uint64_t)((int64_t)r->iacc / count) : r->iacc / (uint64_t)count;
+        tensor_set_int(y, o, (int64_t)q);
+    } else {
+        tensor_set_int(y, o, (int64_t)r->iacc); /* wraps into the type like the kernels' cast */
+    }
+}
+
+/* Folds every reduction like the kernels: in double (floats; L2, LogSum and
+ * LogSumExp of integers, saturated) or in wrapping 64-bit integers. */
 void eval_reduce(Graph *g, Node *n)
 {
     const Tensor *x = n->in[0];
@@ -404,78 +474,23 @@ void eval_reduce(Graph *g, Node *n)
     char red[NNC_MAX_RANK];
     int64_t dims[NNC_MAX_RANK];
     reduce_axes(g, n, red, dims);
-    DType t = x->dtype;
-    int fl = dtype_is_float(t), sg = dtype_is_signed_int(t);
-    int in_double = fl || n->op == OP_ReduceL2 || n->op == OP_ReduceLogSum || n->op == OP_ReduceLogSumExp;
     int64_t cnt = tensor_numel(y), xn = tensor_numel(x), count = cnt ? xn / cnt : 0;
-    double *acc = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(double));
-    double *mx = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(double));
-    uint64_t *iacc = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(uint64_t));
-    int64_t *hits = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof(int64_t));
-    int is_max = n->op == OP_ReduceMax, is_min = n->op == OP_ReduceMin;
+    ReduceAcc *r = arena_alloc_array(g->arena, (size_t)cnt + 1, sizeof *r);
     for (int64_t o = 0; o < cnt; o++) {
-        acc[o] = n->op == OP_ReduceProd ? 1 : is_max ? -HUGE_VAL : is_min ? HUGE_VAL : 0;
-        iacc[o] = n->op == OP_ReduceProd ? 1 : 0;
-        mx[o] = -HUGE_VAL;
+        int prod = n->op == OP_ReduceProd;
+        r[o].acc = prod ? 1 : n->op == OP_ReduceMax ? -HUGE_VAL : n->op == OP_ReduceMin ? HUGE_VAL : 0;
+        r[o].iacc = prod ? 1 : 0;
+        r[o].mx = -HUGE_VAL;
     }
     for (int64_t i = 0; i < xn && n->op == OP_ReduceLogSumExp; i++) { /* the shift of log-sum-exp */
-        int64_t o = reduced_index(x, red, i);
-        double v = tensor_get_double(x, i);
-        if (v > mx[o] || v != v) mx[o] = v;
+        ReduceAcc *ro = &r[reduced_index(x, red, i)];
+        double v = elem_double(x, i);
+        if (v > ro->mx || v != v) ro->mx = v;
     }
-    for (int64_t i = 0; i < xn; i++) {
-        int64_t o = reduced_index(x, red, i);
-        double v = tensor_get_double(x, i);
-        int64_t s = tensor_get_int(x, i);
-        uint64_t w = (uint64_t)s; /* wrapping value of an integer element */
-        int first = hits[o]++ == 0;
-        switch (n->op) {
-        case OP_ReduceSum: case OP_ReduceMean: acc[o] += v; iacc[o] += w; break;
-        case OP_ReduceProd: acc[o] *= v; iacc[o] *= w; break;
-        case OP_ReduceSumSquare: acc[o] += v * v; iacc[o] += w * w; break;
-        case OP_ReduceL1: acc[o] += fabs(v); iacc[o] += sg && s < 0 ? (uint64_t)0 - w : w; break;
-        case OP_ReduceL2: acc[o] += v * v; break;
-        case OP_ReduceLogSum: acc[o] += v; break;
-        case OP_ReduceLogSumExp: acc[o] += exp(v - mx[o]); break;
-        case OP_ReduceMax:
-        case OP_ReduceMin:
-            if (fl) {
-                if ((is_max ? v > acc[o] : v < acc[o]) || v != v) acc[o] = v; /* a NaN sticks */
-            } else {
-                int better = sg ? (is_max ? s > (int64_t)iacc[o] : s < (int64_t)iacc[o])
-                                : (is_max ? w > iacc[o] : w < iacc[o]);
-                if (first || better) iacc[o] = w;
-            }
-            break;
-        default: NNC_ASSERT(0);
-        }
-    }
-    for (int64_t o = 0; o < cnt; o++) {
-        double r = acc[o];
-        switch (n->op) {
-        case OP_ReduceMean: r = count ? r / (double)count : NAN; break;
-        case OP_ReduceL2: r = sqrt(r); break;
-        case OP_ReduceLogSum: r = log(r); break;
-        case OP_ReduceLogSumExp: r = isfinite(mx[o]) ? mx[o] + log(r) : mx[o]; break;
-        default: break;
-        }
-        if (fl) {
-            tensor_set_double(y, o, r);
-        } else if (in_double) {
-            store_saturated(y, o, r);
-        } else if ((is_max || is_min) && hits[o] == 0) { /* empty: the identity of max or min */
-            double lo, hi;
-            int_range(t, &lo, &hi);
-            if (t == DT_UINT64 && is_min) ((uint64_t *)y->data)[o] = UINT64_MAX;
-            else if (t == DT_INT64) tensor_set_int(y, o, is_max ? INT64_MIN : INT64_MAX);
-            else tensor_set_int(y, o, (int64_t)(is_max ? lo : hi));
-        } else if (n->op == OP_ReduceMean) {
-            uint64_t q = count == 0 ? 0 : sg ? (uint64_t)((int64_t)iacc[o] / count) : iacc[o] / (uint64_t)count;
-            tensor_set_int(y, o, (int64_t)q);
-        } else {
-            tensor_set_int(y, o, (int64_t)iacc[o]); /* wraps into the type like the kernels' cast */
-        }
-    }
+    for (int64_t i = 0; i < xn; i++)
+        reduce_fold(n, x->dtype, &r[reduced_index(x, red, i)], elem_double(x, i),
+                    dtype_is_float(x->dtype) ? 0 : tensor_get_int(x, i));
+    for (int64_t o = 0; o < cnt; o++) reduce_store(n, y, o, &r[o], count);
 }
 
 void eval_argmax(Graph *g, Node *n)
@@ -520,21 +535,24 @@ void eval_cumsum(Graph *g, Node *n)
     int64_t outer, mid, inner;
     split_at_axis(x, cumsum_axis(g, n), &outer, &mid, &inner);
     int excl = node_attr_int(n, "exclusive", 0) != 0, rev = node_attr_int(n, "reverse", 0) != 0;
+    int fl = dtype_is_float(x->dtype);
     for (int64_t o = 0; o < outer; o++)
         for (int64_t i = 0; i < inner; i++) {
             double acc = 0;
             uint64_t iacc = 0;
             for (int64_t k = 0; k < mid; k++) {
                 int64_t at = o * mid * inner + (rev ? mid - 1 - k : k) * inner + i;
+                double v = fl ? tensor_get_double(x, at) : 0;
+                uint64_t w = fl ? 0 : (uint64_t)tensor_get_int(x, at);
                 if (!excl) {
-                    acc = sum_as(x->dtype, acc, tensor_get_double(x, at));
-                    iacc += (uint64_t)tensor_get_int(x, at);
+                    acc = sum_as(x->dtype, acc, v);
+                    iacc += w;
                 }
-                if (dtype_is_float(x->dtype)) tensor_set_double(y, at, acc);
+                if (fl) tensor_set_double(y, at, acc);
                 else tensor_set_int(y, at, (int64_t)iacc);
                 if (excl) {
-                    acc = sum_as(x->dtype, acc, tensor_get_double(x, at));
-                    iacc += (uint64_t)tensor_get_int(x, at);
+                    acc = sum_as(x->dtype, acc, v);
+                    iacc += w;
                 }
             }
         }

@@ -3,6 +3,8 @@
 # ZOO_DIR/<model>/ with torch's outputs as test_data_set_0).
 #   zoo_test.sh NNC ZOO_DIR MODEL verify    nnc verify against torch (rtol 1e-3, atol 1e-4)
 #   zoo_test.sh NNC ZOO_DIR MODEL verify_opt0  the same with every optimisation off (--opt 0)
+#   zoo_test.sh NNC ZOO_DIR MODEL verify_avx2 / verify_avx512  the same for a SIMD target; skipped
+#                                           (exit 77) when this CPU lacks the instructions
 #   zoo_test.sh NNC ZOO_DIR MODEL warnings  generated C compiles warning-free, gcc and clang,
 #                                           -std=c99 -Wall -Wextra -pedantic -Werror
 #   zoo_test.sh NNC ZOO_DIR MODEL sanitize  nnc verify with the code built under ASan+UBSan
@@ -19,6 +21,16 @@ verify)
     "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
 verify_opt0)
     "$NNC" verify "$onnx" --opt 0 --rtol 1e-3 --atol 1e-4 ;;
+verify_avx2|verify_avx512)
+    isa="${MODE#verify_}"
+    need="avx2 fma"; [ "$isa" = avx512 ] && need="avx512f avx512bw avx512dq avx512vl"
+    for f in $need; do grep -qw "$f" /proc/cpuinfo || { echo "skipped: this CPU has no $f"; exit 77; }; done
+    "$NNC" verify "$onnx" --target "$isa" --rtol 1e-3 --atol 1e-4
+    "$NNC" "$onnx" --target "$isa" -o "$tmp/$MODEL.c"
+    for cc in gcc clang; do
+        "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O1 -I"$(dirname "$0")/../../runtime" -c "$tmp/$MODEL.c" -o "$tmp/$MODEL.$cc.o"
+    done
+    echo "warning-free under gcc and clang" ;;
 warnings)
     "$NNC" "$onnx" -o "$tmp/$MODEL.c"
     for cc in gcc clang; do

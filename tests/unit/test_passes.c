@@ -64,13 +64,6 @@ static int count_op(const Graph *g, OpKind op)
     return c;
 }
 
-static Node *find_op(const Graph *g, OpKind op)
-{
-    for (int i = 0; i < g->n_nodes; i++)
-        if (g->nodes[i]->op == op) return g->nodes[i];
-    return NULL;
-}
-
 static int index_of(const Graph *g, const Node *n)
 {
     for (int i = 0; i < g->n_nodes; i++)
