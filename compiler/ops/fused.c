@@ -65,6 +65,9 @@ static void attention_geometry(const Node *n, AttGeom *g)
     int64_t db = g->kt ? b->dims[b->rank - 1] : b->dims[b->rank - 2];
     g->dv = v->dims[v->rank - 1];
     if (db != g->d || v->dims[v->rank - 2] != g->sk) nnc_fail_node(n, "inconsistent attention operands");
+    const Tensor *yy = n->out[0];
+    if (yy->rank < 2 || yy->dims[yy->rank - 2] != g->sq || yy->dims[yy->rank - 1] != g->dv)
+        nnc_fail_node(n, "attention output does not match its operands");
     /* the batch dims follow the output of the original second MatMul */
     const Tensor *y = n->out[0];
     g->yrank = y->rank;

@@ -156,6 +156,8 @@ static int fuse_one(Graph *g, Node *p)
         }
         if (e->residual || !same_shape(other, y)) return 0;
         if (e->act != EPI_ACT_NONE) e->act_first = 1;
+        /* Conv/ConvTranspose bias and Gemm C sit at input 2: keep that slot */
+        if (p->op != OP_MatMul && p->n_in == 2) add_input(g, p, NULL);
         add_input(g, p, other);
         e->residual = p->n_in - 1;
         absorb(g, p, c, ic);

@@ -109,6 +109,28 @@ static void try_gelu(Graph *g, Node *e)
 }
 
 /* ---- LayerNorm ---- */
+static int same_dims(const Tensor *a, const Tensor *b)
+{
+    if (a->rank != b->rank) return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i]) return 0;
+    return 1;
+}
+
+/* p broadcasts onto x's trailing dims from `axis` (negative) without adding any */
+static int trailing_param(const Tensor *p, const Tensor *x, int axis)
+{
+    if (p->rank > -axis && p->rank > x->rank) return 0;
+    for (int i = 0; i < p->rank; i++) {
+        int xi = x->rank - p->rank + i;
+        if (xi < x->rank + axis) { /* a leading dim of p outside the normalised ones */
+            if (p->dims[i] != 1) return 0;
+        } else if (p->dims[i] != x->dims[xi]) {
+            return 0;
+        }
+    }
+    return 1;
+}
 /* axis of a ReduceMean over the trailing dims of x (keepdims), or 0 if not */
 static int trailing_mean_axis(const Node *r, const Tensor *x)
 {
@@ -176,7 +198,9 @@ static void try_layernorm(Graph *g, Node *r1)
         gamma->data = arena_alloc(g->arena, (size_t)tensor_bytes(gamma) + 1);
         for (int64_t i = 0; i < norm; i++) tensor_set_double(gamma, i, 1.0);
     }
-    if (last->out[0]->rank != x->rank) return;
+    /* the rewrite must not change the shape: g and b cover the trailing dims exactly */
+    if (!same_dims(last->out[0], x) || !trailing_param(gamma, x, axis) || (beta && !trailing_param(beta, x, axis)))
+        return;
     r1->dead = sub->dead = pw->dead = r2->dead = ad->dead = sq->dead = 1;
     if (last != dv) dv->dead = 1;
     if (last == add) mul->dead = 1;
@@ -254,7 +278,12 @@ static void try_attention(Graph *g, Node *s)
     if (a->rank < 2 || b->rank < 2 || v->rank < 2 || a->dtype != z->dtype || v->dtype != z->dtype) return;
     if (mask && (mask->dtype != z->dtype || mask->rank > z->rank)) return;
     if (cond && (cond->dtype != DT_BOOL || cond->rank > z->rank)) return;
-    if (z->rank != mm2->out[0]->rank) return;
+    /* no broadcasting may hide in the chain: the scores keep the Softmax's
+     * shape, and the output's rows and columns are Q's rows and V's columns */
+    const Tensor *y = mm2->out[0];
+    if (!same_dims(z, s->in[0]) || z->rank != y->rank || y->dims[y->rank - 2] != a->dims[a->rank - 2] ||
+        y->dims[y->rank - 1] != v->dims[v->rank - 1])
+        return;
     int kt = 0;
     Node *tr = made_by(b, OP_Transpose);
     if (tr && swaps_last_two(tr)) {
