@@ -59,6 +59,7 @@ static void run_passes(Graph *g, int opt_level)
         pass_recognize_patterns(g);
         pass_fuse_epilogue(g);
         pass_alias_reshapes(g);
+        pass_inplace(g);
     }
     pass_plan_memory(g);
 }

@@ -43,7 +43,8 @@ static void print_graph(const Graph *g)
             if (e->residual && e->act_first) printf(" +residual(%s)", n->in[e->residual]->name);
             printf("]");
         }
-        if (n->out[0] && n->out[0]->alias) printf("  [alias of %s]", tensor_storage(n->out[0])->name);
+        if (n->out[0] && n->out[0]->alias)
+            printf(n->out[0]->inplace ? "  [in place of %s]" : "  [alias of %s]", tensor_storage(n->out[0])->name);
         printf("\n");
     }
 }

@@ -311,12 +311,18 @@ static CompileOptions frozen_options(Arena *a, const CompileOptions *o, const Gr
                                      int say)
 {
     CompileOptions co = *o;
-    const char **names = arena_alloc_array(a, (size_t)raw->n_inputs + 1, sizeof(char *));
-    const char **files = arena_alloc_array(a, (size_t)raw->n_inputs + 1, sizeof(char *));
-    int n = 0;
+    int n = o->load.n_freeze; /* the user's own --freeze values come first */
+    const char **names = arena_alloc_array(a, (size_t)(raw->n_inputs + n) + 1, sizeof(char *));
+    const char **files = arena_alloc_array(a, (size_t)(raw->n_inputs + n) + 1, sizeof(char *));
+    for (int k = 0; k < n; k++) {
+        names[k] = o->load.freeze_names[k];
+        files[k] = o->load.freeze_files[k];
+    }
     if (say) printf("note: freezing inputs to the values in %s:", ds);
     for (int k = 0; k < raw->n_inputs; k++) {
-        if (!should_freeze(raw->inputs[k], level)) continue;
+        int user = 0;
+        for (int j = 0; j < o->load.n_freeze; j++) user |= strcmp(o->load.freeze_names[j], raw->inputs[k]->name) == 0;
+        if (user || !should_freeze(raw->inputs[k], level)) continue;
         names[n] = raw->inputs[k]->name;
         files[n++] = arena_printf(a, "%s/input_%d.pb", ds, k);
         if (say) printf(" %s", raw->inputs[k]->name);
@@ -334,7 +340,9 @@ static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo,
 {
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");
-    Graph *raw = onnx_load(a, o->model_path, &o->load);
+    LoadOptions plain_inputs = o->load; /* all graph inputs, to number the input_K.pb files */
+    plain_inputs.n_freeze = 0;
+    Graph *raw = onnx_load(a, o->model_path, &plain_inputs);
     /* the least freezing that compiles: none, non-float inputs, small ones too */
     int level = 0;
     nnc_error_set_quiet(1);

@@ -278,7 +278,7 @@ static void emit_description(Graph *g, const EmitOptions *o, Buf *c)
 static int node_is_folded(const Node *n)
 {
     for (int k = 0; k < n->n_out; k++)
-        if (n->out[k] && !n->out[k]->data && !n->out[k]->alias) return 0;
+        if (n->out[k] && !n->out[k]->data && (!n->out[k]->alias || n->out[k]->inplace)) return 0;
     return 1;
 }
 

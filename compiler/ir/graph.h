@@ -56,6 +56,7 @@ typedef struct Tensor {
     int input_index;             /* graph input position, or -1 */
     int64_t ws_offset;           /* workspace offset from the memory plan, or -1 */
     struct Tensor *alias;        /* same bytes as this tensor (a reshape's input), or NULL */
+    int inplace;                 /* with alias: computed over its input's bytes (not a free reshape) */
     int layout;                  /* 0: plain row-major; c > 0: channel-blocked NCHW[c] (layout pass) */
     int output_index;            /* graph output position, or -1 */
 } Tensor;

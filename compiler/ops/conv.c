@@ -2,6 +2,7 @@
  * lowering to the conv / conv_transpose templates. Both share one geometry
  * routine so shape inference and the kernel agree on pads and extents. */
 #include "common.h"
+#include "gemm_tile.h"
 
 #include <string.h>
 
@@ -207,12 +208,71 @@ int64_t flops_conv_transpose(const Node *n)
     return 2 * k * tensor_numel(n->in[0]) + (node_input(n, 2) ? tensor_numel(n->out[0]) : 0) + flops_epilogue(n);
 }
 
+/* Weights W[M, CG*k] packed for the tile: per group, panels of MR output
+ * channels, [CG*k][MR] each, zero past MG. */
+static const char *pack_conv_weights(Lowering *L, const Node *n, const ConvGeom *g, int mr, int64_t *mpan)
+{
+    const float *w = node_input(n, 1)->data;
+    int64_t mg = g->m / g->group, kt = g->c / g->group;
+    for (int i = 0; i < g->nsp; i++) kt *= g->k[i];
+    *mpan = (mg + mr - 1) / mr;
+    int64_t count = g->group * *mpan * mr * kt;
+    float *wp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+    for (int64_t gi = 0; gi < g->group; gi++)
+        for (int64_t m = 0; m < mg; m++)
+            for (int64_t k = 0; k < kt; k++)
+                wp[((gi * *mpan + m / mr) * kt + k) * mr + m % mr] = w[(gi * mg + m) * kt + k];
+    return tile_constant(L, n, "packed weights", wp, count);
+}
+
+/* Depthwise 2-D with a zero-bordered channel plane of at most this many
+ * floats gets the conv_dw kernel. */
+#define DW_PLANE_MAX 32768
+
+static int lower_conv_dw(Lowering *L, const Node *n, const ConvGeom *g, KParams *p, int vlen)
+{
+    if (g->nsp != 2 || g->group != g->c || g->m != g->c) return 0;
+    int64_t owr = (g->out[1] + vlen - 1) / vlen * vlen;
+    int64_t ihp = (g->out[0] - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
+    int64_t iwp = owr * g->stride[1] + (g->k[1] - 1) * g->dil[1] + vlen;
+    if (ihp > DW_PLANE_MAX || iwp > DW_PLANE_MAX || ihp * iwp > DW_PLANE_MAX) return 0;
+    kp_int(L, p, "IHP", ihp);
+    kp_int(L, p, "IWP", iwp);
+    Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
+    tile_bind_act(L, p, n);
+    const char *fn = lower_kernel(L, n, "conv_dw", p);
+    Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
+    lower_call(L, fn, 5, args, 0);
+    return 1;
+}
+
+/* SIMD targets: float Conv with constant weights as an implicit GEMM (or
+ * the depthwise kernel). Returns 0 when the generic kernel must do. */
+static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParams *p)
+{
+    TileShape ts;
+    if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT || !node_input(n, 1)->data) return 0;
+    if (lower_conv_dw(L, n, g, p, ts.nr / 2)) return 1;
+    int64_t kt = g->c / g->group, mpan;
+    for (int i = 0; i < g->nsp; i++) kt *= g->k[i];
+    const char *wp = pack_conv_weights(L, n, g, ts.mr, &mpan);
+    kp_int(L, p, "KT", kt);
+    kp_int(L, p, "MPAN", mpan);
+    Tensor *res = tile_bind(L, p, n, &ts);
+    const char *fn = lower_kernel(L, n, "conv_gemm", p);
+    const char *args[5] = {lower_ref(L, n->in[0]), wp, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_refs(L, fn, 5, args, 0);
+    return 1;
+}
+
 void lower_conv(Lowering *L, const Node *n)
 {
     ConvGeom g;
     conv_geometry(n, &g);
     KParams p = {0};
     bind_geometry(L, &p, n, &g);
+    if (lower_conv_simd(L, n, &g, &p)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv", &p);
     Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};

@@ -10,6 +10,8 @@
  * compiler, for constant folding. */
 #include "common.h"
 
+#include "../backend/template.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
@@ -307,6 +309,104 @@ static const char *scalar_expr(Lowering *L, KParams *p, const Node *n, DType ta,
     return s->expr[cls_of(ta)];
 }
 
+/* ---- vector semantics (FLOAT on SIMD targets) ----
+ * The same ops as vector expressions over `va` (and `vb`), vectors of floats,
+ * written in a small vocabulary of V-words: VSET(s) broadcasts a scalar,
+ * VADD VSUB VMUL VDIV, VMAX(a, b) = a > b ? a : b and VMIN(a, b) = a < b ? a : b
+ * (lane-wise, like the scalar ?: forms, so NaN and signed zeros come out the
+ * same), VSEL_LT(a, b, x, y) = a < b ? x : y, VSEL_GT, VABS VNEG VSQRT VFLOOR
+ * VCEIL VROUND, and the vector math VEXP VEXPM1 VTANH VSIGMOID VERF. Each ISA
+ * implements the words it has as macros in its template ew_vops; an op is
+ * vectorised only when that template defines every word of its expression,
+ * otherwise it keeps the scalar kernel. */
+typedef struct VectorOp {
+    OpKind op;
+    const char *vexpr;
+} VectorOp;
+
+static const VectorOp vector_ops[] = {
+    {OP_Abs, "VABS(va)"},
+    {OP_Neg, "VNEG(va)"},
+    {OP_Reciprocal, "VDIV(VSET(1.0f), va)"},
+    {OP_Floor, "VFLOOR(va)"},
+    {OP_Ceil, "VCEIL(va)"},
+    {OP_Round, "VROUND(va)"},
+    {OP_Sqrt, "VSQRT(va)"},
+    {OP_Exp, "VEXP(va)"},
+    {OP_Erf, "VERF(va)"},
+    {OP_Relu, "VMAX(VSET(0.0f), va)"},
+    {OP_LeakyRelu, "VSEL_LT(va, VSET(0.0f), VMUL(VSET(ALPHA), va), va)"},
+    {OP_Elu, "VSEL_LT(va, VSET(0.0f), VMUL(VSET(ALPHA), VEXPM1(va)), va)"},
+    {OP_Sigmoid, "VSIGMOID(va)"},
+    {OP_Tanh, "VTANH(va)"},
+    {OP_Softsign, "VDIV(va, VADD(VSET(1.0f), VABS(va)))"},
+    {OP_ThresholdedRelu, "VSEL_GT(va, VSET(ALPHA), va, VSET(0.0f))"},
+    {OP_HardSigmoid, "VMIN(VSET(1.0f), VMAX(VSET(0.0f), VADD(VMUL(VSET(ALPHA), va), VSET(BETA))))"},
+    {OP_HardSwish, "VMUL(va, VMIN(VSET(1.0f), VMAX(VSET(0.0f), VADD(VMUL(VSET(ALPHA), va), VSET(BETA)))))"},
+    {OP_Add, "VADD(va, vb)"},
+    {OP_Sub, "VSUB(va, vb)"},
+    {OP_Mul, "VMUL(va, vb)"},
+    {OP_Div, "VDIV(va, vb)"},
+    {OP_PRelu, "VSEL_LT(va, VSET(0.0f), VMUL(vb, va), va)"},
+    {OP_Sum, "VADD(va, vb)"},
+};
+
+/* Does the target's vector layer (template ew_vops) define V-word w? */
+static int vops_has(Lowering *L, const char *w, size_t len)
+{
+    const char *text = template_find(lower_target(L), "ew_vops");
+    if (!text || text == template_find("generic", "ew_vops")) return 0;
+    for (const char *s = strstr(text, "#define KERNEL_"); s; s = strstr(s + 1, "#define KERNEL_")) {
+        s += strlen("#define KERNEL_");
+        if (strncmp(s, w, len) == 0 && s[len] == '(') return 1;
+    }
+    return 0;
+}
+
+/* Is template tmpl written for the target ISA (not only generic)? */
+static int isa_has_template(Lowering *L, const char *tmpl)
+{
+    const char *t = template_find(lower_target(L), tmpl);
+    return t && t != template_find("generic", tmpl);
+}
+
+/* The vector expression of n for FLOAT operands on this target with its
+ * V-words bound to the target's vector layer in p, or NULL (scalar kernel). */
+static const char *vector_expr(Lowering *L, KParams *p, const Node *n, const char *vexpr)
+{
+    if (!vexpr)
+        for (size_t i = 0; i < sizeof vector_ops / sizeof vector_ops[0]; i++)
+            if (vector_ops[i].op == n->op) vexpr = vector_ops[i].vexpr;
+    if (!vexpr) return NULL;
+    const char *words[32];
+    size_t lens[32];
+    int nw = 0;
+    for (const char *s = vexpr; *s;) {
+        if (!(isalpha((unsigned char)*s) || *s == '_')) {
+            s++;
+            continue;
+        }
+        const char *e = s;
+        while (isalnum((unsigned char)*e) || *e == '_') e++;
+        if (s[0] == 'V' && e - s > 1 && isupper((unsigned char)s[1]) && (s == vexpr || !isalnum((unsigned char)s[-1]))) {
+            if (!vops_has(L, s, (size_t)(e - s))) return NULL;
+            NNC_ASSERT(nw < 32);
+            words[nw] = s;
+            lens[nw++] = (size_t)(e - s);
+        }
+        s = e;
+    }
+    Node vn = *n;
+    vn.name = "vops";
+    KParams none = {0};
+    const char *vops = lower_kernel(L, &vn, "ew_vops", &none);
+    Arena *a = lower_arena(L);
+    for (int i = 0; i < nw; i++)
+        kp_str(L, p, arena_printf(a, "%.*s", (int)lens[i], words[i]),
+               arena_printf(a, "%s_%.*s", vops, (int)lens[i], words[i]));
+    return vexpr;
+}
+
 /* ---- unary ---- */
 /* Unary: X -> Y of X's shape (BOOL for IsNaN/IsInf, `to` for Cast). */
 void shape_unary(Graph *g, Node *n)
@@ -382,6 +482,15 @@ static void lower_clip(Lowering *L, const Node *n)
     Bound lo = clip_bound(n, 0), hi = clip_bound(n, 1);
     kp_str(L, &p, "LO", clip_literal(L, t, &lo, 0));
     kp_str(L, &p, "HI", clip_literal(L, t, &hi, 1));
+    const char *vexpr = t == DT_FLOAT && !lo.runtime && !hi.runtime && isa_has_template(L, "unary_vec")
+                            ? vector_expr(L, &p, n, "VMIN(VSET(HI), VMAX(VSET(LO), va))") : NULL;
+    if (vexpr) {
+        kp_str(L, &p, "VEXPR", vexpr);
+        const char *fn = lower_kernel(L, n, "unary_vec", &p);
+        Tensor *args[2] = {n->in[0], n->out[0]};
+        lower_call(L, fn, 2, args, 0);
+        return;
+    }
     const char *fn = lower_kernel(L, n, "ew_clip", &p);
     Tensor *args[4] = {n->in[0], lo.runtime ? n->in[1] : NULL, hi.runtime ? n->in[2] : NULL, n->out[0]};
     lower_call(L, fn, 4, args, 0);
@@ -401,7 +510,10 @@ void lower_unary(Lowering *L, const Node *n)
     const char *expr = scalar_expr(L, &p, n, t, t);
     bind_math(L, &p, t, expr);
     kp_str(L, &p, "EXPR", expr);
-    const char *fn = lower_kernel(L, n, "unary", &p);
+    const char *vexpr = t == DT_FLOAT && n->out[0]->dtype == DT_FLOAT && isa_has_template(L, "unary_vec")
+                            ? vector_expr(L, &p, n, NULL) : NULL;
+    if (vexpr) kp_str(L, &p, "VEXPR", vexpr);
+    const char *fn = lower_kernel(L, n, vexpr ? "unary_vec" : "unary", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
     lower_call(L, fn, 2, args, 0);
 }
@@ -443,9 +555,20 @@ static void bind_bcast_loop(Lowering *L, KParams *p, const Node *n, const Tensor
     op_bind_loop(L, p, n, "D", y->rank, y->dims, 3, pre, strides);
 }
 
-/* y = expr(a, b) with broadcasting (template binary). */
-static void emit_binary(Lowering *L, const Node *n, Tensor *a, Tensor *b, Tensor *y, KParams *p, const char *expr)
+/* y = expr(a, b) with broadcasting (template binary; binary_vec with the
+ * vector form vexpr when given and the target has one). */
+static void emit_binary(Lowering *L, const Node *n, Tensor *a, Tensor *b, Tensor *y, KParams *p, const char *expr,
+                        const char *vexpr)
 {
+    if (a->dtype == DT_FLOAT && b->dtype == DT_FLOAT && y->dtype == DT_FLOAT && isa_has_template(L, "binary_vec") &&
+        (vexpr = vector_expr(L, p, n, vexpr)) != NULL) {
+        kp_str(L, p, "VEXPR", vexpr);
+        bind_bcast_loop(L, p, n, a, b, y);
+        const char *fn = lower_kernel(L, n, "binary_vec", p);
+        Tensor *args[3] = {a, b, y};
+        lower_call(L, fn, 3, args, 0);
+        return;
+    }
     kp_type(L, p, "T", a->dtype);
     kp_type(L, p, "TA", a->dtype);
     kp_type(L, p, "TB", b->dtype);
@@ -462,7 +585,7 @@ void lower_binary(Lowering *L, const Node *n)
 {
     KParams p = {0};
     const char *expr = scalar_expr(L, &p, n, n->in[0]->dtype, n->in[1]->dtype);
-    emit_binary(L, n, n->in[0], n->in[1], n->out[0], &p, expr);
+    emit_binary(L, n, n->in[0], n->in[1], n->out[0], &p, expr, NULL);
 }
 
 /* ---- n-ary: Max, Min, Sum, Mean ---- */
@@ -519,7 +642,12 @@ void lower_variadic(Lowering *L, const Node *n)
         return;
     }
     KParams p = {0};
-    emit_binary(L, n, n->in[0], n->in[1], y, &p, n->n_in == 2 ? last : expr);
+    const char *vlast = NULL;
+    if (n->op == OP_Mean && n->n_in == 2)
+        vlast = arena_printf(lower_arena(L), "VDIV(VADD(va, vb), VSET(%s))", c_float_literal(lower_arena(L), 2, t));
+    else if (n->op == OP_Sum)
+        vlast = "VADD(va, vb)";
+    emit_binary(L, n, n->in[0], n->in[1], y, &p, n->n_in == 2 ? last : expr, n->n_in == 2 || n->op == OP_Sum ? vlast : NULL);
     for (int k = 2; k < n->n_in; k++) {
         KParams q = {0};
         const char *e = k == n->n_in - 1 ? last : expr;

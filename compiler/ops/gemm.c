@@ -1,6 +1,10 @@
 /* gemm.c — Gemm and MatMul: shapes (with MatMul's numpy batch broadcasting
  * and 1-D promotion) and lowering to the gemm / matmul templates. */
 #include "common.h"
+#include "gemm_tile.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 /* Gemm: A[M,K] (transA: [K,M]), B[K,N] (transB: [N,K]), C ~ [M,N] -> Y[M,N] */
 static void gemm_dims(const Node *n, int64_t *m, int64_t *k, int64_t *nn)
@@ -48,6 +52,44 @@ int64_t flops_gemm(const Node *n)
     return per * m * nn + flops_epilogue(n);
 }
 
+/* B (element (k, j) at b[k * sk + j * sj]) times alpha, packed into panels
+ * of nr columns over all of K ([k][nr] each, zero past N). */
+static const char *pack_b(Lowering *L, const Node *n, const float *b, int64_t k, int64_t nn, int64_t sk, int64_t sj,
+                          float alpha, int nr)
+{
+    int64_t npan = (nn + nr - 1) / nr, count = npan * k * nr;
+    float *bp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+    for (int64_t j = 0; j < nn; j++)
+        for (int64_t kk = 0; kk < k; kk++) bp[(j / nr * k + kk) * nr + j % nr] = alpha * b[kk * sk + j * sj];
+    return tile_constant(L, n, "packed B", bp, count);
+}
+
+/* SIMD targets: float Gemm on the packed-GEMM tile. */
+static int lower_gemm_simd(Lowering *L, const Node *n, KParams *p, int64_t k, int64_t nn)
+{
+    TileShape ts;
+    if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT) return 0;
+    const Tensor *b = node_input(n, 1), *c = node_input(n, 2);
+    float alpha = node_attr_float(n, "alpha", 1.0f), beta = node_attr_float(n, "beta", 1.0f);
+    int64_t csm = 0, csn = 0;
+    for (int i = 0; i < p->n; i++) {
+        if (strcmp(p->key[i], "CSM") == 0) csm = strtoll(p->val[i], NULL, 10);
+        if (strcmp(p->key[i], "CSN") == 0) csn = strtoll(p->val[i], NULL, 10);
+    }
+    int mode = !c ? 0 : beta == 1.0f && csm == 0 && csn == 1 ? 1 : beta == 1.0f && csm == 1 && csn == 0 ? 2 : 3;
+    kp_int(L, p, "C_MODE", mode);
+    int tb = node_attr_int(n, "transB", 0) != 0;
+    const char *bref = NULL;
+    if (b->data) bref = pack_b(L, n, b->data, k, nn, tb ? 1 : nn, tb ? k : 1, alpha, ts.nr);
+    kp_int(L, p, "B_PACKED", bref != NULL);
+    Tensor *res = tile_bind(L, p, n, &ts);
+    const char *fn = lower_kernel(L, n, "gemm_packed", p);
+    const char *args[5] = {lower_ref(L, n->in[0]), bref ? bref : lower_ref(L, b), c ? lower_ref(L, c) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_refs(L, fn, 5, args, 0);
+    return 1;
+}
+
 void lower_gemm(Lowering *L, const Node *n)
 {
     int64_t m, k, nn;
@@ -68,6 +110,7 @@ void lower_gemm(Lowering *L, const Node *n)
     if (c) op_broadcast_strides(c, 2, ys, cs);
     kp_int(L, &p, "CSM", cs[0]);
     kp_int(L, &p, "CSN", cs[1]);
+    if (lower_gemm_simd(L, n, &p, k, nn)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, t);
     const char *fn = lower_kernel(L, n, "gemm", &p);
     Tensor *args[5] = {n->in[0], n->in[1], (Tensor *)c, res, n->out[0]};
@@ -133,6 +176,46 @@ int64_t flops_matmul(const Node *n)
     return (2 * k - 1) * tensor_numel(n->out[0]) + flops_epilogue(n);
 }
 
+/* SIMD targets: float MatMul on the packed-GEMM tile; a constant B shared
+ * by every batch is packed at compile time, and then batches of A that
+ * follow one another in memory are one taller product. */
+static int lower_matmul_simd(Lowering *L, const Node *n, const MatMulGeom *g, int64_t batch, int64_t *ao,
+                             int64_t *bo)
+{
+    TileShape ts;
+    if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT) return 0;
+    const Tensor *b = node_input(n, 1);
+    int shared_b = 1, dense_a = 1;
+    for (int64_t t = 0; t < batch; t++) {
+        shared_b &= bo[t] == 0;
+        dense_a &= ao[t] == t * g->m * g->k;
+    }
+    const char *bref = NULL;
+    if (b->data && shared_b) bref = pack_b(L, n, b->data, g->k, g->n, g->n, 1, 1.0f, ts.nr);
+    int64_t m = g->m;
+    if (bref && dense_a) {
+        m *= batch;
+        batch = 1;
+    }
+    KParams p = {0};
+    kp_type(L, &p, "T", DT_FLOAT);
+    kp_int(L, &p, "BATCH", batch);
+    kp_int(L, &p, "M", m);
+    kp_int(L, &p, "N", g->n);
+    kp_int(L, &p, "K", g->k);
+    kp_ints(L, &p, "AOFF", ao, (int)batch);
+    kp_ints(L, &p, "BOFF", bo, (int)batch);
+    Tensor *bias = n->epi.bias ? n->in[n->epi.bias] : NULL;
+    kp_int(L, &p, "HAS_BIAS", bias != NULL);
+    kp_int(L, &p, "B_PACKED", bref != NULL);
+    Tensor *res = tile_bind(L, &p, n, &ts);
+    const char *fn = lower_kernel(L, n, "matmul_packed", &p);
+    const char *args[5] = {lower_ref(L, n->in[0]), bref ? bref : lower_ref(L, b), bias ? lower_ref(L, bias) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_refs(L, fn, 5, args, 0);
+    return 1;
+}
+
 void lower_matmul(Lowering *L, const Node *n)
 {
     MatMulGeom g;
@@ -154,6 +237,7 @@ void lower_matmul(Lowering *L, const Node *n)
         }
     }
     KParams p = {0};
+    if (lower_matmul_simd(L, n, &g, batch, ao, bo)) return;
     kp_type(L, &p, "T", n->in[0]->dtype);
     kp_int(L, &p, "BATCH", batch);
     kp_int(L, &p, "M", g.m);

@@ -19,6 +19,9 @@ void pass_fuse_epilogue(Graph *g);
 /* Reshape-like ops alias their input's storage instead of copying. */
 void pass_alias_reshapes(Graph *g);
 
+/* Elementwise nodes overwrite an input that dies there (in-place alias). */
+void pass_inplace(Graph *g);
+
 /* Assign workspace offsets to intermediates; sets g->workspace_size. */
 void pass_plan_memory(Graph *g);
 /* Largest total size of intermediates live at one moment (bytes). */

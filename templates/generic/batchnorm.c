@@ -1,7 +1,9 @@
 /* batchnorm.c — inference BatchNormalization:
  *   Y[n,c,...] = (X[n,c,...] - mean[c]) / sqrt(var[c] + EPS) * scale[c] + bias[c]
  * over X viewed as [N, C, INNER]. The per-channel factor is computed once per
- * channel; when the statistics are constants the compiler folds them. */
+ * channel; when the statistics are constants the compiler folds them.
+ * The output may be the input's own buffer (the planner runs it in place):
+ * each element is read before its own slot is written. */
 #ifdef NNC_LINT
 #include <math.h>
 #define T float
@@ -15,8 +17,8 @@ void batchnorm_lint(const T *restrict x, const T *restrict scale, const T *restr
                     const T *restrict var, T *restrict y);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, const T *restrict scale, const T *restrict bias, const T *restrict mean,
-                   const T *restrict var, T *restrict y)
+static void KERNEL(const T *x, const T *restrict scale, const T *restrict bias, const T *restrict mean,
+                   const T *restrict var, T *y)
 {
     long n, c, i;
     for (n = 0; n < N; n++)

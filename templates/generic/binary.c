@@ -1,6 +1,8 @@
 /* binary.c — generic elementwise binary op with numpy broadcasting over up to
  * six (merged) dims. Operand strides ASi/BSi are 0 on broadcast dims; the
- * output is dense. EXPR combines `va` and `vb` (the op's scalar semantics). */
+ * output is dense. EXPR combines `va` and `vb` (the op's scalar semantics).
+ * The output may be the input's own buffer (the planner runs it in place):
+ * each element is read before its own slot is written. */
 #ifdef NNC_LINT
 #include <math.h>
 #define TA float
@@ -29,7 +31,7 @@
 void binary_lint(const TA *restrict a, const TB *restrict b, TY *restrict y);
 #endif
 /* @begin */
-static void KERNEL(const TA *restrict a, const TB *restrict b, TY *restrict y)
+static void KERNEL(const TA *a, const TB *b, TY *y)
 {
     long i0, i1, i2, i3, i4, i5, o = 0;
     for (i0 = 0; i0 < D0; i0++)

@@ -1,6 +1,8 @@
 /* unary.c — generic elementwise unary op over a dense tensor of COUNT
  * elements. EXPR computes the result from `va` (the op's scalar semantics);
- * it may use the op's constants (ALPHA, LO, HI, ...). */
+ * it may use the op's constants (ALPHA, LO, HI, ...).
+ * The output may be the input's own buffer (the planner runs it in place):
+ * each element is read before its own slot is written. */
 #ifdef NNC_LINT
 #include <math.h>
 #define T float
@@ -11,7 +13,7 @@
 void unary_lint(const T *restrict x, TY *restrict y);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, TY *restrict y)
+static void KERNEL(const T *x, TY *y)
 {
     long i;
     for (i = 0; i < COUNT; i++) {

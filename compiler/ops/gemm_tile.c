@@ -1,0 +1,70 @@
+/* gemm_tile.c — shared lowering support for the packed GEMM kernels of the
+ * avx2 and avx512 targets (see gemm_tile.h). */
+#include "gemm_tile.h"
+
+#include <string.h>
+
+int tile_shape(Lowering *L, TileShape *ts)
+{
+    const char *isa = lower_target(L);
+    if (strcmp(isa, "avx512") == 0) {
+        *ts = (TileShape){8, 32, 128, 256};
+        return 1;
+    }
+    if (strcmp(isa, "avx2") == 0) {
+        *ts = (TileShape){6, 16, 128, 256};
+        return 1;
+    }
+    return 0;
+}
+
+void tile_bind_act(Lowering *L, KParams *p, const Node *n)
+{
+    const Epilogue *e = &n->epi;
+    int vact = e->act == EPI_ACT_NONE ? 0 : e->act == EPI_ACT_RELU ? 1 : e->act == EPI_ACT_LEAKY_RELU ? 2
+             : e->act == EPI_ACT_CLIP ? 3 : -1;
+    kp_int(L, p, "VEC_EPI", vact >= 0);
+    kp_int(L, p, "VACT", vact > 0 ? vact : 0);
+    kp_float(L, p, "ACT_A", vact >= 2 ? e->alpha : 0.0, DT_FLOAT);
+    kp_float(L, p, "ACT_B", vact == 3 ? e->beta : 0.0, DT_FLOAT);
+    kp_int(L, p, "ACT_FIRST", e->residual && e->act_first);
+}
+
+Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts)
+{
+    Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
+    tile_bind_act(L, p, n);
+    KParams q = {0};
+    int vec = n->epi.act == EPI_ACT_NONE || n->epi.act == EPI_ACT_RELU || n->epi.act == EPI_ACT_LEAKY_RELU ||
+              n->epi.act == EPI_ACT_CLIP;
+    if (vec) tile_bind_act(L, &q, n);
+    else { /* the tile applies only the bias; the kernel runs EPI_EXPR */
+        Node plain = *n;
+        plain.epi.act = EPI_ACT_NONE;
+        plain.epi.residual = 0;
+        tile_bind_act(L, &q, &plain);
+    }
+    kp_str(L, p, "TILE", lower_kernel(L, n, "gemm_tile", &q));
+    kp_int(L, p, "MR", ts->mr);
+    kp_int(L, p, "NR", ts->nr);
+    kp_int(L, p, "KC", ts->kc);
+    kp_int(L, p, "NC", ts->nc);
+    return res;
+}
+
+const char *tile_constant(Lowering *L, const Node *n, const char *what, const float *data, int64_t count)
+{
+    Arena *a = lower_arena(L);
+    Tensor *t = arena_alloc(a, sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->name = arena_printf(a, "%s (%s)", n->name, what);
+    t->dtype = DT_FLOAT;
+    t->rank = 1;
+    t->dims[0] = count;
+    t->data = (void *)data;
+    t->id = -1;
+    t->input_index = -1;
+    t->output_index = -1;
+    t->ws_offset = -1;
+    return lower_constant(L, t);
+}

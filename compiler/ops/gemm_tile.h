@@ -1,0 +1,27 @@
+/* gemm_tile.h — what the Gemm, MatMul and Conv lowerings share on SIMD
+ * targets: the register tile's shape per ISA, the tile kernel (template
+ * gemm_tile) with the vectorisable part of a fused epilogue, and weights
+ * packed at compile time into the panels the tile reads. */
+#ifndef NNC_OPS_GEMM_TILE_H
+#define NNC_OPS_GEMM_TILE_H
+
+#include "common.h"
+
+typedef struct TileShape {
+    int mr, nr;      /* register tile: rows (broadcast operand) x columns (vector operand) */
+    int kc, nc;      /* cache blocks: k rows and columns of a packed B block */
+} TileShape;
+
+/* The tile of the lowering's target; 0 when it has none (generic, neon). */
+int tile_shape(Lowering *L, TileShape *ts);
+/* Bind the fused epilogue (op_bind_epilogue) plus VEC_EPI and, when the
+ * activation vectorises (none, relu, leaky relu, clip), VACT/ACT_A/ACT_B/
+ * ACT_FIRST; instantiate the tile kernel and bind its name as TILE along
+ * with MR, NR, KC, NC. Returns the residual tensor, or NULL. */
+Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts);
+/* Bind only the vector activation parameters (VEC_EPI, VACT, ...). */
+void tile_bind_act(Lowering *L, KParams *p, const Node *n);
+/* A compile-time constant of `count` floats, returned as a C expression. */
+const char *tile_constant(Lowering *L, const Node *n, const char *what, const float *data, int64_t count);
+
+#endif

@@ -1,0 +1,65 @@
+/* binary_vec.c — AVX-512 elementwise binary op on FLOAT with numpy
+ * broadcasting over up to six (merged) dims, vectorised along the innermost
+ * one: D5 elements, 16 lanes at a time, the partial vector under a mask. An
+ * operand's innermost stride AS5/BS5 is 1 (contiguous) or 0 (one value per
+ * row, broadcast to all lanes: scalar operands and per-channel [1,C,1,1]
+ * patterns); outer strides are 0 on broadcast dims; the output is dense.
+ * VEXPR is the op's vector form over `va` and `vb`. */
+#ifdef NNC_LINT
+#include <immintrin.h>
+#include "nnc_runtime.h"
+#define NNC_TARGET NNC_TARGET_AVX512
+#define VEXPR _mm512_add_ps(va, vb)
+#define D0 1
+#define D1 1
+#define D2 1
+#define D3 1
+#define D4 2
+#define D5 37
+#define AS0 0
+#define AS1 0
+#define AS2 0
+#define AS3 0
+#define AS4 37
+#define AS5 1
+#define BS0 0
+#define BS1 0
+#define BS2 0
+#define BS3 0
+#define BS4 1
+#define BS5 0
+#define KERNEL binary_vec_lint
+#endif
+/* @begin */
+static NNC_TARGET void KERNEL_row(const float *restrict ar, const float *restrict br, float *restrict yr)
+{
+    long i = 0;
+    for (; i + 16 <= D5; i += 16) {
+        const __m512 va = AS5 ? _mm512_loadu_ps(ar + i) : _mm512_set1_ps(ar[0]);
+        const __m512 vb = BS5 ? _mm512_loadu_ps(br + i) : _mm512_set1_ps(br[0]);
+        _mm512_storeu_ps(yr + i, VEXPR);
+    }
+    if (i < D5) {
+        const __mmask16 m = (__mmask16)((1u << (D5 - i)) - 1u);
+        const __m512 va = AS5 ? _mm512_maskz_loadu_ps(m, ar + i) : _mm512_set1_ps(ar[0]);
+        const __m512 vb = BS5 ? _mm512_maskz_loadu_ps(m, br + i) : _mm512_set1_ps(br[0]);
+        _mm512_mask_storeu_ps(yr + i, m, VEXPR);
+    }
+}
+
+static NNC_TARGET void KERNEL(const float *restrict a, const float *restrict b, float *restrict y)
+{
+    long i0, i1, i2, i3, i4, o = 0;
+    for (i0 = 0; i0 < D0; i0++)
+        for (i1 = 0; i1 < D1; i1++)
+            for (i2 = 0; i2 < D2; i2++)
+                for (i3 = 0; i3 < D3; i3++)
+                    for (i4 = 0; i4 < D4; i4++, o += D5)
+                        KERNEL_row(a + i0 * AS0 + i1 * AS1 + i2 * AS2 + i3 * AS3 + i4 * AS4,
+                                   b + i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4, y + o);
+}
+/* @end */
+#ifdef NNC_LINT
+void binary_vec_lint_use(const float *restrict a, const float *restrict b, float *restrict y);
+void binary_vec_lint_use(const float *restrict a, const float *restrict b, float *restrict y) { binary_vec_lint(a, b, y); }
+#endif
