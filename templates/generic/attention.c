@@ -32,7 +32,7 @@
 #define FILL 0.0f
 #define KEEP 0
 #define KERNEL attention_lint
-void attention_lint(const T *restrict a, const T *restrict b, const T *restrict v, const T *restrict mask,
+static void attention_lint(const T *restrict a, const T *restrict b, const T *restrict v, const T *restrict mask,
                     const uint8_t *restrict cond, T *restrict y);
 #endif
 /* @begin */

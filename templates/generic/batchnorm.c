@@ -13,7 +13,7 @@
 #define INNER 16
 #define EPS 1e-5f
 #define KERNEL batchnorm_lint
-void batchnorm_lint(const T *restrict x, const T *restrict scale, const T *restrict bias, const T *restrict mean,
+static void batchnorm_lint(const T *restrict x, const T *restrict scale, const T *restrict bias, const T *restrict mean,
                     const T *restrict var, T *restrict y);
 #endif
 /* @begin */

@@ -28,7 +28,7 @@
 #define BS4 0
 #define BS5 1
 #define KERNEL binary_lint
-void binary_lint(const TA *restrict a, const TB *restrict b, TY *restrict y);
+static void binary_lint(const TA *restrict a, const TB *restrict b, TY *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const TA *a, const TB *b, TY *y)

@@ -8,7 +8,7 @@
 #define YSTRIDE 10
 #define OFFSET 4
 #define KERNEL concat_part_lint
-void concat_part_lint(const T *restrict x, T *restrict y);
+static void concat_part_lint(const T *restrict x, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y)

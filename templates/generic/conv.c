@@ -37,7 +37,7 @@
 #define HAS_RES 1
 #define EPI_EXPR (v + r < 0 ? 0 : v + r)
 #define KERNEL conv_lint
-void conv_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+static void conv_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
                T *restrict y);
 #endif
 /* @begin */

@@ -38,7 +38,7 @@
 #define HAS_RES 0
 #define EPI_EXPR (v < 0 ? 0 : v)
 #define KERNEL conv_transpose_lint
-void conv_transpose_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+static void conv_transpose_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
                          T *restrict y);
 #endif
 /* @begin */

@@ -4,7 +4,7 @@
 #include <string.h>
 #define BYTES 64
 #define KERNEL copy_lint
-void copy_lint(const void *restrict x, void *restrict y);
+static void copy_lint(const void *restrict x, void *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const void *restrict x, void *restrict y)

@@ -20,7 +20,7 @@
 #define BS4 0
 #define BS5 1
 #define KERNEL ew_accum_lint
-void ew_accum_lint(const TB *restrict b, TY *restrict y);
+static void ew_accum_lint(const TB *restrict b, TY *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const TB *restrict b, TY *restrict y)

@@ -11,7 +11,7 @@
 #define LO lo[0]
 #define HI 6.0f
 #define KERNEL ew_clip_lint
-void ew_clip_lint(const T *restrict x, const T *restrict lo, const T *restrict hi, T *restrict y);
+static void ew_clip_lint(const T *restrict x, const T *restrict lo, const T *restrict hi, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *x, const T *restrict lo, const T *restrict hi, T *y)

@@ -6,7 +6,7 @@
 #ifdef NNC_LINT
 #include <stdint.h>
 #define KERNEL ew_ipow_lint
-int64_t ew_ipow_lint(int64_t base, uint64_t e, int neg);
+static int64_t ew_ipow_lint(int64_t base, uint64_t e, int neg);
 #endif
 /* @begin */
 static int64_t KERNEL(int64_t base, uint64_t e, int neg)

@@ -11,7 +11,7 @@
 #define LOWEST_F (-128.0)
 #define HIGHEST_P1 128.0
 #define KERNEL ew_satcast_lint
-TY ew_satcast_lint(double v);
+static TY ew_satcast_lint(double v);
 #endif
 /* @begin */
 static TY KERNEL(double v)

@@ -29,7 +29,7 @@
 #define ZS4 0
 #define ZS5 1
 #define KERNEL ew_where_lint
-void ew_where_lint(const uint8_t *restrict c, const T *restrict x, const T *restrict z, T *restrict y);
+static void ew_where_lint(const uint8_t *restrict c, const T *restrict x, const T *restrict z, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const uint8_t *restrict c, const T *restrict x, const T *restrict z, T *restrict y)

@@ -7,7 +7,7 @@
 #define COLS 4
 #define KVAL 1
 #define KERNEL eyelike_lint
-void eyelike_lint(T *restrict y);
+static void eyelike_lint(T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(T *restrict y)

@@ -5,7 +5,7 @@
 #define COUNT 16
 #define VALUE 1.5f
 #define KERNEL fill_lint
-void fill_lint(T *restrict y);
+static void fill_lint(T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(T *restrict y)

@@ -13,7 +13,7 @@
 #define NIDX 3
 #define STATUS_INDEX 2
 #define KERNEL gather_lint
-int gather_lint(const T *restrict x, const TI *restrict idx, T *restrict y);
+static int gather_lint(const T *restrict x, const TI *restrict idx, T *restrict y);
 #endif
 /* @begin */
 static int KERNEL(const T *restrict x, const TI *restrict idx, T *restrict y)

@@ -15,7 +15,7 @@
 #define COUNT 6
 #define STATUS_INDEX 2
 #define KERNEL gather_elements_lint
-int gather_elements_lint(const T *restrict x, const TI *restrict idx, T *restrict y);
+static int gather_elements_lint(const T *restrict x, const TI *restrict idx, T *restrict y);
 #endif
 /* @begin */
 static int KERNEL(const T *restrict x, const TI *restrict idx, T *restrict y)

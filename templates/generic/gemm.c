@@ -23,7 +23,7 @@
 #define HAS_RES 0
 #define EPI_EXPR v
 #define KERNEL gemm_lint
-void gemm_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
+static void gemm_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
                T *restrict y);
 #endif
 /* @begin */

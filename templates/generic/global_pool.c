@@ -7,7 +7,7 @@
 #define SPATIAL 49
 #define IS_MAX 0
 #define KERNEL global_pool_lint
-void global_pool_lint(const T *restrict x, T *restrict y);
+static void global_pool_lint(const T *restrict x, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y)

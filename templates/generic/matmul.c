@@ -18,7 +18,7 @@
 #define HAS_RES 0
 #define EPI_EXPR v
 #define KERNEL matmul_lint
-void matmul_lint(const T *restrict a, const T *restrict b, const T *restrict bias, const T *restrict res,
+static void matmul_lint(const T *restrict a, const T *restrict b, const T *restrict bias, const T *restrict res,
                  T *restrict y);
 #endif
 /* @begin */

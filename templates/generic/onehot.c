@@ -13,7 +13,7 @@
 #define OFF v[0]
 #define ON v[1]
 #define KERNEL onehot_lint
-void onehot_lint(const TI *restrict idx, const T *restrict v, T *restrict y);
+static void onehot_lint(const TI *restrict idx, const T *restrict v, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const TI *restrict idx, const T *restrict v, T *restrict y)

@@ -17,7 +17,7 @@
 #define XS {3, 1}
 #define OFFSET 0
 #define KERNEL pad_nd_lint
-void pad_nd_lint(const T *restrict x, const T *restrict cv, T *restrict y);
+static void pad_nd_lint(const T *restrict x, const T *restrict cv, T *restrict y);
 #endif
 /* @begin */
 static long KERNEL_index(long i, long n, int mode)

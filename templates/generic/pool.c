@@ -37,7 +37,7 @@
 #define COL_MAJOR 0
 #define LOWEST (-HUGE_VALF)
 #define KERNEL pool_lint
-void pool_lint(const T *restrict x, T *restrict y, int64_t *restrict idx);
+static void pool_lint(const T *restrict x, T *restrict y, int64_t *restrict idx);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y, int64_t *restrict idx)

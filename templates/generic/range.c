@@ -9,7 +9,7 @@
 #define DELTA 0.5f
 #define EXPR (START + (T)i * DELTA)
 #define KERNEL range_lint
-void range_lint(T *restrict y);
+static void range_lint(T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(T *restrict y)

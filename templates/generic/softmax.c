@@ -11,7 +11,7 @@
 #define INNER 3
 #define LOG 0
 #define KERNEL softmax_lint
-void softmax_lint(const T *restrict x, T *restrict y);
+static void softmax_lint(const T *restrict x, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y)

@@ -14,7 +14,7 @@
 #define INNER_N 4
 #define INNER_S 1
 #define KERNEL strided_lint
-void strided_lint(const T *restrict x, T *restrict y);
+static void strided_lint(const T *restrict x, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y)

@@ -16,7 +16,7 @@
 #define XS4 1
 #define XS5 3
 #define KERNEL transpose_lint
-void transpose_lint(const T *restrict x, T *restrict y);
+static void transpose_lint(const T *restrict x, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, T *restrict y)

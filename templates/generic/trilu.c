@@ -10,7 +10,7 @@
 #define UPPER 1
 #define KVAL k[0]
 #define KERNEL trilu_lint
-void trilu_lint(const T *restrict x, const int64_t *restrict k, T *restrict y);
+static void trilu_lint(const T *restrict x, const int64_t *restrict k, T *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *restrict x, const int64_t *restrict k, T *restrict y)

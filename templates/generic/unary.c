@@ -10,7 +10,7 @@
 #define COUNT 16
 #define EXPR (va < 0 ? 0 : va)
 #define KERNEL unary_lint
-void unary_lint(const T *restrict x, TY *restrict y);
+static void unary_lint(const T *restrict x, TY *restrict y);
 #endif
 /* @begin */
 static void KERNEL(const T *x, TY *y)
