@@ -37,7 +37,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_zoo import make_input, model_seed, read_info, write_file  # noqa: E402
+from export_zoo import make_input, model_seed, read_info, save_case, write_file  # noqa: E402
 
 
 # --------------------------------------------------------------------------
@@ -325,31 +325,8 @@ def export_one(outdir, name, opset):
                           opset_version=opset, do_constant_folding=True,
                           input_names=in_names, output_names=out_names,
                           training=torch.onnx.TrainingMode.EVAL, dynamic_axes=None)
-    m = onnx.load(tmp_path)
-    onnx.checker.check_model(m, full_check=True)
-    os.replace(tmp_path, onnx_path)
-
-    for i, (t, n) in enumerate(zip(inputs, in_names)):
-        tp = numpy_helper.from_array(t.numpy(), name=n)
-        write_file(os.path.join(td, "input_%d.pb" % i), tp.SerializeToString())
-    for i, (t, n) in enumerate(zip(outputs, out_names)):
-        arr = t.detach().numpy()
-        if not np.all(np.isfinite(arr)):
-            raise RuntimeError("%s: non-finite reference output" % name)
-        tp = numpy_helper.from_array(arr, name=n)
-        write_file(os.path.join(td, "output_%d.pb" % i), tp.SerializeToString())
-
-    lines = ["name: %s" % name,
-             "params: %d" % n_params,
-             "input_shape: %s" % "; ".join("%s %s %s" % (n, list(t.shape), str(t.dtype).replace("torch.", ""))
-                                           for n, t in zip(in_names, inputs)),
-             "output_shape: %s" % "; ".join("%s %s" % (n, list(t.shape))
-                                            for n, t in zip(out_names, outputs)),
-             "opset: %d" % opset,
-             "seed: %d" % seed,
-             "export_grad_enabled: %s" % ("yes" if grad else "no"),
-             "ops: %s" % " ".join(sorted({n.op_type for n in m.graph.node}))]
-    write_file(os.path.join(d, "info.txt"), ("\n".join(lines) + "\n").encode())
+    save_case(d, name, inputs, in_names, outputs, out_names, n_params, opset, seed,
+              ["export_grad_enabled: %s" % ("yes" if grad else "no")])
     return n_params
 
 

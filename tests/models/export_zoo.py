@@ -424,6 +424,38 @@ def read_info(outdir, name):
     return info
 
 
+def save_case(d, name, inputs, in_names, outputs, out_names, n_params, opset, seed, extra):
+    """Check the exported d/model.onnx.tmp, move it into place, and write the
+    test_data_set_0 TensorProto files and info.txt (extra: more info lines)."""
+    onnx_path = os.path.join(d, "model.onnx")
+    tmp_path = onnx_path + ".tmp"
+    td = os.path.join(d, "test_data_set_0")
+    m = onnx.load(tmp_path)
+    onnx.checker.check_model(m, full_check=True)
+    os.replace(tmp_path, onnx_path)
+
+    for i, (t, n) in enumerate(zip(inputs, in_names)):
+        tp = numpy_helper.from_array(t.numpy(), name=n)
+        write_file(os.path.join(td, "input_%d.pb" % i), tp.SerializeToString())
+    for i, (t, n) in enumerate(zip(outputs, out_names)):
+        arr = t.detach().numpy()
+        if not np.all(np.isfinite(arr)):
+            raise RuntimeError("%s: non-finite reference output" % name)
+        tp = numpy_helper.from_array(arr, name=n)
+        write_file(os.path.join(td, "output_%d.pb" % i), tp.SerializeToString())
+
+    lines = ["name: %s" % name,
+             "params: %d" % n_params,
+             "input_shape: %s" % "; ".join("%s %s %s" % (n, list(t.shape), str(t.dtype).replace("torch.", ""))
+                                           for n, t in zip(in_names, inputs)),
+             "output_shape: %s" % "; ".join("%s %s" % (n, list(t.shape))
+                                            for n, t in zip(out_names, outputs)),
+             "opset: %d" % opset,
+             "seed: %d" % seed] + list(extra) + [
+             "ops: %s" % " ".join(sorted({n.op_type for n in m.graph.node}))]
+    write_file(os.path.join(d, "info.txt"), ("\n".join(lines) + "\n").encode())
+
+
 def export_one(outdir, name, opset):
     ctor, in_specs, opts = ZOO[name]
     seed = model_seed(name)
@@ -462,31 +494,8 @@ def export_one(outdir, name, opset):
                           opset_version=opset, do_constant_folding=True,
                           input_names=in_names, output_names=out_names,
                           training=training, dynamic_axes=None)
-    m = onnx.load(tmp_path)
-    onnx.checker.check_model(m, full_check=True)
-    os.replace(tmp_path, onnx_path)
-
-    for i, (t, n) in enumerate(zip(inputs, in_names)):
-        tp = numpy_helper.from_array(t.numpy(), name=n)
-        write_file(os.path.join(td, "input_%d.pb" % i), tp.SerializeToString())
-    for i, (t, n) in enumerate(zip(outputs, out_names)):
-        arr = t.detach().numpy()
-        if not np.all(np.isfinite(arr)):
-            raise RuntimeError("%s: non-finite reference output" % name)
-        tp = numpy_helper.from_array(arr, name=n)
-        write_file(os.path.join(td, "output_%d.pb" % i), tp.SerializeToString())
-
-    lines = ["name: %s" % name,
-             "params: %d" % n_params,
-             "input_shape: %s" % "; ".join("%s %s %s" % (n, list(t.shape), str(t.dtype).replace("torch.", ""))
-                                           for n, t in zip(in_names, inputs)),
-             "output_shape: %s" % "; ".join("%s %s" % (n, list(t.shape))
-                                            for n, t in zip(out_names, outputs)),
-             "opset: %d" % opset,
-             "seed: %d" % seed,
-             "exporter_conv_bn_fusion: %s" % ("off" if opts.get("keep_bn") else "on"),
-             "ops: %s" % " ".join(sorted({n.op_type for n in m.graph.node}))]
-    write_file(os.path.join(d, "info.txt"), ("\n".join(lines) + "\n").encode())
+    save_case(d, name, inputs, in_names, outputs, out_names, n_params, opset, seed,
+              ["exporter_conv_bn_fusion: %s" % ("off" if opts.get("keep_bn") else "on")])
     return n_params
 
 
