@@ -29,9 +29,7 @@ import sys
 import time
 import warnings
 
-import numpy as np
 import onnx
-from onnx import numpy_helper
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
