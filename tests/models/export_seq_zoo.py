@@ -29,7 +29,6 @@ import sys
 import time
 import warnings
 
-import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
