@@ -11,7 +11,7 @@
 Needs /usr/bin/python3 with onnx and numpy (Debian's), build/nnc, build/zoo.
 Settings (environment): BENCH_MODELS (comma list, default all), BENCH_BUDGET
 (seconds per engine per model before the run count is cut below RUNS, default 8),
-BENCH_MIN_RUNS (default 5), BENCH_ROUNDS (interleaving rounds, default 3),
+BENCH_MIN_RUNS (default 5), BENCH_ROUNDS (interleaving rounds, default 10),
 BENCH_LAYERS=0 to skip the layer table, BENCH_JOBS (parallel compiles).
 """
 import concurrent.futures as cf
@@ -39,7 +39,7 @@ TARGET_ISA = {"generic": "sse", "avx2": "avx2", "avx512": "avx512"}
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 BUDGET = float(os.environ.get("BENCH_BUDGET", "8"))
 MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "5"))
-ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
+ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "10")))
 JOBS = int(os.environ.get("BENCH_JOBS", str(os.cpu_count() or 2)))
 T_START = time.time()
 
@@ -71,14 +71,23 @@ def cpu_targets():
     return t
 
 
-def measure_peak():
+PEAK = {}  # best GFLOP/s seen per ISA over all the peak runs
+
+
+def measure_peak(trials=40):
+    """Run bench/peak.c and fold its result into PEAK.  The machine is shared,
+    so it is run again (briefly) between models and the best value is kept."""
     exe = os.path.join(WORK, "peak")
-    sh(["cc", "-O2", "-std=c99", os.path.join(BENCH, "peak.c"), "-o", exe])
-    peak = {}
-    for line in sh([exe]).splitlines():
+    if not os.path.exists(exe):
+        sh(["cc", "-O2", "-std=c99", os.path.join(BENCH, "peak.c"), "-o", exe])
+    for line in sh([exe, str(trials)]).splitlines():
         _, isa, val = line.split()
-        peak[isa] = None if val == "unsupported" else float(val)
-    return peak
+        v = None if val == "unsupported" else float(val)
+        if v is None:
+            PEAK.setdefault(isa, None)
+        elif not PEAK.get(isa) or v > PEAK[isa]:
+            PEAK[isa] = v
+    return PEAK
 
 
 # ------------------------------------------------------------- preparing ---
@@ -311,6 +320,7 @@ def extract_convs(model_path, dst):
     for n in model.graph.node:
         for i in n.input:
             consumers.setdefault(i, []).append(n)
+    order = {o: k for k, n in enumerate(model.graph.node) for o in n.output}
     rng = np.random.default_rng(0)
     layers = []
     for node in model.graph.node:
@@ -321,7 +331,9 @@ def extract_convs(model_path, dst):
         if len(nxt) == 1 and nxt[0].op_type == "Add":
             add = nxt[0]
             other = [i for i in add.input if i != out][0]
-            if other not in inits:
+            # fuse the Add into the Conv that runs last (as nnc does): only when
+            # the residual is already computed before this Conv
+            if other not in inits and order.get(other, -1) < order[node.output[0]]:
                 extra_in.append(other)
                 nodes.append(add)
                 out = add.output[0]
@@ -412,6 +424,8 @@ def main():
     skipped = [t for t in TARGETS if t not in targets]
 
     log("measuring peak")
+    if os.path.exists(os.path.join(WORK, "peak")):
+        os.remove(os.path.join(WORK, "peak"))
     peak = measure_peak()
     ort = OrtServer()
     if ort.error:
@@ -480,6 +494,7 @@ def main():
                 if isinstance(r, str):
                     log(f"{m}: {lab}: {r}")
         model_res.append((m, fl, res))
+        measure_peak(6)
 
     layer_res = []
     if layers:
@@ -504,14 +519,14 @@ def main():
             for e in engines.values():
                 e.close()
             layer_res.append((L, fl, res))
+            measure_peak(4)
     ort.close()
 
     # the machine is shared: take the best of the peaks measured before and after
     log("measuring peak again")
-    for k, v in measure_peak().items():
-        if v and (not peak.get(k) or v > peak[k]):
-            peak[k] = v
-    print("Single-core FMA peak (bench/peak.c, best of the runs before and after): " +
+    measure_peak()
+    print("Single-core FMA peak (bench/peak.c; best trial of the runs before, between and after "
+          "the models): " +
           ", ".join(f"{k} {v:.1f} GFLOP/s" if v else f"{k} n/a" for k, v in peak.items()))
     if skipped:
         print(f"Targets skipped (CPU lacks them): {', '.join(skipped)}")
@@ -569,7 +584,7 @@ def main():
         print(f"ResNet-18 convolutions, each compiled alone (random input; fused Relu / residual "
               f"Add included), nnc {layer_target} vs ORT; %peak against {TARGET_ISA[layer_target]} "
               f"peak {pk or 0:.1f} GFLOP/s.")
-        print_table(["layer", "shape (CxHxW, kernel, stride)", "GFLOP", f"nnc ms", "GF/s", "%peak",
+        print_table(["layer", "shape (CxHxW, kernel, stride)", "GFLOP", "nnc ms", "GF/s", "%peak",
                      "ORT ms", "ORT GF/s"], rows, "llrrrrrr")
     log("done")
 

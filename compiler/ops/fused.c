@@ -9,6 +9,8 @@
  *   C ? S : fill with select_keep); Y = softmax(S) V */
 #include "common.h"
 
+#include "../backend/template.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -121,6 +123,66 @@ int64_t flops_attention(const Node *n)
     return g.batch * g.sq * g.sk * (2 * g.d + 2 * g.dv + 7);
 }
 
+/* Is the score at (batch t, row i, key j) -inf whatever the data, by the
+ * constant masks? (C selecting an -inf FILL, or M = -inf not overridden.) */
+static int attention_forced_ninf(const Node *n, const AttGeom *g, const int64_t *moff, const int64_t *coff,
+                                 int64_t t, int64_t i, int64_t j)
+{
+    const Tensor *mask = node_input(n, ATT_MASK), *cond = node_input(n, ATT_COND);
+    int64_t si = 0, sj = 0;
+    (void)g;
+    if (cond) {
+        mask_strides(cond, &si, &sj);
+        int c = tensor_get_int(cond, coff[t] + i * si + j * sj) != 0;
+        if (node_attr_int(n, "select_keep", 0) != 0) c = !c;
+        if (c) {
+            double fill = node_attr_float(n, "fill", 0.0f);
+            return isinf(fill) && fill < 0;
+        }
+    }
+    if (!mask) return 0;
+    mask_strides(mask, &si, &sj);
+    double mv = tensor_get_double(mask, moff[t] + i * si + j * sj);
+    return isinf(mv) && mv < 0;
+}
+
+/* Causality from constant masks: the smallest OFF such that every key
+ * j > i + OFF is -inf for every batch and row i (returns SK - 1 when the
+ * masks are absent, not constant, or hide nothing at the end of rows). */
+static int64_t attention_causal_offset(const Node *n, const AttGeom *g, const int64_t *moff, const int64_t *coff)
+{
+    const Tensor *mask = node_input(n, ATT_MASK), *cond = node_input(n, ATT_COND);
+    if ((!mask && !cond) || (mask && !mask->data) || (cond && !cond->data)) return g->sk - 1;
+    int64_t off = -g->sq - 1;
+    for (int64_t t = 0; t < g->batch; t++)
+        for (int64_t i = 0; i < g->sq; i++) {
+            int64_t j = g->sk - 1;
+            while (j >= 0 && attention_forced_ninf(n, g, moff, coff, t, i, j)) j--;
+            if (j - i > off) off = j - i;
+        }
+    return off;
+}
+
+/* Bind the vector kernel's blocking (QB query rows, DVP padded accumulator
+ * rows) and causality; 0 when the target has no vector kernel or its
+ * scratch (K tile, scores, accumulators) would pass 64 KB. */
+static int attention_vec(Lowering *L, const Node *n, const AttGeom *g, KParams *p, const int64_t *moff,
+                         const int64_t *coff)
+{
+    const char *t = template_find(lower_target(L), "attention_vec");
+    if (!t || t == template_find("generic", "attention_vec") || n->in[ATT_A]->dtype != DT_FLOAT) return 0;
+    int64_t dvp = (g->dv + 15) / 16 * 16, ktb = g->kt ? g->d * 16 * 4 : 0, qb = 8;
+    while (qb > 1 && ktb + qb * (dvp * 4 + 64) > 65536) qb /= 2;
+    if (ktb + qb * (dvp * 4 + 64) > 65536) return 0;
+    if (qb > g->sq) qb = g->sq;
+    int64_t off = attention_causal_offset(n, g, moff, coff);
+    kp_int(L, p, "QB", qb);
+    kp_int(L, p, "DVP", dvp);
+    kp_int(L, p, "CAUSAL", off < g->sk - 1);
+    kp_int(L, p, "CAUSAL_OFF", off);
+    return 1;
+}
+
 void lower_attention(Lowering *L, const Node *n)
 {
     AttGeom g;
@@ -143,22 +205,24 @@ void lower_attention(Lowering *L, const Node *n)
     int64_t zero = 0, si = 0, sj = 0, ci = 0, cj = 0;
     kp_int(L, &p, "HAS_MASK", mask != NULL);
     if (mask) mask_strides(mask, &si, &sj);
-    kp_ints(L, &p, "MOFF", mask ? batch_offsets(L, mask, &g, (mask->rank >= 2 ? mask->dims[mask->rank - 2] : 1) *
-                                                                  (mask->rank >= 1 ? mask->dims[mask->rank - 1] : 1))
-                                : &zero, mask ? (int)g.batch : 1);
+    int64_t *moff = mask ? batch_offsets(L, mask, &g, (mask->rank >= 2 ? mask->dims[mask->rank - 2] : 1) *
+                                                          (mask->rank >= 1 ? mask->dims[mask->rank - 1] : 1))
+                         : &zero;
+    kp_ints(L, &p, "MOFF", moff, mask ? (int)g.batch : 1);
     kp_int(L, &p, "MSI", si);
     kp_int(L, &p, "MSJ", sj);
     kp_int(L, &p, "HAS_COND", cond != NULL);
     if (cond) mask_strides(cond, &ci, &cj);
-    kp_ints(L, &p, "COFF", cond ? batch_offsets(L, cond, &g, (cond->rank >= 2 ? cond->dims[cond->rank - 2] : 1) *
-                                                                  (cond->rank >= 1 ? cond->dims[cond->rank - 1] : 1))
-                                : &zero, cond ? (int)g.batch : 1);
+    int64_t *coff = cond ? batch_offsets(L, cond, &g, (cond->rank >= 2 ? cond->dims[cond->rank - 2] : 1) *
+                                                          (cond->rank >= 1 ? cond->dims[cond->rank - 1] : 1))
+                         : &zero;
+    kp_ints(L, &p, "COFF", coff, cond ? (int)g.batch : 1);
     kp_int(L, &p, "CSI", ci);
     kp_int(L, &p, "CSJ", cj);
     kp_float(L, &p, "FILL", (double)node_attr_float(n, "fill", 0.0f), t);
     kp_int(L, &p, "KEEP", node_attr_int(n, "select_keep", 0) != 0);
     if (g.sk > 65536) nnc_fail_node(n, "attention over more than 65536 keys is not supported");
-    const char *fn = lower_kernel(L, n, "attention", &p);
+    const char *fn = lower_kernel(L, n, attention_vec(L, n, &g, &p, moff, coff) ? "attention_vec" : "attention", &p);
     Tensor *args[6] = {n->in[ATT_A], n->in[ATT_B], n->in[ATT_V], mask, cond, n->out[0]};
     lower_call(L, fn, 6, args, 0);
 }

@@ -8,11 +8,11 @@ int tile_shape(Lowering *L, TileShape *ts)
 {
     const char *isa = lower_target(L);
     if (strcmp(isa, "avx512") == 0) {
-        *ts = (TileShape){8, 32, 128, 256};
+        *ts = (TileShape){8, 32, 256, 128};
         return 1;
     }
     if (strcmp(isa, "avx2") == 0) {
-        *ts = (TileShape){6, 16, 128, 256};
+        *ts = (TileShape){6, 16, 256, 128};
         return 1;
     }
     return 0;

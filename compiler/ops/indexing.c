@@ -952,6 +952,12 @@ void lower_pad(Lowering *L, const Node *n)
     if (tensor_numel(y) == 0) return;
     PadGeom pg;
     pad_geometry(lower_graph(L), n, &pg);
+    int same = 1;
+    for (int i = 0; i < x->rank; i++) same = same && pg.out[i] == x->dims[i] && pg.off[i] == 0;
+    if (same) { /* nothing added or cropped */
+        lower_copy(L, n);
+        return;
+    }
     int64_t xs[NNC_MAX_RANK], offset = 0;
     op_dense_strides(x->rank, x->dims, xs);
     for (int i = 0; i < x->rank; i++) offset += pg.off[i] * xs[i];

@@ -3,6 +3,8 @@
  * Statistics are computed in double by the kernels; inputs are float types. */
 #include "common.h"
 
+#include "../backend/template.h"
+
 /* ---- InstanceNormalization ---- */
 /* InstanceNormalization: input[N, C, D1...], scale[C], B[C] -> output like input */
 void shape_instancenorm(Graph *g, Node *n)
@@ -80,6 +82,27 @@ void shape_layernorm(Graph *g, Node *n)
     op_set_output(n, 2, stash, x->rank, dims);
 }
 
+/* Does t (Scale or B) hold exactly the normalised dims x.dims[axis:] (with
+ * leading 1s), so that every row reads the same dense vector? */
+static int layernorm_per_row(const Tensor *t, const Tensor *x, int axis)
+{
+    if (!t) return 1;
+    for (int i = 0; i < t->rank; i++) {
+        int xi = x->rank - t->rank + i;
+        if (t->dims[i] != (xi >= axis ? x->dims[xi] : 1)) return 0;
+    }
+    return t->rank >= x->rank - axis;
+}
+
+/* The target's vector kernel: FLOAT data, float stash, per-row Scale and B. */
+static int layernorm_vec(Lowering *L, const Node *n, int axis, DType stash)
+{
+    const Tensor *x = n->in[0];
+    const char *t = template_find(lower_target(L), "layernorm_vec");
+    if (!t || t == template_find("generic", "layernorm_vec") || x->dtype != DT_FLOAT || stash != DT_FLOAT) return 0;
+    return layernorm_per_row(n->in[1], x, axis) && layernorm_per_row(node_input(n, 2), x, axis);
+}
+
 void lower_layernorm(Lowering *L, const Node *n)
 {
     const Tensor *x = n->in[0], *y = n->out[0], *b = node_input(n, 2);
@@ -98,6 +121,12 @@ void lower_layernorm(Lowering *L, const Node *n)
     Tensor *mean = n->n_out > 1 ? n->out[1] : NULL, *inv = n->n_out > 2 ? n->out[2] : NULL;
     kp_int(L, &p, "HAS_MEAN", mean != NULL);
     kp_int(L, &p, "HAS_INV", inv != NULL);
+    if (layernorm_vec(L, n, axis, stash)) {
+        const char *fn = lower_kernel(L, n, "layernorm_vec", &p);
+        Tensor *args[6] = {n->in[0], n->in[1], node_input(n, 2), n->out[0], mean, inv};
+        lower_call(L, fn, 6, args, 0);
+        return;
+    }
     int64_t ss[NNC_MAX_RANK], bs[NNC_MAX_RANK] = {0}, ys[NNC_MAX_RANK];
     op_broadcast_strides(n->in[1], y->rank, y->dims, ss);
     if (b) op_broadcast_strides(b, y->rank, y->dims, bs);

@@ -2,7 +2,16 @@
  * shapes (auto_pad, ceil_mode, dilations) and lowering. */
 #include "common.h"
 
+#include "../backend/template.h"
+
 #include <string.h>
+
+/* Is template tmpl written for the target ISA (not only generic)? */
+static int isa_has_template(Lowering *L, const char *tmpl)
+{
+    const char *t = template_find(lower_target(L), tmpl);
+    return t && t != template_find("generic", tmpl);
+}
 
 typedef struct PoolGeom {
     int nsp;
@@ -125,7 +134,23 @@ void lower_pool(Lowering *L, const Node *n)
     kp_int(L, &p, "HAS_IDX", n->n_out > 1 && n->out[1]);
     kp_int(L, &p, "COL_MAJOR", is_max && node_attr_int(n, "storage_order", 0) != 0);
     kp_str(L, &p, "LOWEST", lowest_literal(x->dtype));
-    const char *fn = lower_kernel(L, n, "pool", &p);
+    const char *tmpl = "pool";
+    int has_idx = n->n_out > 1 && n->out[1];
+    if (x->dtype == DT_FLOAT && g.nsp <= 2 && !has_idx && isa_has_template(L, "pool2d_vec")) {
+        /* outputs whose window lies inside the row: ow*SW - PW >= 0 and
+         * ow*SW - PW + (KW-1)*DW <= IW-1 */
+        int w = g.nsp - 1;
+        int64_t lo = (g.pb[w] + g.stride[w] - 1) / g.stride[w];
+        int64_t last = g.in[w] - 1 + g.pb[w] - (g.k[w] - 1) * g.dil[w];
+        int64_t hi = last < 0 ? 0 : last / g.stride[w] + 1;
+        if (lo > g.out[w]) lo = g.out[w];
+        if (hi > g.out[w]) hi = g.out[w];
+        if (hi < lo) hi = lo;
+        kp_int(L, &p, "OW_LO", lo);
+        kp_int(L, &p, "OW_HI", hi);
+        tmpl = "pool2d_vec";
+    }
+    const char *fn = lower_kernel(L, n, tmpl, &p);
     Tensor *args[3] = {n->in[0], n->out[0], n->n_out > 1 ? n->out[1] : NULL};
     lower_call(L, fn, 3, args, 0);
 }
@@ -151,7 +176,8 @@ void lower_global_pool(Lowering *L, const Node *n)
     if (tensor_numel(x) == 0) nnc_fail_node(n, "empty input");
     kp_int(L, &p, "SPATIAL", tensor_numel(x) / (x->dims[0] * x->dims[1]));
     kp_int(L, &p, "IS_MAX", n->op == OP_GlobalMaxPool);
-    const char *fn = lower_kernel(L, n, "global_pool", &p);
+    int vec = x->dtype == DT_FLOAT && isa_has_template(L, "global_pool_vec");
+    const char *fn = lower_kernel(L, n, vec ? "global_pool_vec" : "global_pool", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
     lower_call(L, fn, 2, args, 0);
 }
@@ -187,7 +213,8 @@ void lower_batchnorm(Lowering *L, const Node *n)
     for (int i = 2; i < x->rank; i++) inner *= x->dims[i];
     kp_int(L, &p, "INNER", inner);
     kp_float(L, &p, "EPS", node_attr_float(n, "epsilon", 1e-5f), x->dtype);
-    const char *fn = lower_kernel(L, n, "batchnorm", &p);
+    int vec = x->dtype == DT_FLOAT && isa_has_template(L, "batchnorm_vec");
+    const char *fn = lower_kernel(L, n, vec ? "batchnorm_vec" : "batchnorm", &p);
     Tensor *args[6] = {n->in[0], node_input(n, 1), node_input(n, 2), node_input(n, 3), node_input(n, 4), n->out[0]};
     lower_call(L, fn, 6, args, 0);
 }

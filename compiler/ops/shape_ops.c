@@ -4,6 +4,8 @@
  * shape, axes inputs) must be constants. */
 #include "common.h"
 
+#include "../backend/template.h"
+
 #include <string.h>
 
 static void same_shape_output(const Node *n, int rank, const int64_t *dims)
@@ -142,6 +144,21 @@ void lower_transpose(Lowering *L, const Node *n)
     for (int i = 0; i < x->rank; i++) ps[i] = xs[perm[i]];
     KParams p = {0};
     kp_type(L, &p, "T", x->dtype);
+    /* perm = [0, 1, ..., r-3, r-1, r-2] on 4-byte elements: a blocked SIMD
+     * transpose of the last two dims when the target has one */
+    int last2 = x->rank >= 2 && perm[x->rank - 1] == x->rank - 2 && perm[x->rank - 2] == x->rank - 1;
+    for (int i = 0; i + 2 < x->rank; i++) last2 = last2 && perm[i] == i;
+    const char *vt = template_find(lower_target(L), "transpose2d_vec");
+    if (last2 && dtype_size(x->dtype) == 4 && vt && vt != template_find("generic", "transpose2d_vec")) {
+        int64_t rows = x->dims[x->rank - 2], cols = x->dims[x->rank - 1];
+        kp_int(L, &p, "BATCH", rows * cols != 0 ? tensor_numel(x) / (rows * cols) : 0);
+        kp_int(L, &p, "ROWS", rows);
+        kp_int(L, &p, "COLS", cols);
+        const char *fn = lower_kernel(L, n, "transpose2d_vec", &p);
+        Tensor *args[2] = {n->in[0], n->out[0]};
+        lower_call(L, fn, 2, args, 0);
+        return;
+    }
     static const char *const pre[] = {"XS"};
     int64_t *const st[] = {ps};
     op_bind_loop(L, &p, n, "D", y->rank, y->dims, 1, pre, st);

@@ -4,7 +4,9 @@
  * innermost stride AS5/BS5 is 1 (contiguous) or 0 (one value per row,
  * broadcast to all lanes: scalar operands and per-channel [1,C,1,1]
  * patterns); outer strides are 0 on broadcast dims; the output is dense.
- * VEXPR is the op's vector form over `va` and `vb`. */
+ * VEXPR is the op's vector form over `va` and `vb`.
+ * The output may be the input's own buffer (the planner runs it in place):
+ * each vector is loaded before its own slots are stored. */
 #ifdef NNC_LINT
 #include <immintrin.h>
 #include "nnc_runtime.h"
@@ -31,7 +33,7 @@
 #define KERNEL binary_vec_lint
 #endif
 /* @begin */
-static NNC_TARGET void KERNEL_row(const float *restrict ar, const float *restrict br, float *restrict yr)
+static NNC_TARGET void KERNEL_row(const float *ar, const float *br, float *yr)
 {
     long i = 0;
     for (; i + 8 <= D5; i += 8) {
@@ -47,7 +49,7 @@ static NNC_TARGET void KERNEL_row(const float *restrict ar, const float *restric
     }
 }
 
-static NNC_TARGET void KERNEL(const float *restrict a, const float *restrict b, float *restrict y)
+static NNC_TARGET void KERNEL(const float *a, const float *b, float *y)
 {
     long i0, i1, i2, i3, i4, o = 0;
     for (i0 = 0; i0 < D0; i0++)
@@ -60,6 +62,6 @@ static NNC_TARGET void KERNEL(const float *restrict a, const float *restrict b, 
 }
 /* @end */
 #ifdef NNC_LINT
-void binary_vec_lint_use(const float *restrict a, const float *restrict b, float *restrict y);
-void binary_vec_lint_use(const float *restrict a, const float *restrict b, float *restrict y) { binary_vec_lint(a, b, y); }
+void binary_vec_lint_use(const float *a, const float *b, float *y);
+void binary_vec_lint_use(const float *a, const float *b, float *y) { binary_vec_lint(a, b, y); }
 #endif

@@ -15,7 +15,7 @@
 #define INNER 3
 #define LOG 0
 #define KERNEL softmax_vec_lint
-void softmax_vec_lint(const float *restrict x, float *restrict y);
+static void softmax_vec_lint(const float *restrict x, float *restrict y);
 #endif
 /* @begin */
 /* masked load with -inf in the lanes outside m */

@@ -1,7 +1,9 @@
 /* unary_vec.c — AVX2 elementwise unary op over a dense FLOAT tensor of COUNT
  * elements, 8 lanes at a time; the last partial vector is loaded and stored
  * under a mask. VEXPR is the op's vector form over `va` (words bound to the
- * ew_vops layer by the lowering). */
+ * ew_vops layer by the lowering).
+ * The output may be the input's own buffer (the planner runs it in place):
+ * each vector is loaded before its own slots are stored. */
 #ifdef NNC_LINT
 #include <immintrin.h>
 #include "nnc_runtime.h"
@@ -11,7 +13,7 @@
 #define KERNEL unary_vec_lint
 #endif
 /* @begin */
-static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
+static NNC_TARGET void KERNEL(const float *x, float *y)
 {
     long i = 0;
     for (; i + 16 <= COUNT; i += 16) {
@@ -32,6 +34,6 @@ static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
 }
 /* @end */
 #ifdef NNC_LINT
-void unary_vec_lint_use(const float *restrict x, float *restrict y);
-void unary_vec_lint_use(const float *restrict x, float *restrict y) { unary_vec_lint(x, y); }
+void unary_vec_lint_use(const float *x, float *y);
+void unary_vec_lint_use(const float *x, float *y) { unary_vec_lint(x, y); }
 #endif

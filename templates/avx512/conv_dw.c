@@ -37,7 +37,7 @@
 #define ACT_FIRST 0
 #define EPI_EXPR (v < 0 ? 0 : v)
 #define KERNEL conv_dw_lint
-void conv_dw_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
+static NNC_TARGET void conv_dw_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
                   T *restrict y);
 #endif
 /* @begin */

@@ -53,11 +53,31 @@
 #define KERNEL conv_gemm_lint
 void conv_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
-void conv_gemm_lint(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
+static NNC_TARGET void conv_gemm_lint(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
                     T *restrict y);
 #endif
 /* @begin */
-/* Pack im2col rows [k0, k0+kc) x columns [p0, p0+nc) of one group's input. */
+/* d[0, len) = 0 except d[t] = s[(t - lo) * SW] for t in [lo, hi); len <= NR. */
+static inline NNC_TARGET void KERNEL_seg(T *d, const T *s, long len, long lo, long hi)
+{
+    const __m512i step = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32(SW));
+    long t;
+    for (t = 0; t < lo; t += 16)
+        _mm512_mask_storeu_ps(d + t, (__mmask16)(lo - t >= 16 ? 0xffff : (1u << (lo - t)) - 1), _mm512_setzero_ps());
+    for (t = lo; t < hi; t += 16) {
+        const __mmask16 m = (__mmask16)(hi - t >= 16 ? 0xffff : (1u << (hi - t)) - 1);
+        const __m512 v = SW == 1 ? _mm512_maskz_loadu_ps(m, s + (t - lo))
+                                 : _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, step, s + (t - lo) * SW, 4);
+        _mm512_mask_storeu_ps(d + t, m, v);
+    }
+    for (t = hi; t < len; t += 16)
+        _mm512_mask_storeu_ps(d + t, (__mmask16)(len - t >= 16 ? 0xffff : (1u << (len - t)) - 1), _mm512_setzero_ps());
+}
+
+/* Pack im2col rows [k0, k0+kc) x columns [p0, p0+nc) of one group's input:
+ * each output row's run of columns splits at panel boundaries into
+ * segments of zeros (padding) and copied (or, strided, gathered) inputs. */
 static NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long k0, long kc, long p0, long nc)
 {
     const long ncr = (nc + NR - 1) / NR * NR;
@@ -74,9 +94,16 @@ static NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long k0, long kc, long p0
             const int rowok = id >= 0 && id < ID && ih >= 0 && ih < IH;
             const T *xr = rowok ? xc + (id * IH + ih) * IW : xc;
             const long iw0 = ow * SW - PW + kw * DW;
-            for (u = 0; u < run; u++) {
-                const long qq = q + u, iw = iw0 + u * SW;
-                drow[qq / NR * kc * NR + qq % NR] = rowok && iw >= 0 && iw < IW ? xr[iw] : (T)0;
+            long ulo = iw0 >= 0 ? 0 : (-iw0 + SW - 1) / SW, uhi = IW - 1 - iw0 < 0 ? 0 : (IW - 1 - iw0) / SW + 1;
+            if (!rowok) ulo = uhi = 0;
+            if (uhi > run) uhi = run;
+            if (ulo > uhi) ulo = uhi;
+            for (u = 0; u < run;) {
+                const long qq = q + u, off = qq % NR, len = run - u < NR - off ? run - u : NR - off;
+                const long lo = ulo - u < 0 ? 0 : ulo - u > len ? len : ulo - u;
+                const long hi = uhi - u < lo ? lo : uhi - u > len ? len : uhi - u;
+                KERNEL_seg(drow + qq / NR * kc * NR + off, hi > lo ? xr + iw0 + (u + lo) * SW : xr, len, lo, hi);
+                u += len;
             }
             q += run;
             ow = 0;

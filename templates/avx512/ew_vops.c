@@ -28,6 +28,13 @@
 #define KERNEL_VFLOOR(a) _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
 #define KERNEL_VCEIL(a) _mm512_roundscale_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)
 #define KERNEL_VROUND(a) _mm512_roundscale_ps(a, _MM_FROUND_CUR_DIRECTION | _MM_FROUND_NO_EXC)
+/* runtime/nnc_vmath_avx512.h; errors stated there (about 2e-7 relative) */
+#define KERNEL_VEXP(a) nnc_exp_avx512(a)
+#define KERNEL_VTANH(a) nnc_tanh_avx512(a)
+#define KERNEL_VSIGMOID(a) nnc_sigmoid_avx512(a)
+#define KERNEL_VERF(a) nnc_erf_avx512(a)
+/* exp(a) - 1: absolute error about 1.2e-7 near 0 (Elu only uses it below 0) */
+#define KERNEL_VEXPM1(a) _mm512_sub_ps(nnc_exp_avx512(a), _mm512_set1_ps(1.0f))
 /* @end */
 #ifdef NNC_LINT
 __m512 ew_vops_lint(__m512 va, __m512 vb);
@@ -37,6 +44,8 @@ NNC_TARGET __m512 ew_vops_lint(__m512 va, __m512 vb)
     r = KERNEL_VMAX(r, KERNEL_VMIN(va, vb));
     r = KERNEL_VSEL_LT(r, va, KERNEL_VABS(r), KERNEL_VNEG(vb));
     r = KERNEL_VSEL_GT(r, va, KERNEL_VSQRT(r), KERNEL_VFLOOR(vb));
+    r = KERNEL_VADD(KERNEL_VEXP(r), KERNEL_VTANH(r));
+    r = KERNEL_VADD(KERNEL_VSIGMOID(r), KERNEL_VERF(KERNEL_VEXPM1(r)));
     return KERNEL_VADD(KERNEL_VCEIL(r), KERNEL_VROUND(r));
 }
 #endif

@@ -35,7 +35,7 @@
 #define KERNEL gemm_packed_lint
 void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
-void gemm_packed_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
+static NNC_TARGET void gemm_packed_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
                       T *restrict y);
 #endif
 /* @begin */

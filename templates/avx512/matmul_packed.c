@@ -30,7 +30,7 @@
 #define KERNEL matmul_packed_lint
 void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
-void matmul_packed_lint(const T *restrict a, const T *restrict b, const T *restrict bias, const T *restrict res,
+static NNC_TARGET void matmul_packed_lint(const T *restrict a, const T *restrict b, const T *restrict bias, const T *restrict res,
                         T *restrict y);
 #endif
 /* @begin */

@@ -17,7 +17,7 @@
 #define INNER 3
 #define LOG 0
 #define KERNEL softmax_vec_lint
-void softmax_vec_lint(const float *restrict x, float *restrict y);
+static void softmax_vec_lint(const float *restrict x, float *restrict y);
 #endif
 /* @begin */
 /* columns [c, c + 16) (mask m) of one [AXIS_N, INNER] block, or one row when INNER == 1 */

@@ -5,8 +5,10 @@
  * input); MODE resolves indices outside [0, INS[k]): constant writes VALUE
  * (a constant, or cv[0] when the value is a run-time input), reflect
  * mirrors without repeating the edge, edge clamps. Rows (all dims but the
- * last) are resolved once; the last dim is resolved per element. */
+ * last) are resolved once; along the last dim the kept input row is one
+ * memcpy and the padding around it is resolved per element. */
 #ifdef NNC_LINT
+#include <string.h>
 #define T float
 #define MODE 0
 #define VALUE 0
@@ -53,10 +55,18 @@ static void KERNEL(const T *restrict x, const T *restrict cv, T *restrict y)
             if (s < 0) pad = 1;
             else src += s * xs[k];
         }
-        for (j = 0; j < out[NDIM - 1]; j++, yo++) {
+        for (j = 0; j < out[NDIM - 1]; j++) {
             const long s = pad ? -1 : KERNEL_index(j - begin[NDIM - 1], in[NDIM - 1], MODE);
-            y[yo] = s < 0 ? (T)VALUE : x[src + s * xs[NDIM - 1]];
+            if (!pad && j == begin[NDIM - 1] && in[NDIM - 1] > 0 && xs[NDIM - 1] == 1 &&
+                j + in[NDIM - 1] <= out[NDIM - 1]) {
+                /* the whole kept input row, contiguous */
+                memcpy(y + yo + j, x + src, (size_t)in[NDIM - 1] * sizeof(T));
+                j += in[NDIM - 1] - 1;
+                continue;
+            }
+            y[yo + j] = s < 0 ? (T)VALUE : x[src + s * xs[NDIM - 1]];
         }
+        yo += out[NDIM - 1];
         for (k = NDIM - 2; k >= 0; k--) {
             if (++o[k] < out[k]) break;
             o[k] = 0;

@@ -14,6 +14,7 @@ code under ASan+UBSan (clang); --warnings also compiles it with gcc and
 clang -std=c99 -Wall -Wextra -pedantic -Werror. Exit 0 when all pass.
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
@@ -25,6 +26,19 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "runtime")
+
+
+CPU_FLAGS = {"avx2": ("avx2", "fma"), "avx512": ("avx512f", "avx512bw", "avx512dq", "avx512vl")}
+
+
+def runnable(targets):
+    """The requested targets this CPU can run (the others are skipped)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(f.read().split())
+    except OSError:
+        flags = set()
+    return [t for t in targets.split(",") if all(x in flags for x in CPU_FLAGS.get(t, ()))]
 
 
 def model(op, inputs, out_rank_hint=None, attrs=None, n_out=1, consts=(), opset=14):
@@ -39,7 +53,6 @@ def model(op, inputs, out_rank_hint=None, attrs=None, n_out=1, consts=(), opset=
     node = helper.make_node(op, [n for n, _ in inputs], [o.name for o in outs], **(attrs or {}))
     g = helper.make_graph([node], op.lower(), ins, outs, inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
-    m = onnx.shape_inference.infer_shapes(m)
     feeds = [a for n, a in inputs if n not in consts]
     return m, feeds
 
@@ -113,8 +126,8 @@ def cases():
         ch = shape[1]
         ins = [("x", rnd(*shape)), ("s", rnd(ch)), ("b", rnd(ch)), ("m", rnd(ch)), ("v", rnd(ch, lo=0.1, hi=2))]
         c.append(("BatchNorm_%s" % "x".join(map(str, shape)),
-                  model("BatchNormalization", ins, consts=("s", "b", "m", "v")), 1))
-        c.append(("BatchNormRt_%s" % "x".join(map(str, shape)), model("BatchNormalization", ins), 1))
+                  model("BatchNormalization", ins, consts=("s", "b", "m", "v")), 0))
+        c.append(("BatchNormRt_%s" % "x".join(map(str, shape)), model("BatchNormalization", ins), 0))
     # data movement
     for shape, perm in (([2, 37, 19], [0, 2, 1]), ([3, 64, 48], [0, 2, 1]), ([5, 7], [1, 0]), ([16, 16], [1, 0]),
                         ([2, 3, 4, 5], [0, 2, 1, 3]), ([2, 3, 4, 5], [3, 2, 1, 0]), ([1, 9, 8, 33], [0, 1, 3, 2])):
@@ -124,6 +137,8 @@ def cases():
         c.append(("TransposeI64_%s" % "x".join(map(str, shape)), model("Transpose", [("x", xi)], attrs=dict(perm=perm)), 1))
     for mode in ("constant", "reflect", "edge"):
         for pads in ([0, 0, 1, 2, 0, 0, 3, 1], [0, 1, 0, 0, 0, 0, 2, 20], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, -1, 1, 0, 0, 2, -2]):
+            if mode == "reflect" and max(pads) >= 5:
+                continue
             x = rnd(1, 3, 5, 7)
             c.append(("Pad_%s_%s" % (mode, "_".join(map(str, pads)).replace("-", "m")),
                       model("Pad", [("x", x), ("p", np.array(pads, np.int64)), ("v", np.float32(1.5))],
@@ -146,64 +161,71 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("nnc")
     ap.add_argument("out")
-    ap.add_argument("--targets", default="avx2,avx512")
+    ap.add_argument("--targets", default="avx2,avx512",
+                    help="targets to check; those this CPU cannot run are skipped")
     ap.add_argument("--filter", default="")
     ap.add_argument("--sanitize", action="store_true")
     ap.add_argument("--warnings", action="store_true")
+    ap.add_argument("-j", type=int, default=2)
     a = ap.parse_args()
-    failed = []
-    n = 0
-    for name, (m, feeds), exact in cases():
-        if not re.search(a.filter, name):
-            continue
-        n += 1
-        d = os.path.join(a.out, name)
-        shutil.rmtree(d, ignore_errors=True)
-        ds = os.path.join(d, "test_data_set_0")
-        os.makedirs(ds)
-        onnx.save(m, os.path.join(d, "model.onnx"))
-        for k, x in enumerate(feeds):
-            write_pb(os.path.join(ds, "input_%d.pb" % k), x)
-        # reference: the generic target's outputs
-        keep = os.path.join(d, "generic")
-        for k, o in enumerate(m.graph.output):
-            write_pb(os.path.join(ds, "output_%d.pb" % k), np.zeros([1], np.float32))
-        rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--keep", keep])
-        outs = sorted(f for f in os.listdir(keep) if re.match(r"out_\d+\.bin$", f)) if os.path.isdir(keep) else []
-        if "error" in out and not outs:
-            failed.append((name, "generic", out.strip().splitlines()[-1]))
-            continue
-        ok_types = {o.name: o.type.tensor_type for o in m.graph.output}
-        for k, o in enumerate(m.graph.output):
-            tt = ok_types[o.name]
-            dt = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[tt.elem_type]
-            shape = [dd.dim_value for dd in tt.shape.dim]
-            raw = np.fromfile(os.path.join(keep, "out_%d.bin" % k), dtype=dt).reshape(shape)
-            write_pb(os.path.join(ds, "output_%d.pb" % k), raw)
-        tol = ["--rtol", "0", "--atol", "0"] if exact else ["--rtol", "1e-5", "--atol", "1e-6"]
-        for isa in a.targets.split(","):
-            rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol)
-            if rc != 0:
-                failed.append((name, isa, out.strip().splitlines()[-2:]))
-                continue
-            if a.sanitize:
-                env = dict(os.environ, CC="clang", NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined "
-                           "-fno-sanitize-recover=all -fno-omit-frame-pointer")
-                rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol, env)
-                if rc != 0:
-                    failed.append((name, isa + " sanitize", out.strip().splitlines()[-3:]))
-            if a.warnings:
-                c = os.path.join(d, isa + ".c")
-                rc, out = run([a.nnc, os.path.join(d, "model.onnx"), "--target", isa, "-o", c])
-                for cc in ("gcc", "clang"):
-                    rc, out = run([cc, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O1", "-I" + RUNTIME,
-                                   "-c", c, "-o", c + "." + cc + ".o"])
-                    if rc != 0:
-                        failed.append((name, isa + " " + cc, out.strip().splitlines()[:3]))
+    todo = [c for c in cases() if re.search(a.filter, c[0])]
+    with concurrent.futures.ThreadPoolExecutor(a.j) as ex:
+        failed = [f for fs in ex.map(lambda c: check(a, *c), todo) for f in fs]
     for f in failed:
         print("FAIL", *f)
-    print("%d cases, %d failures" % (n, len(failed)))
+    print("%d cases, %d failures" % (len(todo), len(failed)))
     return 1 if failed else 0
+
+
+def check(a, name, mf, exact):
+    """Failures of one case, as (name, target, message) tuples."""
+    m, feeds = mf
+    failed = []
+    d = os.path.join(a.out, name)
+    shutil.rmtree(d, ignore_errors=True)
+    ds = os.path.join(d, "test_data_set_0")
+    os.makedirs(ds)
+    onnx.save(m, os.path.join(d, "model.onnx"))
+    for k, x in enumerate(feeds):
+        write_pb(os.path.join(ds, "input_%d.pb" % k), x)
+    # reference: the generic target's outputs
+    keep = os.path.join(d, "generic")
+    for k, o in enumerate(m.graph.output):
+        write_pb(os.path.join(ds, "output_%d.pb" % k), np.zeros([1], np.float32))
+    rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--keep", keep])
+    outs = sorted(f for f in os.listdir(keep) if re.match(r"out_\d+\.bin$", f)) if os.path.isdir(keep) else []
+    if "error" in out and not outs:
+        failed.append((name, "generic", out.strip().splitlines()[-1]))
+        return failed
+    run([a.nnc, os.path.join(d, "model.onnx"), "-o", os.path.join(d, "m.c")])
+    with open(os.path.join(d, "m.h")) as f:
+        header = f.read()
+    for k, o in enumerate(m.graph.output):
+        dt = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[int(re.search(r"OUTPUT%d_DTYPE (\d+)" % k, header).group(1))]
+        shape = [int(v) for v in re.search(r"OUTPUT%d_DIMS \{([^}]*)\}" % k, header).group(1).split(",") if v.strip()]
+        raw = np.fromfile(os.path.join(keep, "out_%d.bin" % k), dtype=dt).reshape(shape)
+        write_pb(os.path.join(ds, "output_%d.pb" % k), raw)
+    tol = ["--rtol", "0", "--atol", "0"] if exact else ["--rtol", "1e-5", "--atol", "1e-6"]
+    for isa in runnable(a.targets):
+        rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol)
+        if rc != 0:
+            failed.append((name, isa, out.strip().splitlines()[-2:]))
+            continue
+        if a.sanitize:
+            env = dict(os.environ, CC="clang", NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined "
+                       "-fno-sanitize-recover=all -fno-omit-frame-pointer")
+            rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol, env)
+            if rc != 0:
+                failed.append((name, isa + " sanitize", out.strip().splitlines()[-3:]))
+        if a.warnings:
+            c = os.path.join(d, isa + ".c")
+            rc, out = run([a.nnc, os.path.join(d, "model.onnx"), "--target", isa, "-o", c])
+            for cc in ("gcc", "clang"):
+                rc, out = run([cc, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O1", "-I" + RUNTIME,
+                               "-c", c, "-o", c + "." + cc + ".o"])
+                if rc != 0:
+                    failed.append((name, isa + " " + cc, out.strip().splitlines()[:3]))
+    return failed
 
 
 if __name__ == "__main__":

@@ -1,0 +1,90 @@
+/* gemm_packed.c — float Gemm on the register tile TILE (gemm_tile template):
+ *   Y[M,N] = ALPHA * op(A) op(B) + BETA * C, then the fused epilogue.
+ * B is read in panels of NR columns, [k][NR] each: with B_PACKED the panels
+ * were made at compile time over all of K (ALPHA folded in); otherwise a
+ * KC x NC block is packed here per (n0, k0) into a local buffer. A is read
+ * in place (op(A) row m at a + m*K, or column-strided with TRANS_A).
+ * C_MODE 1: C is a per-column vector (bias, BETA 1); 2: a per-row vector;
+ * 3: anything else, written into Y first (BETA * C) and accumulated onto.
+ * The last k block applies bias and, with VEC_EPI, activation and residual
+ * in registers; otherwise EPI_EXPR (v, r = res[m, n]) runs on the stored tile. */
+#ifdef NNC_LINT
+#include <immintrin.h>
+#define NNC_TARGET __attribute__((target("avx2,fma")))
+#define T float
+#define M 3
+#define N 40
+#define K 20
+#define TRANS_A 0
+#define TRANS_B 1
+#define ALPHA 1.0f
+#define BETA 1.0f
+#define C_MODE 1
+#define CSM 0
+#define CSN 1
+#define B_PACKED 0
+#define HAS_EPI 1
+#define HAS_RES 0
+#define VEC_EPI 0
+#define EPI_EXPR (v < 0 ? 0 : v)
+#define MR 6
+#define NR 16
+#define KC 128
+#define NC 256
+#define TILE gemm_tile_lint
+#define KERNEL gemm_packed_lint
+void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
+                    long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
+static NNC_TARGET void gemm_packed_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
+                      T *restrict y);
+#endif
+/* @begin */
+static NNC_TARGET void KERNEL_packb(const T *b, T *bp, long k0, long kc, long n0, long nc)
+{
+    const long ncr = (nc + NR - 1) / NR * NR;
+    long kk, q;
+    for (kk = 0; kk < kc; kk++)
+        for (q = 0; q < ncr; q++)
+            bp[q / NR * kc * NR + kk * NR + q % NR] =
+                q < nc ? ALPHA * (TRANS_B ? b[(n0 + q) * (long)K + k0 + kk] : b[(k0 + kk) * (long)N + n0 + q]) : (T)0;
+}
+
+static NNC_TARGET void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
+                              T *restrict y)
+{
+    T bp[B_PACKED ? 1 : KC * NC];
+    long n0, k0, j, m0, i, q;
+    (void)c;
+    (void)res;
+    if (C_MODE == 3)
+        for (i = 0; i < M; i++)
+            for (q = 0; q < N; q++) y[i * (long)N + q] = BETA * c[i * (long)CSM + q * (long)CSN];
+    for (n0 = 0; n0 < N; n0 += NC) {
+        const long nc = N - n0 < NC ? N - n0 : NC;
+        for (k0 = 0; k0 < K; k0 += KC) {
+            const long kc = K - k0 < KC ? K - k0 : KC;
+            const int last = k0 + kc == K, flags = (k0 > 0 || C_MODE == 3) | (last ? 2 : 0);
+            if (!B_PACKED) KERNEL_packb(b, bp, k0, kc, n0, nc);
+            for (j = 0; j < nc; j += NR) {
+                const long nr = nc - j < NR ? nc - j : NR;
+                const T *bpan = B_PACKED ? b + ((n0 + j) / NR * (long)K + k0) * NR : bp + j * kc;
+                for (m0 = 0; m0 < M; m0 += MR) {
+                    const long mr = M - m0 < MR ? M - m0 : MR;
+                    T *yt = y + m0 * (long)N + n0 + j;
+                    TILE(mr, nr, kc, a + (TRANS_A ? m0 + k0 * (long)M : m0 * (long)K + k0), TRANS_A ? 1 : K,
+                         TRANS_A ? M : 1, bpan, yt, N, flags, C_MODE == 2 ? c + m0 : 0, C_MODE == 1 ? c + n0 + j : 0,
+                         VEC_EPI && HAS_RES ? res + m0 * (long)N + n0 + j : 0, N);
+                    if (HAS_EPI && !VEC_EPI && last)
+                        for (i = 0; i < mr; i++)
+                            for (q = 0; q < nr; q++) {
+                                const T v = yt[i * (long)N + q];
+                                const T r = HAS_RES ? res[(m0 + i) * (long)N + n0 + j + q] : (T)0;
+                                (void)r;
+                                yt[i * (long)N + q] = EPI_EXPR;
+                            }
+                }
+            }
+        }
+    }
+}
+/* @end */

@@ -1,0 +1,152 @@
+/* gemm_tile.c — the AVX2 + FMA register tile shared by the packed Gemm,
+ * MatMul and Conv kernels: C[mr, nr] (+)= A[mr, kc] Bp[kc, 16], mr <= 6, nr <= 16.
+ *   A: element (i, k) at a[i * lai + k * lak] (packed weights: lai 1, lak 6;
+ *      a row-major activation matrix: lai = its row length, lak 1)
+ *   Bp: a packed panel, row k at bp + 16 k (zero beyond nr)
+ *   C: row i at c + i * ldc; columns past nr are neither read nor written.
+ * The 6 x 16 accumulators live in 12 ymm registers; smaller mr use a smaller
+ * tile (6, 4, 2 or 1 rows; rows past mr repeat the last row and are dropped)
+ * and a 1-row tile splits k over two accumulator pairs to hide FMA latency.
+ * flags bit 0: add the sums to C's current contents (a later k block);
+ * bit 1: the last k block, so apply the epilogue in registers before the
+ * store: + rbias[i] (per row), + cbias[j] (per column), then the activation
+ * VACT (0 none, 1 relu, 2 leaky relu with slope ACT_A, 3 clip to
+ * [ACT_A, ACT_B]) with the residual res[i * ldr + j] added before it, or
+ * after it when ACT_FIRST. NULL pointers skip their term. */
+#ifdef NNC_LINT
+#include <immintrin.h>
+#define NNC_TARGET __attribute__((target("avx2,fma")))
+#define VACT 2
+#define ACT_A 0.01f
+#define ACT_B 0.0f
+#define ACT_FIRST 0
+#define KERNEL gemm_tile_lint
+static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
+                    long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
+#endif
+/* @begin */
+static inline NNC_TARGET __m256 KERNEL_act(__m256 v)
+{
+    if (VACT == 1) return _mm256_max_ps(_mm256_setzero_ps(), v);
+    if (VACT == 2)
+        return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(ACT_A)),
+                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+    if (VACT == 3) return _mm256_min_ps(_mm256_set1_ps(ACT_B), _mm256_max_ps(_mm256_set1_ps(ACT_A), v));
+    return v;
+}
+
+/* Load the first n (< 8: through a local copy, since AVX2 masked loads and
+ * stores are slow on AMD) of 8 floats; the rest read as 0. */
+static inline NNC_TARGET __m256 KERNEL_ld(const float *p, long n)
+{
+    float t[8];
+    long i;
+    if (n >= 8) return _mm256_loadu_ps(p);
+    for (i = 0; i < 8; i++) t[i] = i < n ? p[i] : 0.0f;
+    return _mm256_loadu_ps(t);
+}
+
+static inline NNC_TARGET void KERNEL_st(float *p, long n, __m256 v)
+{
+    float t[8];
+    long i;
+    if (n >= 8) {
+        _mm256_storeu_ps(p, v);
+        return;
+    }
+    _mm256_storeu_ps(t, v);
+    for (i = 0; i < n; i++) p[i] = t[i];
+}
+
+/* Finish one row of nr columns: accumulate, epilogue, store. */
+static inline NNC_TARGET void KERNEL_row(__m256 va, __m256 vb, float *c, long nr, int flags, const float *rbias,
+                                         const float *cbias, const float *res)
+{
+    if (flags & 1) {
+        va = _mm256_add_ps(va, KERNEL_ld(c, nr));
+        vb = _mm256_add_ps(vb, KERNEL_ld(c + 8, nr - 8));
+    }
+    if (flags & 2) {
+        if (rbias) {
+            const __m256 bv = _mm256_set1_ps(*rbias);
+            va = _mm256_add_ps(va, bv);
+            vb = _mm256_add_ps(vb, bv);
+        }
+        if (cbias) {
+            va = _mm256_add_ps(va, KERNEL_ld(cbias, nr));
+            vb = _mm256_add_ps(vb, KERNEL_ld(cbias + 8, nr - 8));
+        }
+        if (res && !ACT_FIRST) {
+            va = _mm256_add_ps(va, KERNEL_ld(res, nr));
+            vb = _mm256_add_ps(vb, KERNEL_ld(res + 8, nr - 8));
+        }
+        va = KERNEL_act(va);
+        vb = KERNEL_act(vb);
+        if (res && ACT_FIRST) {
+            va = _mm256_add_ps(va, KERNEL_ld(res, nr));
+            vb = _mm256_add_ps(vb, KERNEL_ld(res + 8, nr - 8));
+        }
+    }
+    if (nr >= 16) {
+        _mm256_storeu_ps(c, va);
+        _mm256_storeu_ps(c + 8, vb);
+    } else {
+        KERNEL_st(c, nr, va);
+        KERNEL_st(c + 8, nr - 8, vb);
+    }
+}
+
+#define NNC_T2_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define NNC_T2_DECL(i)                                                                                     \
+    __m256 c##i##a = _mm256_setzero_ps(), c##i##b = _mm256_setzero_ps();                                   \
+    const float *a##i = a + (i < mr ? i : mr - 1) * lai;
+#define NNC_T2_FMA(i)                                                                                      \
+    if (rows > i) {                                                                                        \
+        const __m256 av = _mm256_broadcast_ss(a##i + k * lak);                                             \
+        c##i##a = _mm256_fmadd_ps(av, b0, c##i##a);                                                        \
+        c##i##b = _mm256_fmadd_ps(av, b1, c##i##b);                                                        \
+    }
+#define NNC_T2_STORE(i)                                                                                    \
+    if (rows > i && mr > i)                                                                                \
+        KERNEL_row(c##i##a, c##i##b, c + i * ldc, nr, flags, rbias ? rbias + i : 0, cbias,                 \
+                   res ? res + i * ldr : 0);
+
+static inline NNC_TARGET __attribute__((always_inline)) void
+KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
+            long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr)
+{
+    long k = 0;
+    NNC_T2_ROWS(NNC_T2_DECL)
+    if (rows == 1) { /* two independent accumulator pairs over even and odd k */
+        for (; k + 1 < kc; k += 2) {
+            const __m256 av = _mm256_broadcast_ss(a0 + k * lak), aw = _mm256_broadcast_ss(a0 + (k + 1) * lak);
+            c0a = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * 16), c0a);
+            c0b = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * 16 + 8), c0b);
+            c1a = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + k * 16 + 16), c1a);
+            c1b = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + k * 16 + 24), c1b);
+        }
+    }
+    for (; k < kc; k++) {
+        const __m256 b0 = _mm256_loadu_ps(bp + k * 16), b1 = _mm256_loadu_ps(bp + k * 16 + 8);
+        NNC_T2_ROWS(NNC_T2_FMA)
+    }
+    if (rows == 1) {
+        c0a = _mm256_add_ps(c0a, c1a);
+        c0b = _mm256_add_ps(c0b, c1b);
+    }
+    NNC_T2_ROWS(NNC_T2_STORE)
+}
+
+static NNC_TARGET void KERNEL(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
+                              long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr)
+{
+    if (mr > 4) KERNEL_body(6, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
+    else if (mr > 2) KERNEL_body(4, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
+    else if (mr == 2) KERNEL_body(2, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
+    else KERNEL_body(1, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
+}
+#undef NNC_T2_ROWS
+#undef NNC_T2_DECL
+#undef NNC_T2_FMA
+#undef NNC_T2_STORE
+/* @end */

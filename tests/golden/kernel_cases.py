@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""Write the kernel check models: Gemm, MatMul and Conv cases at sizes equal
+to, below and above the SIMD register tiles (avx512 8x32, avx2 6x16) and
+cache blocks (KC 256, NC 128), with and without fused epilogues, each with
+a numpy reference output in test_data_set_0. One model per family holds
+every case as an independent branch, so one compilation checks them all.
+
+Usage: /usr/bin/python3 tests/golden/kernel_cases.py OUTDIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(1234)
+
+
+def rand(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+class Model:
+    def __init__(self):
+        self.nodes, self.inputs, self.outputs, self.inits = [], [], [], []
+        self.in_data, self.out_data = [], []
+        self.n = 0
+
+    def name(self, s):
+        self.n += 1
+        return f"{s}{self.n}"
+
+    def input(self, arr):
+        nm = self.name("x")
+        self.inputs.append(helper.make_tensor_value_info(nm, TensorProto.FLOAT, arr.shape))
+        self.in_data.append((nm, arr))
+        return nm
+
+    def const(self, arr):
+        nm = self.name("w")
+        self.inits.append(numpy_helper.from_array(arr, nm))
+        return nm
+
+    def node(self, op, ins, **attrs):
+        out = self.name("t")
+        self.nodes.append(helper.make_node(op, ins, [out], **attrs))
+        return out
+
+    def epilogue(self, t, ref, epi):
+        """Apply an activation/residual tail that the fusion pass folds into the producer."""
+        if "res" in epi:
+            r = rand(*ref.shape)
+            t = self.node("Add", [t, self.input(r)])
+            ref = ref + r
+        act = epi.replace("res", "").strip("+")
+        if act == "relu":
+            t, ref = self.node("Relu", [t]), np.maximum(ref, 0)
+        elif act == "leaky":
+            t, ref = self.node("LeakyRelu", [t], alpha=0.1), np.where(ref < 0, ref * np.float32(0.1), ref)
+        elif act == "clip":
+            lo, hi = self.const(np.array(-0.5, np.float32)), self.const(np.array(0.75, np.float32))
+            t, ref = self.node("Clip", [t, lo, hi]), np.clip(ref, -0.5, 0.75)
+        elif act == "sigmoid":
+            t, ref = self.node("Sigmoid", [t]), sigmoid(ref)
+        return t, ref
+
+    def output(self, t, ref):
+        self.outputs.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, ref.shape))
+        self.out_data.append((t, ref.astype(np.float32)))
+
+    def save(self, path):
+        os.makedirs(os.path.join(path, "test_data_set_0"), exist_ok=True)
+        g = helper.make_graph(self.nodes, os.path.basename(path), self.inputs, self.outputs, self.inits)
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(path, "model.onnx"))
+        for kind, data in (("input", self.in_data), ("output", self.out_data)):
+            for i, (nm, arr) in enumerate(data):
+                with open(os.path.join(path, "test_data_set_0", f"{kind}_{i}.pb"), "wb") as f:
+                    f.write(numpy_helper.from_array(arr, nm).SerializeToString())
+
+
+def gemm_cases(m):
+    epis = ["", "relu", "leaky", "clip", "sigmoid", "res+relu"]
+    sizes = [(1, 20, 10), (1, 300, 33), (5, 7, 31), (8, 128, 32), (9, 129, 33), (6, 16, 16), (7, 17, 17),
+             (13, 260, 257), (2, 64, 600)]
+    for i, (M, K, N) in enumerate(sizes):  # linear layers: transB, constant B, C[N]
+        a, b, c = rand(M, K), rand(N, K), rand(N)
+        t = m.node("Gemm", [m.input(a), m.const(b), m.const(c)], transB=1)
+        m.output(*m.epilogue(t, a @ b.T + c, epis[i % len(epis)]))
+    # transA, alpha, beta, a full C, constant B not transposed
+    a, b, c = rand(19, 11), rand(19, 40), rand(11, 40)
+    t = m.node("Gemm", [m.input(a), m.const(b), m.input(c)], transA=1, alpha=0.5, beta=2.0)
+    m.output(t, 0.5 * a.T @ b + 2.0 * c)
+    # C per row [M, 1], no bias / scalar C, B an input
+    a, b, c = rand(10, 33), rand(33, 18), rand(10, 1)
+    t = m.node("Gemm", [m.input(a), m.input(b), m.const(c)])
+    m.output(t, a @ b + c)
+    a, b = rand(3, 5), rand(7, 5)
+    t = m.node("Gemm", [m.input(a), m.input(b)], transB=1, alpha=1.5)
+    m.output(*m.epilogue(t, 1.5 * a @ b.T, "res"))
+
+
+def matmul_cases(m):
+    # attention-style batched products, both operands computed
+    for shape_a, shape_b, epi in [((2, 3, 5), (2, 5, 7), ""), ((4, 9, 33), (4, 33, 17), "relu"),
+                                  ((2, 2, 17, 64), (2, 2, 64, 17), "res"), ((3, 40, 130), (130, 300), ""),
+                                  ((1, 1, 8), (8, 33), "sigmoid")]:
+        a, b = rand(*shape_a), rand(*shape_b)
+        t = m.node("MatMul", [m.input(a), m.input(b)])
+        m.output(*m.epilogue(t, a @ b, epi))
+    # constant weights: linear layers over a batch of rows (+ bias add fused)
+    for shape_a, K, N, epi in [((1, 300), 300, 10, "relu"), ((2, 5, 33), 33, 65, ""), ((7, 129), 129, 32, "clip"),
+                               ((1, 4, 6), 6, 1, "leaky"), ((3, 9, 16), 16, 48, "res+relu")]:
+        a, b, c = rand(*shape_a), rand(K, N), rand(N)
+        t = m.node("MatMul", [m.input(a), m.const(b)])
+        t = m.node("Add", [t, m.const(c)])
+        m.output(*m.epilogue(t, a @ b + c, epi))
+    a, b = rand(6), rand(6, 40)  # 1-D A
+    m.output(m.node("MatMul", [m.input(a), m.const(b)]), a @ b)
+
+
+def conv_ref(x, w, b, stride, pad, dil, group):
+    n, c, h, wd = x.shape
+    mo, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh = (h + 2 * pad - (kh - 1) * dil - 1) // stride + 1
+    ow = (wd + 2 * pad - (kw - 1) * dil - 1) // stride + 1
+    y = np.zeros((n, mo, oh, ow), np.float64)
+    mg = mo // group
+    for g in range(group):
+        for i in range(kh):
+            for j in range(kw):
+                patch = xp[:, g * cg:(g + 1) * cg, i * dil:i * dil + stride * (oh - 1) + 1:stride,
+                           j * dil:j * dil + stride * (ow - 1) + 1:stride]
+                y[:, g * mg:(g + 1) * mg] += np.einsum("nchw,mc->nmhw", patch, w[g * mg:(g + 1) * mg, :, i, j])
+    return (y + b.reshape(1, -1, 1, 1)).astype(np.float32)
+
+
+def conv_cases(m):
+    # (N, C, M, H, k, stride, pad, dil, group, epilogue)
+    cases = [(1, 3, 8, 9, 3, 1, 1, 1, 1, "relu"), (1, 5, 13, 11, 3, 2, 1, 1, 1, ""),
+             (1, 4, 9, 12, 3, 1, 2, 2, 1, "leaky"), (1, 16, 33, 7, 1, 1, 0, 1, 1, "res+relu"),
+             (2, 6, 7, 10, 5, 1, 2, 1, 1, "clip"), (1, 8, 12, 9, 3, 1, 1, 1, 2, "sigmoid"),
+             (1, 20, 17, 17, 3, 1, 1, 1, 1, "res"), (1, 3, 16, 23, 7, 2, 3, 1, 1, "relu"),
+             (1, 64, 6, 6, 3, 1, 1, 1, 1, ""), (1, 7, 8, 16, 1, 2, 0, 1, 1, ""),
+             # depthwise 3x3 and 5x5, strides 1 and 2, a dilation, tails
+             (1, 8, 8, 17, 3, 1, 1, 1, 8, "clip"), (2, 5, 5, 19, 3, 2, 1, 1, 5, "res+relu"),
+             (1, 6, 6, 33, 5, 1, 2, 1, 6, "sigmoid"), (1, 4, 4, 20, 5, 2, 2, 1, 4, ""),
+             (1, 3, 3, 14, 3, 1, 2, 2, 3, "leaky"), (1, 4, 4, 9, 3, 3, 1, 1, 4, "relu")]
+    for (N, C, M, H, k, s, p, d, g, epi) in cases:
+        x, w, b = rand(N, C, H, H), rand(M, C // g, k, k) * 0.3, rand(M)
+        t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[k, k], strides=[s, s],
+                   pads=[p] * 4, dilations=[d, d], group=g)
+        m.output(*m.epilogue(t, conv_ref(x, w, b, s, p, d, g), epi))
+    x, w = rand(1, 5, 40), rand(9, 5, 3)  # 1-D, no bias
+    t = m.node("Conv", [m.input(x), m.const(w)], kernel_shape=[3], pads=[1, 1])
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1)))
+    ref = np.stack([np.einsum("nck,mck->nm", xp[:, :, i:i + 3], w) for i in range(40)], axis=-1)
+    m.output(t, ref.astype(np.float32))
+
+
+def main():
+    out = sys.argv[1]
+    for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases)):
+        m = Model()
+        fn(m)
+        m.save(os.path.join(out, fam))
+
+
+if __name__ == "__main__":
+    main()
