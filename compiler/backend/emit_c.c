@@ -55,6 +55,12 @@ struct Lowering {
 
 Arena *lower_arena(Lowering *L) { return L->g->arena; }
 Graph *lower_graph(Lowering *L) { return L->g; }
+
+int lower_isa_has(Lowering *L, const char *tmpl)
+{
+    const char *t = template_find(L->o->isa, tmpl);
+    return t && t != template_find("generic", tmpl);
+}
 const char *lower_target(Lowering *L) { return L->o->isa; }
 
 /* ---- parameters ---- */

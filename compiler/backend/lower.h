@@ -42,6 +42,10 @@ const char *lower_constant(Lowering *L, const Tensor *t);
 void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *args, int checked);
 /* The C expression naming a tensor's data in the run function. */
 const char *lower_ref(Lowering *L, const Tensor *t);
+/* Whether the target ISA has its own version of template `tmpl` (rather
+ * than falling back to the generic one): lowerings choose a vector kernel
+ * with this. */
+int lower_isa_has(Lowering *L, const char *tmpl);
 Arena *lower_arena(Lowering *L);
 Graph *lower_graph(Lowering *L);
 const char *lower_target(Lowering *L);

@@ -354,8 +354,8 @@ static const VectorOp vector_ops[] = {
 /* Does the target's vector layer (template ew_vops) define V-word w? */
 static int vops_has(Lowering *L, const char *w, size_t len)
 {
+    if (!lower_isa_has(L, "ew_vops")) return 0;
     const char *text = template_find(lower_target(L), "ew_vops");
-    if (!text || text == template_find("generic", "ew_vops")) return 0;
     for (const char *s = strstr(text, "#define KERNEL_"); s; s = strstr(s + 1, "#define KERNEL_")) {
         s += strlen("#define KERNEL_");
         if (strncmp(s, w, len) == 0 && s[len] == '(') return 1;
@@ -364,12 +364,6 @@ static int vops_has(Lowering *L, const char *w, size_t len)
 }
 
 /* Is template tmpl written for the target ISA (not only generic)? */
-static int isa_has_template(Lowering *L, const char *tmpl)
-{
-    const char *t = template_find(lower_target(L), tmpl);
-    return t && t != template_find("generic", tmpl);
-}
-
 /* The vector expression of n for FLOAT operands on this target with its
  * V-words bound to the target's vector layer in p, or NULL (scalar kernel). */
 static const char *vector_expr(Lowering *L, KParams *p, const Node *n, const char *vexpr)
@@ -482,7 +476,7 @@ static void lower_clip(Lowering *L, const Node *n)
     Bound lo = clip_bound(n, 0), hi = clip_bound(n, 1);
     kp_str(L, &p, "LO", clip_literal(L, t, &lo, 0));
     kp_str(L, &p, "HI", clip_literal(L, t, &hi, 1));
-    const char *vexpr = t == DT_FLOAT && !lo.runtime && !hi.runtime && isa_has_template(L, "unary_vec")
+    const char *vexpr = t == DT_FLOAT && !lo.runtime && !hi.runtime && lower_isa_has(L, "unary_vec")
                             ? vector_expr(L, &p, n, "VMIN(VSET(HI), VMAX(VSET(LO), va))") : NULL;
     if (vexpr) {
         kp_str(L, &p, "VEXPR", vexpr);
@@ -510,7 +504,7 @@ void lower_unary(Lowering *L, const Node *n)
     const char *expr = scalar_expr(L, &p, n, t, t);
     bind_math(L, &p, t, expr);
     kp_str(L, &p, "EXPR", expr);
-    const char *vexpr = t == DT_FLOAT && n->out[0]->dtype == DT_FLOAT && isa_has_template(L, "unary_vec")
+    const char *vexpr = t == DT_FLOAT && n->out[0]->dtype == DT_FLOAT && lower_isa_has(L, "unary_vec")
                             ? vector_expr(L, &p, n, NULL) : NULL;
     if (vexpr) kp_str(L, &p, "VEXPR", vexpr);
     const char *fn = lower_kernel(L, n, vexpr ? "unary_vec" : "unary", &p);
@@ -560,7 +554,7 @@ static void bind_bcast_loop(Lowering *L, KParams *p, const Node *n, const Tensor
 static void emit_binary(Lowering *L, const Node *n, Tensor *a, Tensor *b, Tensor *y, KParams *p, const char *expr,
                         const char *vexpr)
 {
-    if (a->dtype == DT_FLOAT && b->dtype == DT_FLOAT && y->dtype == DT_FLOAT && isa_has_template(L, "binary_vec") &&
+    if (a->dtype == DT_FLOAT && b->dtype == DT_FLOAT && y->dtype == DT_FLOAT && lower_isa_has(L, "binary_vec") &&
         (vexpr = vector_expr(L, p, n, vexpr)) != NULL) {
         kp_str(L, p, "VEXPR", vexpr);
         bind_bcast_loop(L, p, n, a, b, y);

@@ -9,7 +9,6 @@
  *   C ? S : fill with select_keep); Y = softmax(S) V */
 #include "common.h"
 
-#include "../backend/template.h"
 
 #include <math.h>
 #include <string.h>
@@ -169,8 +168,7 @@ static int64_t attention_causal_offset(const Node *n, const AttGeom *g, const in
 static int attention_vec(Lowering *L, const Node *n, const AttGeom *g, KParams *p, const int64_t *moff,
                          const int64_t *coff)
 {
-    const char *t = template_find(lower_target(L), "attention_vec");
-    if (!t || t == template_find("generic", "attention_vec") || n->in[ATT_A]->dtype != DT_FLOAT) return 0;
+    if (!lower_isa_has(L, "attention_vec") || n->in[ATT_A]->dtype != DT_FLOAT) return 0;
     int64_t dvp = (g->dv + 15) / 16 * 16, ktb = g->kt ? g->d * 16 * 4 : 0, qb = 8;
     while (qb > 1 && ktb + qb * (dvp * 4 + 64) > 65536) qb /= 2;
     if (ktb + qb * (dvp * 4 + 64) > 65536) return 0;

@@ -3,7 +3,6 @@
  * Statistics are computed in double by the kernels; inputs are float types. */
 #include "common.h"
 
-#include "../backend/template.h"
 
 /* ---- InstanceNormalization ---- */
 /* InstanceNormalization: input[N, C, D1...], scale[C], B[C] -> output like input */
@@ -98,8 +97,7 @@ static int layernorm_per_row(const Tensor *t, const Tensor *x, int axis)
 static int layernorm_vec(Lowering *L, const Node *n, int axis, DType stash)
 {
     const Tensor *x = n->in[0];
-    const char *t = template_find(lower_target(L), "layernorm_vec");
-    if (!t || t == template_find("generic", "layernorm_vec") || x->dtype != DT_FLOAT || stash != DT_FLOAT) return 0;
+    if (!lower_isa_has(L, "layernorm_vec") || x->dtype != DT_FLOAT || stash != DT_FLOAT) return 0;
     return layernorm_per_row(n->in[1], x, axis) && layernorm_per_row(node_input(n, 2), x, axis);
 }
 

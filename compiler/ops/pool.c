@@ -2,17 +2,10 @@
  * shapes (auto_pad, ceil_mode, dilations) and lowering. */
 #include "common.h"
 
-#include "../backend/template.h"
 
 #include <string.h>
 
 /* Is template tmpl written for the target ISA (not only generic)? */
-static int isa_has_template(Lowering *L, const char *tmpl)
-{
-    const char *t = template_find(lower_target(L), tmpl);
-    return t && t != template_find("generic", tmpl);
-}
-
 typedef struct PoolGeom {
     int nsp;
     int64_t in[3], out[3], k[3], stride[3], dil[3], pb[3], pe[3];
@@ -136,7 +129,7 @@ void lower_pool(Lowering *L, const Node *n)
     kp_str(L, &p, "LOWEST", lowest_literal(x->dtype));
     const char *tmpl = "pool";
     int has_idx = n->n_out > 1 && n->out[1];
-    if (x->dtype == DT_FLOAT && g.nsp <= 2 && !has_idx && isa_has_template(L, "pool2d_vec")) {
+    if (x->dtype == DT_FLOAT && g.nsp <= 2 && !has_idx && lower_isa_has(L, "pool2d_vec")) {
         /* outputs whose window lies inside the row: ow*SW - PW >= 0 and
          * ow*SW - PW + (KW-1)*DW <= IW-1 */
         int w = g.nsp - 1;
@@ -176,7 +169,7 @@ void lower_global_pool(Lowering *L, const Node *n)
     if (tensor_numel(x) == 0) nnc_fail_node(n, "empty input");
     kp_int(L, &p, "SPATIAL", tensor_numel(x) / (x->dims[0] * x->dims[1]));
     kp_int(L, &p, "IS_MAX", n->op == OP_GlobalMaxPool);
-    int vec = x->dtype == DT_FLOAT && isa_has_template(L, "global_pool_vec");
+    int vec = x->dtype == DT_FLOAT && lower_isa_has(L, "global_pool_vec");
     const char *fn = lower_kernel(L, n, vec ? "global_pool_vec" : "global_pool", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
     lower_call(L, fn, 2, args, 0);
@@ -213,7 +206,7 @@ void lower_batchnorm(Lowering *L, const Node *n)
     for (int i = 2; i < x->rank; i++) inner *= x->dims[i];
     kp_int(L, &p, "INNER", inner);
     kp_float(L, &p, "EPS", node_attr_float(n, "epsilon", 1e-5f), x->dtype);
-    int vec = x->dtype == DT_FLOAT && isa_has_template(L, "batchnorm_vec");
+    int vec = x->dtype == DT_FLOAT && lower_isa_has(L, "batchnorm_vec");
     const char *fn = lower_kernel(L, n, vec ? "batchnorm_vec" : "batchnorm", &p);
     Tensor *args[6] = {n->in[0], node_input(n, 1), node_input(n, 2), node_input(n, 3), node_input(n, 4), n->out[0]};
     lower_call(L, fn, 6, args, 0);

@@ -9,7 +9,6 @@
  * instead of hitting undefined float-to-integer conversions. */
 #include "common.h"
 
-#include "../backend/template.h"
 
 #include <math.h>
 #include <string.h>
@@ -114,8 +113,7 @@ void lower_softmax(Lowering *L, const Node *n)
     kp_int(L, &p, "INNER", inner);
     kp_int(L, &p, "LOG", n->op == OP_LogSoftmax);
     const char *tmpl = n->op == OP_Hardmax ? "hardmax" : "softmax";
-    const char *vec = template_find(lower_target(L), "softmax_vec");
-    if (tmpl[0] == 's' && x->dtype == DT_FLOAT && vec && vec != template_find("generic", "softmax_vec"))
+    if (tmpl[0] == 's' && x->dtype == DT_FLOAT && lower_isa_has(L, "softmax_vec"))
         tmpl = "softmax_vec"; /* the target's vector kernel (FLOAT only) */
     const char *fn = lower_kernel(L, n, tmpl, &p);
     Tensor *args[2] = {n->in[0], n->out[0]};

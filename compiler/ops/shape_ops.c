@@ -4,7 +4,6 @@
  * shape, axes inputs) must be constants. */
 #include "common.h"
 
-#include "../backend/template.h"
 
 #include <string.h>
 
@@ -148,8 +147,7 @@ void lower_transpose(Lowering *L, const Node *n)
      * transpose of the last two dims when the target has one */
     int last2 = x->rank >= 2 && perm[x->rank - 1] == x->rank - 2 && perm[x->rank - 2] == x->rank - 1;
     for (int i = 0; i + 2 < x->rank; i++) last2 = last2 && perm[i] == i;
-    const char *vt = template_find(lower_target(L), "transpose2d_vec");
-    if (last2 && dtype_size(x->dtype) == 4 && vt && vt != template_find("generic", "transpose2d_vec")) {
+    if (last2 && dtype_size(x->dtype) == 4 && lower_isa_has(L, "transpose2d_vec")) {
         int64_t rows = x->dims[x->rank - 2], cols = x->dims[x->rank - 1];
         kp_int(L, &p, "BATCH", rows * cols != 0 ? tensor_numel(x) / (rows * cols) : 0);
         kp_int(L, &p, "ROWS", rows);
