@@ -1,5 +1,6 @@
 /* conv.c — Conv and ConvTranspose: attribute checking, output shapes, and
- * lowering to the conv / conv_transpose templates. Both share one geometry
+ * lowering to the conv / conv_transpose templates (SIMD targets: conv_gemm,
+ * conv_dw, conv_transpose_gemm). Both share one geometry
  * routine so shape inference and the kernel agree on pads and extents. */
 #include "common.h"
 #include "gemm_tile.h"
@@ -279,12 +280,59 @@ void lower_conv(Lowering *L, const Node *n)
     lower_call(L, fn, 5, args, 0);
 }
 
+/* Largest local packed-input buffer (CG * NCT floats) of conv_transpose_gemm. */
+#define CT_BP_MAX 32768
+
+/* SIMD targets: float ConvTranspose with constant weights as a GEMM of the
+ * packed W^T[MG*KK, CG] by the input, scattered (col2im) into the output tile
+ * by tile (template conv_transpose_gemm). Returns 0 when the generic kernel
+ * must do. */
+static int lower_conv_transpose_simd(Lowering *L, const Node *n, const ConvGeom *g, KParams *p)
+{
+    TileShape ts;
+    const Tensor *wt = node_input(n, 1);
+    if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT || !wt->data) return 0;
+    int64_t cg = g->c / g->group, mg = g->m / g->group, kk = 1, np = 1;
+    for (int i = 0; i < g->nsp; i++) {
+        kk *= g->k[i];
+        np *= g->in[i];
+    }
+    if (cg * ts.nr > CT_BP_MAX) return 0;
+    int64_t rows = mg * kk, rpan = (rows + ts.mr - 1) / ts.mr;
+    int64_t nct = CT_BP_MAX / cg / ts.nr * ts.nr, npr = (np + ts.nr - 1) / ts.nr * ts.nr;
+    if (nct > npr) nct = npr;
+    /* wp[g][panel][ci][MR] = W[g*CG + ci][r] with r = m*KK + k, zero past rows */
+    const float *w = wt->data;
+    int64_t count = g->group * rpan * cg * ts.mr;
+    float *wp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+    memset(wp, 0, (size_t)count * sizeof(float));
+    for (int64_t gi = 0; gi < g->group; gi++)
+        for (int64_t ci = 0; ci < cg; ci++)
+            for (int64_t r = 0; r < rows; r++)
+                wp[((gi * rpan + r / ts.mr) * cg + ci) * ts.mr + r % ts.mr] = w[(gi * cg + ci) * rows + r];
+    const char *wref = tile_constant(L, n, "packed weights", wp, count);
+    kp_int(L, p, "KK", kk);
+    kp_int(L, p, "RPAN", rpan);
+    kp_int(L, p, "NCT", nct);
+    kp_int(L, p, "MR", ts.mr);
+    kp_int(L, p, "NR", ts.nr);
+    Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
+    tile_bind_vact(L, p, n);
+    kp_str(L, p, "TILE", tile_plain(L, n));
+    const char *fn = lower_kernel(L, n, "conv_transpose_gemm", p);
+    const char *args[5] = {lower_ref(L, n->in[0]), wref, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_refs(L, fn, 5, args, 0);
+    return 1;
+}
+
 void lower_conv_transpose(Lowering *L, const Node *n)
 {
     ConvGeom g;
     conv_transpose_geometry(n, &g);
     KParams p = {0};
     bind_geometry(L, &p, n, &g);
+    if (lower_conv_transpose_simd(L, n, &g, &p)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv_transpose", &p);
     Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};

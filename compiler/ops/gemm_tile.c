@@ -18,32 +18,54 @@ int tile_shape(Lowering *L, TileShape *ts)
     return 0;
 }
 
-void tile_bind_act(Lowering *L, KParams *p, const Node *n)
+/* The tile's activation code: 0 none, 1 relu, 2 leaky relu, 3 clip and,
+ * with `all`, 4 sigmoid, 5 tanh, 6 elu, 7 gelu, 8 silu; -1 if not vectorised. */
+static int vact_code(const Epilogue *e, int all)
+{
+    switch (e->act) {
+    case EPI_ACT_NONE: return 0;
+    case EPI_ACT_RELU: return 1;
+    case EPI_ACT_LEAKY_RELU: return 2;
+    case EPI_ACT_CLIP: return 3;
+    case EPI_ACT_SIGMOID: return all ? 4 : -1;
+    case EPI_ACT_TANH: return all ? 5 : -1;
+    case EPI_ACT_ELU: return all ? 6 : -1;
+    case EPI_ACT_GELU: return all ? 7 : -1;
+    case EPI_ACT_SILU: return all ? 8 : -1;
+    }
+    return -1;
+}
+
+static void bind_act(Lowering *L, KParams *p, const Node *n, int all)
 {
     const Epilogue *e = &n->epi;
-    int vact = e->act == EPI_ACT_NONE ? 0 : e->act == EPI_ACT_RELU ? 1 : e->act == EPI_ACT_LEAKY_RELU ? 2
-             : e->act == EPI_ACT_CLIP ? 3 : -1;
+    int vact = vact_code(e, all);
     kp_int(L, p, "VEC_EPI", vact >= 0);
     kp_int(L, p, "VACT", vact > 0 ? vact : 0);
-    kp_float(L, p, "ACT_A", vact >= 2 ? e->alpha : 0.0, DT_FLOAT);
+    kp_float(L, p, "ACT_A", vact == 2 || vact == 3 || vact == 6 ? e->alpha : 0.0, DT_FLOAT);
     kp_float(L, p, "ACT_B", vact == 3 ? e->beta : 0.0, DT_FLOAT);
     kp_int(L, p, "ACT_FIRST", e->residual && e->act_first);
+}
+
+void tile_bind_act(Lowering *L, KParams *p, const Node *n) { bind_act(L, p, n, 0); }
+void tile_bind_vact(Lowering *L, KParams *p, const Node *n) { bind_act(L, p, n, 1); }
+
+const char *tile_plain(Lowering *L, const Node *n)
+{
+    Node plain = *n;
+    KParams q = {0};
+    plain.epi.act = EPI_ACT_NONE;
+    plain.epi.residual = 0;
+    bind_act(L, &q, &plain, 1);
+    return lower_kernel(L, n, "gemm_tile", &q);
 }
 
 Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts)
 {
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
-    tile_bind_act(L, p, n);
+    bind_act(L, p, n, 1);
     KParams q = {0};
-    int vec = n->epi.act == EPI_ACT_NONE || n->epi.act == EPI_ACT_RELU || n->epi.act == EPI_ACT_LEAKY_RELU ||
-              n->epi.act == EPI_ACT_CLIP;
-    if (vec) tile_bind_act(L, &q, n);
-    else { /* the tile applies only the bias; the kernel runs EPI_EXPR */
-        Node plain = *n;
-        plain.epi.act = EPI_ACT_NONE;
-        plain.epi.residual = 0;
-        tile_bind_act(L, &q, &plain);
-    }
+    bind_act(L, &q, n, 1);
     kp_str(L, p, "TILE", lower_kernel(L, n, "gemm_tile", &q));
     kp_int(L, p, "MR", ts->mr);
     kp_int(L, p, "NR", ts->nr);

@@ -14,13 +14,20 @@ typedef struct TileShape {
 
 /* The tile of the lowering's target; 0 when it has none (generic, neon). */
 int tile_shape(Lowering *L, TileShape *ts);
-/* Bind the fused epilogue (op_bind_epilogue) plus VEC_EPI and, when the
- * activation vectorises (none, relu, leaky relu, clip), VACT/ACT_A/ACT_B/
- * ACT_FIRST; instantiate the tile kernel and bind its name as TILE along
+/* Bind the fused epilogue (op_bind_epilogue) plus VEC_EPI = 1 and VACT/
+ * ACT_A/ACT_B/ACT_FIRST (every activation vectorises in the tile: see
+ * templates/avx512/gemm_tile.c); instantiate the tile kernel and bind its name as TILE along
  * with MR, NR, KC, NC. Returns the residual tensor, or NULL. */
 Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts);
-/* Bind only the vector activation parameters (VEC_EPI, VACT, ...). */
+/* Bind only the vector activation parameters (VEC_EPI, VACT, ...) for a
+ * kernel that vectorises relu, leaky relu and clip only (conv_dw): other
+ * activations give VEC_EPI 0 and run EPI_EXPR. */
 void tile_bind_act(Lowering *L, KParams *p, const Node *n);
+/* Bind every activation vectorised (as tile_bind does), for kernels whose
+ * KERNEL_act covers VACT 0-8 (conv_transpose_gemm). */
+void tile_bind_vact(Lowering *L, KParams *p, const Node *n);
+/* Instantiate the tile kernel with no epilogue; returns its name. */
+const char *tile_plain(Lowering *L, const Node *n);
 /* A compile-time constant of `count` floats, returned as a C expression. */
 const char *tile_constant(Lowering *L, const Node *n, const char *what, const float *data, int64_t count);
 

@@ -11,10 +11,13 @@
  * bit 1: the last k block, so apply the epilogue in registers before the
  * store: + rbias[i] (per row), + cbias[j] (per column), then the activation
  * VACT (0 none, 1 relu, 2 leaky relu with slope ACT_A, 3 clip to
- * [ACT_A, ACT_B]) with the residual res[i * ldr + j] added before it, or
+ * [ACT_A, ACT_B], 4 sigmoid, 5 tanh, 6 elu with ACT_A, 7 gelu (erf form),
+ * 8 silu; 4-8 through runtime/nnc_vmath_avx2.h, about 2e-7 relative error,
+ * elu's exp(x) - 1 about 1.2e-7 absolute) with the residual res[i * ldr + j] added before it, or
  * after it when ACT_FIRST. NULL pointers skip their term. */
 #ifdef NNC_LINT
 #include <immintrin.h>
+#include "nnc_vmath_avx2.h"
 #define NNC_TARGET __attribute__((target("avx2,fma")))
 #define VACT 2
 #define ACT_A 0.01f
@@ -32,6 +35,13 @@ static inline NNC_TARGET __m256 KERNEL_act(__m256 v)
         return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(ACT_A)),
                                 _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
     if (VACT == 3) return _mm256_min_ps(_mm256_set1_ps(ACT_B), _mm256_max_ps(_mm256_set1_ps(ACT_A), v));
+    if (VACT == 4) return nnc_sigmoid_avx2(v);
+    if (VACT == 5) return nnc_tanh_avx2(v);
+    if (VACT == 6)
+        return _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), _mm256_set1_ps(1.0f)), _mm256_set1_ps(ACT_A)),
+                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+    if (VACT == 7) return nnc_gelu_avx2(v);
+    if (VACT == 8) return _mm256_mul_ps(v, nnc_sigmoid_avx2(v));
     return v;
 }
 
@@ -55,7 +65,8 @@ static inline NNC_TARGET void KERNEL_st(float *p, long n, __m256 v)
         return;
     }
     _mm256_storeu_ps(t, v);
-    for (i = 0; i < n; i++) p[i] = t[i];
+    for (i = 0; i < 7; i++) /* a constant bound: n may be negative */
+        if (i < n) p[i] = t[i];
 }
 
 /* Finish one row of nr columns: accumulate, epilogue, store. */

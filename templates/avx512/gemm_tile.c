@@ -11,10 +11,13 @@
  * bit 1: the last k block, so apply the epilogue in registers before the
  * store: + rbias[i] (per row), + cbias[j] (per column), then the activation
  * VACT (0 none, 1 relu, 2 leaky relu with slope ACT_A, 3 clip to
- * [ACT_A, ACT_B]) with the residual res[i * ldr + j] added before it, or
+ * [ACT_A, ACT_B], 4 sigmoid, 5 tanh, 6 elu with ACT_A, 7 gelu (erf form),
+ * 8 silu; 4-8 through runtime/nnc_vmath_avx512.h, about 2e-7 relative error,
+ * elu's exp(x) - 1 about 1.2e-7 absolute) with the residual res[i * ldr + j] added before it, or
  * after it when ACT_FIRST. NULL pointers skip their term. */
 #ifdef NNC_LINT
 #include <immintrin.h>
+#include "nnc_vmath_avx512.h"
 #define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 #define VACT 3
 #define ACT_A 0.0f
@@ -32,6 +35,13 @@ static inline NNC_TARGET __m512 KERNEL_act(__m512 v)
         return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v,
                                   _mm512_set1_ps(ACT_A));
     if (VACT == 3) return _mm512_min_ps(_mm512_set1_ps(ACT_B), _mm512_max_ps(_mm512_set1_ps(ACT_A), v));
+    if (VACT == 4) return nnc_sigmoid_avx512(v);
+    if (VACT == 5) return nnc_tanh_avx512(v);
+    if (VACT == 6)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
+                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(ACT_A));
+    if (VACT == 7) return nnc_gelu_avx512(v);
+    if (VACT == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
     return v;
 }
 
@@ -100,8 +110,8 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
             c1b = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + k * 32 + 48), c1b);
         }
     }
-    for (; k < kc; k++) {
-        const __m512 b0 = _mm512_loadu_ps(bp + k * 32), b1 = _mm512_loadu_ps(bp + k * 32 + 16);
+    for (bp += k * 32; k < kc; k++, bp += 32) {
+        const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
         NNC_T5_ROWS(NNC_T5_FMA)
     }
     if (rows == 1) {

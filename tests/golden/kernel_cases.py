@@ -7,6 +7,7 @@ every case as an independent branch, so one compilation checks them all.
 
 Usage: /usr/bin/python3 tests/golden/kernel_cases.py OUTDIR
 """
+import math
 import os
 import sys
 
@@ -53,7 +54,8 @@ class Model:
 
     def epilogue(self, t, ref, epi):
         """Apply an activation/residual tail that the fusion pass folds into the producer."""
-        if "res" in epi:
+        act_first = epi.startswith("res") is False and "res" in epi  # "act+res": residual after
+        if "res" in epi and not act_first:
             r = rand(*ref.shape)
             t = self.node("Add", [t, self.input(r)])
             ref = ref + r
@@ -67,6 +69,22 @@ class Model:
             t, ref = self.node("Clip", [t, lo, hi]), np.clip(ref, -0.5, 0.75)
         elif act == "sigmoid":
             t, ref = self.node("Sigmoid", [t]), sigmoid(ref)
+        elif act == "tanh":
+            t, ref = self.node("Tanh", [t]), np.tanh(ref)
+        elif act == "elu":
+            t, ref = self.node("Elu", [t], alpha=0.7), np.where(ref < 0, np.float32(0.7) * np.expm1(ref), ref)
+        elif act == "silu":  # y * Sigmoid(y), fused as SiLU
+            t = self.node("Mul", [t, self.node("Sigmoid", [t])])
+            ref = ref * sigmoid(ref)
+        elif act == "gelu":  # the erf form, recognised as Gelu
+            e = self.node("Erf", [self.node("Div", [t, self.const(np.array(np.sqrt(2.0), np.float32))])])
+            a = self.node("Add", [e, self.const(np.array(1.0, np.float32))])
+            t = self.node("Mul", [self.node("Mul", [t, a]), self.const(np.array(0.5, np.float32))])
+            ref = 0.5 * ref * (1 + np.vectorize(math.erf)(ref / np.sqrt(2.0)))
+        if act_first and "res" in epi:
+            r = rand(*ref.shape)
+            t = self.node("Add", [t, self.input(r)])
+            ref = ref + r
         return t, ref
 
     def output(self, t, ref):
@@ -91,6 +109,12 @@ def gemm_cases(m):
         a, b, c = rand(M, K), rand(N, K), rand(N)
         t = m.node("Gemm", [m.input(a), m.const(b), m.const(c)], transB=1)
         m.output(*m.epilogue(t, a @ b.T + c, epis[i % len(epis)]))
+    # the transcendental activations, applied in the register tile's epilogue
+    for (M, K, N), epi in zip([(1, 20, 10), (9, 129, 33), (7, 17, 17), (3, 40, 70), (13, 30, 40), (2, 9, 33)],
+                              ["tanh", "elu", "gelu", "silu", "res+tanh", "sigmoid+res"]):
+        a, b, c = rand(M, K), rand(N, K), rand(N)
+        t = m.node("Gemm", [m.input(a), m.const(b), m.const(c)], transB=1)
+        m.output(*m.epilogue(t, a @ b.T + c, epi))
     # transA, alpha, beta, a full C, constant B not transposed
     a, b, c = rand(19, 11), rand(19, 40), rand(11, 40)
     t = m.node("Gemm", [m.input(a), m.const(b), m.input(c)], transA=1, alpha=0.5, beta=2.0)
@@ -114,7 +138,8 @@ def matmul_cases(m):
         m.output(*m.epilogue(t, a @ b, epi))
     # constant weights: linear layers over a batch of rows (+ bias add fused)
     for shape_a, K, N, epi in [((1, 300), 300, 10, "relu"), ((2, 5, 33), 33, 65, ""), ((7, 129), 129, 32, "clip"),
-                               ((1, 4, 6), 6, 1, "leaky"), ((3, 9, 16), 16, 48, "res+relu")]:
+                               ((1, 4, 6), 6, 1, "leaky"), ((3, 9, 16), 16, 48, "res+relu"),
+                               ((2, 7, 20), 20, 40, "gelu"), ((5, 12), 12, 9, "elu+res")]:
         a, b, c = rand(*shape_a), rand(K, N), rand(N)
         t = m.node("MatMul", [m.input(a), m.const(b)])
         t = m.node("Add", [t, m.const(c)])
@@ -150,7 +175,11 @@ def conv_cases(m):
              # depthwise 3x3 and 5x5, strides 1 and 2, a dilation, tails
              (1, 8, 8, 17, 3, 1, 1, 1, 8, "clip"), (2, 5, 5, 19, 3, 2, 1, 1, 5, "res+relu"),
              (1, 6, 6, 33, 5, 1, 2, 1, 6, "sigmoid"), (1, 4, 4, 20, 5, 2, 2, 1, 4, ""),
-             (1, 3, 3, 14, 3, 1, 2, 2, 3, "leaky"), (1, 4, 4, 9, 3, 3, 1, 1, 4, "relu")]
+             (1, 3, 3, 14, 3, 1, 2, 2, 3, "leaky"), (1, 4, 4, 9, 3, 3, 1, 1, 4, "relu"),
+             # transcendental activations in the tile epilogue
+             (1, 3, 10, 12, 5, 1, 0, 1, 1, "tanh"), (1, 6, 9, 10, 3, 2, 1, 1, 1, "elu"),
+             (1, 4, 17, 9, 3, 1, 1, 1, 1, "gelu"), (2, 5, 8, 8, 3, 1, 1, 1, 1, "silu"),
+             (1, 8, 8, 7, 3, 1, 1, 1, 1, "res+tanh"), (1, 6, 12, 8, 3, 1, 1, 1, 2, "tanh+res")]
     for (N, C, M, H, k, s, p, d, g, epi) in cases:
         x, w, b = rand(N, C, H, H), rand(M, C // g, k, k) * 0.3, rand(M)
         t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[k, k], strides=[s, s],
@@ -163,9 +192,52 @@ def conv_cases(m):
     m.output(t, ref.astype(np.float32))
 
 
+def convt_ref(x, w, b, stride, pad, dil, group, opad):
+    n, c, h, wd = x.shape
+    _, mg, kh, kw = w.shape
+    cg = c // group
+    fh, fw = stride * (h - 1) + opad + (kh - 1) * dil + 1, stride * (wd - 1) + opad + (kw - 1) * dil + 1
+    y = np.zeros((n, mg * group, fh, fw), np.float64)
+    for g in range(group):
+        for i in range(kh):
+            for j in range(kw):
+                y[:, g * mg:(g + 1) * mg, i * dil:i * dil + stride * (h - 1) + 1:stride,
+                  j * dil:j * dil + stride * (wd - 1) + 1:stride] += np.einsum(
+                      "nchw,cm->nmhw", x[:, g * cg:(g + 1) * cg], w[g * cg:(g + 1) * cg, :, i, j])
+    y = y[:, :, pad:fh - pad, pad:fw - pad]
+    return (y + b.reshape(1, -1, 1, 1)).astype(np.float32)
+
+
+def conv_transpose_cases(m):
+    # (N, C, M, H, W, k, stride, pad, dil, group, output_padding, epilogue)
+    cases = [(1, 4, 8, 5, 6, 3, 1, 1, 1, 1, 0, ""), (1, 16, 8, 4, 4, 4, 2, 1, 1, 1, 0, "relu"),
+             (2, 6, 9, 7, 5, 3, 2, 1, 1, 1, 1, "tanh"), (1, 8, 12, 6, 6, 4, 2, 1, 1, 2, 0, "res+leaky"),
+             (1, 5, 3, 9, 8, 5, 2, 2, 1, 1, 1, "sigmoid"), (1, 3, 5, 6, 7, 3, 1, 0, 2, 1, 0, "elu"),
+             (1, 40, 33, 3, 3, 4, 1, 0, 1, 1, 0, "clip"), (1, 12, 6, 10, 10, 2, 2, 0, 1, 3, 0, "silu"),
+             (1, 300, 4, 2, 3, 3, 2, 1, 1, 1, 1, "gelu"), (1, 7, 7, 11, 13, 3, 3, 1, 1, 7, 2, "tanh+res"),
+             (1, 20, 10, 1, 1, 4, 1, 0, 1, 1, 0, "relu"), (1, 9, 17, 12, 10, 3, 2, 1, 2, 1, 1, "")]
+    for (N, C, M, H, W, k, s, p, d, g, op, epi) in cases:
+        x, w, b = rand(N, C, H, W), rand(C, M // g, k, k) * 0.3, rand(M)
+        attrs = dict(kernel_shape=[k, k], strides=[s, s], pads=[p] * 4, dilations=[d, d], group=g)
+        if op:
+            attrs["output_padding"] = [op, op]
+        t = m.node("ConvTranspose", [m.input(x), m.const(w), m.const(b)], **attrs)
+        m.output(*m.epilogue(t, convt_ref(x, w, b, s, p, d, g, op), epi))
+    # auto_pad SAME_UPPER, no bias: output H * stride
+    x, w = rand(1, 6, 5, 5), rand(6, 4, 3, 3) * 0.3
+    t = m.node("ConvTranspose", [m.input(x), m.const(w)], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+    full = convt_ref(x, w, np.zeros(4, np.float32), 2, 0, 1, 1, 0)  # 11x11; total pad 1: begin 0, end 1
+    m.output(t, full[:, :, 0:10, 0:10])
+    # 1-D
+    x, w, b = rand(1, 5, 9), rand(5, 6, 4) * 0.3, rand(6)
+    t = m.node("ConvTranspose", [m.input(x), m.const(w), m.const(b)], kernel_shape=[4], strides=[2], pads=[1, 1])
+    ref = convt_ref(x[:, :, None, :], w[:, :, None, :], b, 2, 0, 1, 1, 0)[:, :, 0, 1:-1]
+    m.output(t, ref)
+
+
 def main():
     out = sys.argv[1]
-    for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases)):
+    for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases), ("convt", conv_transpose_cases)):
         m = Model()
         fn(m)
         m.save(os.path.join(out, fam))

@@ -1,0 +1,179 @@
+/* conv_transpose_gemm.c — float transposed convolution as a GEMM followed by
+ * a col2im scatter-add, per batch and group:
+ *   Col[MG*KK, P] = Wt[MG*KK, CG] * X[CG, P],  KK = KD*KH*KW, P = ID*IH*IW
+ *   Y[m, i*S - P + k*Dil] += Col[(m, k), i]
+ * X[N, C, ID, IH, IW], weights packed at compile time (wp: per group, panels
+ * of MR rows (m, kd, kh, kw) of W^T, [CG][MR] each, zero rows past MG*KK),
+ * B[M] -> Y[N, M, OD, OH, OW]. Y starts as the bias; a block of NCT input
+ * pixels (all CG channels) is packed into a local buffer (panels of NR
+ * columns, [CG][NR] each); the register tile TILE (the gemm_tile template)
+ * multiplies a weight panel by one column panel into the local tile ct,
+ * which is then scattered into Y. Only fixed-size locals, no Col matrix.
+ * The fused epilogue (VACT, ACT_A, ACT_B, ACT_FIRST with the residual res,
+ * as in gemm_tile) is a final vector pass over each output channel. */
+#ifdef NNC_LINT
+#include <immintrin.h>
+#include "nnc_vmath_avx512.h"
+#define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#define T float
+#define N 1
+#define C 4
+#define M 6
+#define G 2
+#define CG 2
+#define MG 3
+#define ID 1
+#define IH 4
+#define IW 5
+#define OD 1
+#define OH 8
+#define OW 10
+#define KD 1
+#define KH 4
+#define KW 4
+#define SD 1
+#define SH 2
+#define SW 2
+#define DD 1
+#define DH 1
+#define DW 1
+#define PD 0
+#define PH 1
+#define PW 1
+#define HAS_BIAS 1
+#define HAS_EPI 1
+#define HAS_RES 1
+#define VACT 5
+#define ACT_A 0.0f
+#define ACT_B 0.0f
+#define ACT_FIRST 0
+#define MR 8
+#define NR 32
+#define NCT 64
+#define KK 16
+#define RPAN 6
+#define TILE conv_tile_lint
+#define KERNEL conv_transpose_gemm_lint
+void conv_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
+                    long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
+static NNC_TARGET void conv_transpose_gemm_lint(const T *restrict x, const T *restrict wp, const T *restrict b,
+                                                const T *restrict res, T *restrict y);
+#endif
+/* @begin */
+static inline NNC_TARGET __m512 KERNEL_act(__m512 v)
+{
+    if (VACT == 1) return _mm512_max_ps(_mm512_setzero_ps(), v);
+    if (VACT == 2)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v,
+                                  _mm512_set1_ps(ACT_A));
+    if (VACT == 3) return _mm512_min_ps(_mm512_set1_ps(ACT_B), _mm512_max_ps(_mm512_set1_ps(ACT_A), v));
+    if (VACT == 4) return nnc_sigmoid_avx512(v);
+    if (VACT == 5) return nnc_tanh_avx512(v);
+    if (VACT == 6)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
+                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(ACT_A));
+    if (VACT == 7) return nnc_gelu_avx512(v);
+    if (VACT == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
+    return v;
+}
+
+/* Pack columns [p0, p0 + nc) of X[CG, P] into panels [CG][NR], zero past nc. */
+static inline NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long p0, long nc)
+{
+    const long np = (long)ID * IH * IW;
+    long jp, k;
+    for (jp = 0; jp < nc; jp += NR) {
+        const long w = nc - jp < NR ? nc - jp : NR;
+        const __mmask16 m0 = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1);
+        const __mmask16 m1 = (__mmask16)(w >= 32 ? 0xffff : w <= 16 ? 0 : (1u << (w - 16)) - 1);
+        T *d = bp + jp * CG;
+        const T *s = xg + p0 + jp;
+        for (k = 0; k < CG; k++) {
+            _mm512_storeu_ps(d + k * NR, _mm512_maskz_loadu_ps(m0, s + k * np));
+            _mm512_storeu_ps(d + k * NR + 16, _mm512_maskz_loadu_ps(m1, s + k * np + 16));
+        }
+    }
+}
+
+/* Scatter-add the tile ct[mr][NR] (rows r0.., input pixels p..p+nr) into yg. */
+static inline NNC_TARGET void KERNEL_scatter(T *yg, const T *ct, long r0, long mr, long p, long nr)
+{
+    const long op = (long)OD * OH * OW;
+    long i, jj;
+    for (i = 0; i < mr; i++) {
+        const long r = r0 + i, kk = r % KK, m = r / KK;
+        const long kw = kk % KW, kh = kk / KW % KH, kd = kk / KW / KH;
+        T *ym = yg + m * op;
+        const T *cr = ct + i * NR;
+        long iw = p % IW, ih = p / IW % IH, id = p / IW / IH;
+        for (jj = 0; jj < nr;) {
+            const long od = id * SD - PD + kd * DD, oh = ih * SH - PH + kh * DH;
+            const long run = IW - iw < nr - jj ? IW - iw : nr - jj;
+            if (od >= 0 && od < OD && oh >= 0 && oh < OH) {
+                T *yr = ym + (od * OH + oh) * OW;
+                const long ow0 = iw * SW - PW + kw * DW;
+                /* u in [ulo, uhi): 0 <= ow0 + u SW < OW */
+                long ulo = ow0 >= 0 ? 0 : (-ow0 + SW - 1) / SW;
+                long uhi = OW - 1 - ow0 < 0 ? 0 : (OW - 1 - ow0) / SW + 1, u;
+                if (uhi > run) uhi = run;
+                for (u = ulo; u < uhi; u++) yr[ow0 + u * SW] += cr[jj + u];
+            }
+            jj += run;
+            iw = 0;
+            if (++ih == IH) {
+                ih = 0;
+                id++;
+            }
+        }
+    }
+}
+
+static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
+                              T *restrict y)
+{
+    T bp[CG * NCT];
+    T ct[MR * NR];
+    const long np = (long)ID * IH * IW, op = (long)OD * OH * OW;
+    long n, g, p0, j, r0, m, q;
+    (void)res;
+    (void)b;
+    for (n = 0; n < N; n++)
+        for (g = 0; g < G; g++) {
+            const T *xg = x + (n * C + g * CG) * np;
+            T *yg = y + (n * M + g * MG) * op;
+            for (m = 0; m < MG; m++) {
+                const __m512 bv = _mm512_set1_ps(HAS_BIAS ? b[g * MG + m] : 0.0f);
+                for (q = 0; q < op; q += 16) {
+                    const __mmask16 mk = (__mmask16)(op - q >= 16 ? 0xffff : (1u << (op - q)) - 1);
+                    _mm512_mask_storeu_ps(yg + m * op + q, mk, bv);
+                }
+            }
+            for (p0 = 0; p0 < np; p0 += NCT) {
+                const long nc = np - p0 < NCT ? np - p0 : NCT;
+                KERNEL_pack(xg, bp, p0, nc);
+                for (r0 = 0; r0 < MG * KK; r0 += MR) {
+                    const long mr = MG * KK - r0 < MR ? MG * KK - r0 : MR;
+                    for (j = 0; j < nc; j += NR) {
+                        const long nr = nc - j < NR ? nc - j : NR;
+                        TILE(mr, nr, CG, wp + (g * RPAN + r0 / MR) * ((long)CG * MR), 1, MR, bp + j * CG, ct, NR, 0,
+                             0, 0, 0, 0);
+                        KERNEL_scatter(yg, ct, r0, mr, p0 + j, nr);
+                    }
+                }
+            }
+            if (HAS_EPI)
+                for (m = 0; m < MG; m++) {
+                    T *ym = yg + m * op;
+                    const T *rm = HAS_RES ? res + (n * M + g * MG + m) * op : 0;
+                    for (q = 0; q < op; q += 16) {
+                        const __mmask16 mk = (__mmask16)(op - q >= 16 ? 0xffff : (1u << (op - q)) - 1);
+                        __m512 v = _mm512_maskz_loadu_ps(mk, ym + q);
+                        if (HAS_RES && !ACT_FIRST) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, rm + q));
+                        v = KERNEL_act(v);
+                        if (HAS_RES && ACT_FIRST) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, rm + q));
+                        _mm512_mask_storeu_ps(ym + q, mk, v);
+                    }
+                }
+        }
+}
+/* @end */
