@@ -112,9 +112,9 @@ void lower_softmax(Lowering *L, const Node *n)
     kp_int(L, &p, "AXIS_N", mid);
     kp_int(L, &p, "INNER", inner);
     kp_int(L, &p, "LOG", n->op == OP_LogSoftmax);
-    const char *tmpl = n->op == OP_Hardmax ? "hardmax" : "softmax";
-    if (tmpl[0] == 's' && x->dtype == DT_FLOAT && lower_isa_has(L, "softmax_vec"))
-        tmpl = "softmax_vec"; /* the target's vector kernel (FLOAT only) */
+    const char *tmpl = n->op == OP_Hardmax ? "hardmax"
+                       : x->dtype == DT_FLOAT && lower_isa_has(L, "softmax_vec") ? "softmax_vec" /* FLOAT only */
+                       : "softmax";
     const char *fn = lower_kernel(L, n, tmpl, &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
     lower_call(L, fn, 2, args, 0);
