@@ -12,7 +12,9 @@ Needs /usr/bin/python3 with onnx and numpy (Debian's), build/nnc, build/zoo.
 Settings (environment): BENCH_MODELS (comma list, default all), BENCH_BUDGET
 (seconds per engine per model before the run count is cut below RUNS, default 8),
 BENCH_MIN_RUNS (default 5), BENCH_ROUNDS (interleaving rounds, default 10),
-BENCH_LAYERS=0 to skip the layer table, BENCH_JOBS (parallel compiles).
+BENCH_LAYERS=0 to skip the layer table, BENCH_TARGETS (comma list), BENCH_JOBS (parallel compiles),
+BENCH_NNC / BENCH_ZOO / BENCH_WORK (the nnc binary, the zoo folder and the
+cache folder, default build/nnc, build/zoo and bench/.work).
 """
 import concurrent.futures as cf
 import hashlib
@@ -30,9 +32,9 @@ from onnx import helper, numpy_helper, shape_inference
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
-NNC = os.path.join(ROOT, "build", "nnc")
-ZOO = os.path.join(ROOT, "build", "zoo")
-WORK = os.path.join(BENCH, ".work")
+NNC = os.path.abspath(os.environ.get("BENCH_NNC", os.path.join(ROOT, "build", "nnc")))
+ZOO = os.path.abspath(os.environ.get("BENCH_ZOO", os.path.join(ROOT, "build", "zoo")))
+WORK = os.path.abspath(os.environ.get("BENCH_WORK", os.path.join(BENCH, ".work")))
 TARGETS = ["generic", "avx2", "avx512"]
 TARGET_ISA = {"generic": "sse", "avx2": "avx2", "avx512": "avx512"}
 
@@ -141,7 +143,7 @@ def file_sig(path):
 def build_one(model_path, target, dst):
     """Compile model with nnc for target and link the timing harness (cached)."""
     os.makedirs(dst, exist_ok=True)
-    rt = os.path.join(ROOT, "build", "runtime", "libnncrt.a")
+    rt = os.path.join(os.path.dirname(NNC), "runtime", "libnncrt.a")
     key = hashlib.sha256("|".join([
         file_sig(NNC), file_sig(rt) if os.path.exists(rt) else "", file_sig(model_path), target,
         open(os.path.join(BENCH, "harness.c")).read()]).encode()).hexdigest()
@@ -421,6 +423,8 @@ def main():
     if not models:
         sys.exit(f"bench: no models in {ZOO} (the zoo is made by the build's zoo_export step)")
     targets = cpu_targets()
+    if os.environ.get("BENCH_TARGETS"):
+        targets = [t for t in targets if t in os.environ["BENCH_TARGETS"].split(",")]
     skipped = [t for t in TARGETS if t not in targets]
 
     log("measuring peak")
@@ -529,7 +533,7 @@ def main():
           "the models): " +
           ", ".join(f"{k} {v:.1f} GFLOP/s" if v else f"{k} n/a" for k, v in peak.items()))
     if skipped:
-        print(f"Targets skipped (CPU lacks them): {', '.join(skipped)}")
+        print(f"Targets skipped (CPU lacks them, or not in BENCH_TARGETS): {', '.join(skipped)}")
     if ort.error:
         print(f"ONNX Runtime unavailable ({ort.error}); nnc only.")
     else:
