@@ -6,8 +6,13 @@
  * clip and activations with their alpha / beta, and one loop structure; a
  * RnnSpec row says what differs. A kernel keeps its scratch (input
  * projections of a block of steps, the state of a block of batch rows) in
- * local arrays of constant size, planned here to stay within 64 KB. */
+ * local arrays of constant size, planned here to stay within 64 KB.
+ * On the avx2 and avx512 targets, a FLOAT node whose W, R and B are
+ * constants runs rnn_vec instead: W^T and R^T packed here into the panels of
+ * the GEMM tile (gemm_tile.h), biases folded, gates vectorised (every
+ * activation but Softplus; a node using that stays generic). */
 #include "common.h"
+#include "gemm_tile.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -145,26 +150,28 @@ static void rnn_check_types(const Node *n, const RnnGeom *g)
 
 /* Block sizes for the kernel's local arrays: `bb` batch rows (state of
  * `states` vectors and the gates of one step each), `tc` steps of input
- * projections, all within RNN_SCRATCH_BYTES. */
-static void rnn_plan_scratch(const Node *n, RnnGeom *g)
+ * projections, all within RNN_SCRATCH_BYTES. The generic kernels have `tmp`
+ * HIDDEN-sized vectors in all, rnn_vec (`vec`) `tmp` per batch row. Returns
+ * 0 when not even one row fits. */
+static int rnn_plan_scratch(const Node *n, RnnGeom *g, int vec)
 {
     const RnnSpec *s = g->spec;
     int64_t esz = dtype_size(n->in[IN_X]->dtype), h = g->hidden;
-    int64_t fixed = s->tmp * h * esz;
-    int64_t row = (s->gates + s->states) * h * esz + (int64_t)sizeof(long); /* one batch row, one step */
-    if (fixed + row > RNN_SCRATCH_BYTES)
-        nnc_fail_node(n, "hidden_size %lld needs %lld bytes of kernel scratch; at most %d are supported",
-                      (long long)h, (long long)(fixed + row), RNN_SCRATCH_BYTES);
+    int64_t fixed = vec ? 0 : s->tmp * h * esz;
+    int64_t state = (s->states + (vec ? s->tmp : 0)) * h * esz + (int64_t)sizeof(long);
+    int64_t row = s->gates * h * esz + state; /* one batch row, one step */
+    if (fixed + row > RNN_SCRATCH_BYTES) return 0;
     int64_t bb = (RNN_SCRATCH_BYTES - fixed) / row;
     if (bb > g->batch) bb = g->batch;
     if (bb > RNN_BLOCK_ROWS) bb = RNN_BLOCK_ROWS;
-    int64_t left = RNN_SCRATCH_BYTES - fixed - bb * (s->states * h * esz + (int64_t)sizeof(long));
+    int64_t left = RNN_SCRATCH_BYTES - fixed - bb * state;
     int64_t tc = left / (bb * s->gates * h * esz);
     if (tc > RNN_BLOCK_ROWS / bb) tc = RNN_BLOCK_ROWS / bb;
     if (tc > g->seq) tc = g->seq;
     if (tc < 1) tc = 1;
     g->bb = bb;
     g->tc = tc;
+    return 1;
 }
 
 static void rnn_geometry(Arena *a, const Node *n, RnnGeom *g)
@@ -177,7 +184,12 @@ static void rnn_geometry(Arena *a, const Node *n, RnnGeom *g)
     g->layout = (int)layout;
     rnn_sizes(a, n, g);
     rnn_check_types(n, g);
-    rnn_plan_scratch(n, g);
+    if (!rnn_plan_scratch(n, g, 0)) {
+        int64_t h = g->hidden, esz = dtype_size(n->in[IN_X]->dtype);
+        nnc_fail_node(n, "hidden_size %lld needs %lld bytes of kernel scratch; at most %d are supported",
+                      (long long)h, (long long)((g->spec->gates + g->spec->states + g->spec->tmp) * h * esz +
+                                                (int64_t)sizeof(long)), RNN_SCRATCH_BYTES);
+    }
 }
 
 /* ---- activations ---- */
@@ -246,11 +258,18 @@ static int rnn_attr_strings(const Node *n, const char *name, const char *const *
     return node_attr_strings(n, name, out);
 }
 
-/* Fill expr[d * nact + i] with activation i of direction d. The list holds
+/* An activation with its constants, for kernels that vectorise it. */
+typedef struct RnnAct {
+    int kind; /* ActKind */
+    double alpha, beta;
+} RnnAct;
+
+/* Fill expr[d * nact + i] (and acts[d * nact + i] unless NULL) with
+ * activation i of direction d. The list holds
  * nact names per direction (forward first); one direction's list is also
  * accepted for both. alpha / beta values are consumed in list order by the
  * activations that take them; missing ones get the defaults. */
-static void rnn_activations(Arena *ar, const Node *n, const RnnGeom *g, const char **expr)
+static void rnn_activations(Arena *ar, const Node *n, const RnnGeom *g, const char **expr, RnnAct *acts)
 {
     const RnnSpec *s = g->spec;
     const char *const *names;
@@ -271,6 +290,7 @@ static void rnn_activations(Arena *ar, const Node *n, const RnnGeom *g, const ch
         if (rnn_acts[k].alpha && ia < nal) alpha = al[ia++];
         if (rnn_acts[k].beta && ib < nbe) beta = be[ib++];
         expr[i] = rnn_act_expr(ar, k, alpha, beta, t);
+        if (acts) acts[i] = (RnnAct){k, alpha, beta};
     }
 }
 
@@ -295,7 +315,7 @@ void shape_recurrent(Graph *gr, Node *n)
     rnn_geometry(gr->arena, n, &g);
     rnn_check_flags(n);
     const char *expr[6];
-    rnn_activations(gr->arena, n, &g, expr);
+    rnn_activations(gr->arena, n, &g, expr, NULL);
     DType t = n->in[IN_X]->dtype;
     int64_t y[4] = {g.seq, g.dirs, g.batch, g.hidden}, y1[4] = {g.batch, g.seq, g.dirs, g.hidden};
     int64_t h[3] = {g.dirs, g.batch, g.hidden}, h1[3] = {g.batch, g.dirs, g.hidden};
@@ -382,6 +402,120 @@ static void rnn_bind_options(Lowering *L, KParams *p, const Node *n, const RnnGe
     if (n->op == OP_GRU) kp_int(L, p, "LINEAR_BEFORE_RESET", node_attr_int(n, "linear_before_reset", 0) != 0);
 }
 
+/* ---- avx2 / avx512: rnn_vec ---- */
+
+/* One direction's M (G*H rows of k, row-major) transposed per gate into panels
+ * of nr hidden units: gate g, panel q is [k][nr] at (g * np + q) * k * nr,
+ * zero past H (np = H / nr rounded up). */
+static const char *rnn_pack(Lowering *L, const Node *n, const char *what, const float *m, int gates, int64_t h,
+                            int64_t k, int nr)
+{
+    int64_t np = (h + nr - 1) / nr, count = gates * np * k * nr;
+    float *out = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+    memset(out, 0, (size_t)count * sizeof(float));
+    for (int64_t gj = 0; gj < gates * h; gj++) {
+        int64_t g = gj / h, j = gj % h;
+        for (int64_t kk = 0; kk < k; kk++) out[((g * np + j / nr) * k + kk) * nr + j % nr] = m[gj * k + kk];
+    }
+    return tile_constant(L, n, what, out, count);
+}
+
+/* Direction d's biases as rnn_vec reads them: Wb + Rb per gate row (only
+ * Wb for GRU's h gate with linear_before_reset), then H more: Rbh there,
+ * zeros otherwise. All zero without B. */
+static const char *rnn_pack_bias(Lowering *L, const Node *n, const RnnGeom *g, int d, int lbr)
+{
+    int64_t h = g->hidden, gh = g->spec->gates * h;
+    float *out = arena_alloc_array(lower_arena(L), (size_t)(gh + h), sizeof(float));
+    memset(out, 0, (size_t)(gh + h) * sizeof(float));
+    const Tensor *b = node_input(n, IN_B);
+    if (b) {
+        const float *wb = (const float *)b->data + d * 2 * gh, *rb = wb + gh;
+        for (int64_t i = 0; i < gh; i++) out[i] = lbr && i >= 2 * h ? wb[i] : wb[i] + rb[i];
+        for (int64_t j = 0; lbr && j < h; j++) out[gh + j] = rb[2 * h + j];
+    }
+    return tile_constant(L, n, "folded bias", out, gh + h);
+}
+
+/* rnn_vec runs a FLOAT node with constant W, R (and B) whose activations
+ * all vectorise, on a target with the template and a GEMM tile. */
+static int rnn_vec_ok(Lowering *L, const Node *n, const RnnGeom *g, const RnnAct *acts)
+{
+    TileShape ts;
+    if (!tile_shape(L, &ts) || !lower_isa_has(L, "rnn_vec") || n->in[IN_X]->dtype != DT_FLOAT) return 0;
+    const Tensor *b = node_input(n, IN_B);
+    if (!n->in[IN_W]->data || !n->in[IN_R]->data || (b && !b->data)) return 0;
+    for (int i = 0; i < g->spec->nact * g->dirs; i++)
+        if (acts[i].kind == ACT_SOFTPLUS) return 0;
+    return 1;
+}
+
+/* The cell, the tile and the activation codes (ActKind) of direction d. */
+static void rnn_bind_vec(Lowering *L, KParams *p, const Node *n, const RnnGeom *g, int d, const RnnAct *acts,
+                         const TileShape *ts)
+{
+    static const char *const keys[3][3] = {
+        {"VACT_F", "VACT_FA", "VACT_FB"}, {"VACT_G", "VACT_GA", "VACT_GB"}, {"VACT_H", "VACT_HA", "VACT_HB"}};
+    kp_int(L, p, "CELL", n->op == OP_RNN ? 0 : n->op == OP_LSTM ? 1 : 2);
+    kp_int(L, p, "G", g->spec->gates);
+    kp_int(L, p, "NP", (g->hidden + ts->nr - 1) / ts->nr);
+    kp_int(L, p, "MR", ts->mr);
+    kp_int(L, p, "NR", ts->nr);
+    kp_str(L, p, "TILE", tile_plain(L, n));
+    if (n->op != OP_LSTM) { /* the flags of the other cells, which rnn_bind_options binds for its op */
+        static const char *const lstm_flags[] = {"HAS_C0", "HAS_P", "HAS_YC", "INPUT_FORGET"};
+        for (int i = 0; i < 4; i++) kp_int(L, p, lstm_flags[i], 0);
+    }
+    if (n->op != OP_GRU) kp_int(L, p, "LINEAR_BEFORE_RESET", 0);
+    for (int i = 0; i < 3; i++) {
+        const RnnAct *a = &acts[d * g->spec->nact + (i < g->spec->nact ? i : 0)];
+        kp_int(L, p, keys[i][0], a->kind);
+        kp_float(L, p, keys[i][1], a->alpha, DT_FLOAT);
+        kp_float(L, p, keys[i][2], a->beta, DT_FLOAT);
+    }
+}
+
+/* avx2 / avx512: one rnn_vec call per direction on weights packed here.
+ * Returns 0 (nothing emitted) when the node does not qualify. */
+static int lower_recurrent_vec(Lowering *L, const Node *n, const RnnGeom *g0, const char **expr,
+                               const RnnAct *acts, Tensor *lens)
+{
+    RnnGeom g = *g0;
+    TileShape ts;
+    if (!rnn_vec_ok(L, n, &g, acts) || !rnn_plan_scratch(n, &g, 1)) return 0;
+    tile_shape(L, &ts);
+    int lstm = n->op == OP_LSTM;
+    int lbr = n->op == OP_GRU && node_attr_int(n, "linear_before_reset", 0) != 0;
+    int64_t gh = g.spec->gates * g.hidden;
+    const float *w = n->in[IN_W]->data, *r = n->in[IN_R]->data;
+    for (int d = 0; d < g.dirs; d++) {
+        KParams p = {0};
+        kp_type(L, &p, "TL", lens ? lens->dtype : DT_INT32);
+        kp_int(L, &p, "STATUS_INDEX", NNC_STATUS_INDEX);
+        rnn_bind_geometry(L, &p, &g, d);
+        rnn_bind_options(L, &p, n, &g, d, expr, lens != NULL);
+        rnn_bind_vec(L, &p, n, &g, d, acts, &ts);
+        const char *fn = lower_kernel(L, n, "rnn_vec", &p);
+        Tensor *yc = lstm ? rnn_out(L, n, OUT_YC) : NULL, *c0 = lstm ? node_input(n, IN_C0) : NULL;
+        Tensor *pp = lstm ? node_input(n, IN_P) : NULL, *h0 = node_input(n, IN_H0);
+        Tensor *y = rnn_out(L, n, OUT_Y), *yh = rnn_out(L, n, OUT_YH);
+        const char *args[11] = {
+            lower_ref(L, n->in[IN_X]),
+            rnn_pack(L, n, "packed W", w + d * gh * g.input, g.spec->gates, g.hidden, g.input, ts.nr),
+            rnn_pack(L, n, "packed R", r + d * gh * g.hidden, g.spec->gates, g.hidden, g.hidden, ts.nr),
+            rnn_pack_bias(L, n, &g, d, lbr),
+            lens ? lower_ref(L, lens) : NULL,
+            h0 ? lower_ref(L, h0) : NULL,
+            c0 ? lower_ref(L, c0) : NULL,
+            pp ? lower_ref(L, pp) : NULL,
+            y ? lower_ref(L, y) : NULL,
+            yh ? lower_ref(L, yh) : NULL,
+            yc ? lower_ref(L, yc) : NULL};
+        lower_call_refs(L, fn, 11, args, lens && !lens->data);
+    }
+    return 1;
+}
+
 /* One kernel call per direction; run-time sequence lengths are checked by
  * the kernel (a bad one makes the run function return STATUS_INDEX). */
 void lower_recurrent(Lowering *L, const Node *n)
@@ -390,10 +524,12 @@ void lower_recurrent(Lowering *L, const Node *n)
     Arena *a = lower_arena(L);
     rnn_geometry(a, n, &g);
     const char *expr[6];
-    rnn_activations(a, n, &g, expr);
+    RnnAct acts[6];
+    rnn_activations(a, n, &g, expr, acts);
     DType t = n->in[IN_X]->dtype;
     int lstm = n->op == OP_LSTM, has_lens = rnn_lens_needed(n, &g);
     Tensor *lens = has_lens ? node_input(n, IN_LENS) : NULL;
+    if (lower_recurrent_vec(L, n, &g, expr, acts, lens)) return;
     for (int d = 0; d < g.dirs; d++) {
         KParams p = {0};
         kp_type(L, &p, "T", t);
