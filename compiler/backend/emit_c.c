@@ -51,6 +51,7 @@ struct Lowering {
     int cap_kernels;
     const Node *node;     /* node being lowered */
     WeightTable *wt;
+    int uses_vops;        /* a shared simd/ template was instantiated: emit the vector layer */
 };
 
 Arena *lower_arena(Lowering *L) { return L->g->arena; }
@@ -131,6 +132,7 @@ const char *lower_kernel(Lowering *L, const Node *n, const char *tmpl, const KPa
     Arena *a = L->g->arena;
     const char *text = template_find(L->o->isa, tmpl);
     NNC_ASSERT(text);
+    if (text == template_find_in("simd", tmpl)) L->uses_vops = 1;
     KParams q = *p;
     kp_str(L, &q, "KERNEL", "NNC_KERNEL_NAME_");
     Buf inst = {0};
@@ -367,6 +369,12 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     buf_puts(c, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
     const IsaInfo *isa = isa_info(o->isa);
     if (isa->cpu_bit) buf_printf(c, "%s\n", isa->preamble);
+    if (L.uses_vops) { /* the vector layer the shared kernels are written in */
+        KParams none = {0};
+        buf_printf(c, "/* ---- vector layer (template %s/vops) ---- */\n", o->isa);
+        template_instantiate(c, template_find_in(o->isa, "vops"), &none);
+        buf_puts(c, "\n");
+    }
     buf_printf(c, "#include \"%s\"\n\n", o->header_name);
     buf_puts(c, "/* ---- kernels ---- */\n");
     buf_put(c, L.kernels.data ? L.kernels.data : "", L.kernels.len);

@@ -1,6 +1,9 @@
 /* template.c — finds kernel templates and specialises them. A template is a
  * real C file: lint scaffolding, then a body between `@begin` and `@end`
- * marker comments. Specialising copies the body, swapping parameter
+ * marker comments. A kernel family whose algorithm is the same on every
+ * vector ISA has one template in templates/simd/, written in the vector layer
+ * each such ISA defines in templates/<isa>/vops.c; an ISA's own template of
+ * the same name, where the algorithm differs, takes precedence. Specialising copies the body, swapping parameter
  * identifiers (KERNEL, T, shape constants, ...) for their values, so the
  * generated kernel carries literal constants the C compiler can fold. */
 #include "template.h"
@@ -8,15 +11,22 @@
 #include <ctype.h>
 #include <string.h>
 
-const char *template_find(const char *isa, const char *name)
+const char *template_find_in(const char *dir, const char *name)
 {
     char want[128];
-    for (int pass = 0; pass < 2; pass++) {
-        snprintf(want, sizeof want, "%s/%s.c", pass ? "generic" : isa, name);
-        for (int i = 0; i < nnc_template_count; i++)
-            if (strcmp(nnc_template_files[i].path, want) == 0) return nnc_template_files[i].text;
-    }
+    snprintf(want, sizeof want, "%s/%s.c", dir, name);
+    for (int i = 0; i < nnc_template_count; i++)
+        if (strcmp(nnc_template_files[i].path, want) == 0) return nnc_template_files[i].text;
     return NULL;
+}
+
+/* The ISA's own template first; then, for an ISA with a vector layer
+ * (templates/<isa>/vops.c), the shared one in templates/simd/; then generic. */
+const char *template_find(const char *isa, const char *name)
+{
+    const char *t = template_find_in(isa, name);
+    if (!t && template_find_in(isa, "vops")) t = template_find_in("simd", name);
+    return t ? t : template_find_in("generic", name);
 }
 
 static const char *lookup(const KParams *p, const char *id, size_t n)

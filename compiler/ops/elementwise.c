@@ -316,9 +316,10 @@ static const char *scalar_expr(Lowering *L, KParams *p, const Node *n, DType ta,
  * (lane-wise, like the scalar ?: forms, so NaN and signed zeros come out the
  * same), VSEL_LT(a, b, x, y) = a < b ? x : y, VSEL_GT, VABS VNEG VSQRT VFLOOR
  * VCEIL VROUND, and the vector math VEXP VEXPM1 VTANH VSIGMOID VERF. Each ISA
- * implements the words it has as macros in its template ew_vops; an op is
- * vectorised only when that template defines every word of its expression,
- * otherwise it keeps the scalar kernel. */
+ * implements the words it has as macros in its vector layer (template vops,
+ * which the shared unary_vec and binary_vec kernels are instantiated with);
+ * an op is vectorised only when the layer defines every word of its
+ * expression, otherwise it keeps the scalar kernel. */
 typedef struct VectorOp {
     OpKind op;
     const char *vexpr;
@@ -351,30 +352,26 @@ static const VectorOp vector_ops[] = {
     {OP_Sum, "VADD(va, vb)"},
 };
 
-/* Does the target's vector layer (template ew_vops) define V-word w? */
+/* Does the target's vector layer (template vops) define V-word w? */
 static int vops_has(Lowering *L, const char *w, size_t len)
 {
-    if (!lower_isa_has(L, "ew_vops")) return 0;
-    const char *text = template_find(lower_target(L), "ew_vops");
-    for (const char *s = strstr(text, "#define KERNEL_"); s; s = strstr(s + 1, "#define KERNEL_")) {
-        s += strlen("#define KERNEL_");
+    const char *text = template_find_in(lower_target(L), "vops");
+    for (const char *s = text ? strstr(text, "#define V") : NULL; s; s = strstr(s + 1, "#define V")) {
+        s += strlen("#define ");
         if (strncmp(s, w, len) == 0 && s[len] == '(') return 1;
     }
     return 0;
 }
 
-/* Is template tmpl written for the target ISA (not only generic)? */
-/* The vector expression of n for FLOAT operands on this target with its
- * V-words bound to the target's vector layer in p, or NULL (scalar kernel). */
-static const char *vector_expr(Lowering *L, KParams *p, const Node *n, const char *vexpr)
+/* The vector expression of n for FLOAT operands on this target, or NULL
+ * (scalar kernel) unless the target's vector layer defines each of its words
+ * (the shared vector kernels are instantiated with that layer). */
+static const char *vector_expr(Lowering *L, const Node *n, const char *vexpr)
 {
     if (!vexpr)
         for (size_t i = 0; i < sizeof vector_ops / sizeof vector_ops[0]; i++)
             if (vector_ops[i].op == n->op) vexpr = vector_ops[i].vexpr;
     if (!vexpr) return NULL;
-    const char *words[32];
-    size_t lens[32];
-    int nw = 0;
     for (const char *s = vexpr; *s;) {
         if (!(isalpha((unsigned char)*s) || *s == '_')) {
             s++;
@@ -382,22 +379,11 @@ static const char *vector_expr(Lowering *L, KParams *p, const Node *n, const cha
         }
         const char *e = s;
         while (isalnum((unsigned char)*e) || *e == '_') e++;
-        if (s[0] == 'V' && e - s > 1 && isupper((unsigned char)s[1]) && (s == vexpr || !isalnum((unsigned char)s[-1]))) {
-            if (!vops_has(L, s, (size_t)(e - s))) return NULL;
-            NNC_ASSERT(nw < 32);
-            words[nw] = s;
-            lens[nw++] = (size_t)(e - s);
-        }
+        if (s[0] == 'V' && e - s > 1 && isupper((unsigned char)s[1]) && (s == vexpr || !isalnum((unsigned char)s[-1])) &&
+            !vops_has(L, s, (size_t)(e - s)))
+            return NULL;
         s = e;
     }
-    Node vn = *n;
-    vn.name = "vops";
-    KParams none = {0};
-    const char *vops = lower_kernel(L, &vn, "ew_vops", &none);
-    Arena *a = lower_arena(L);
-    for (int i = 0; i < nw; i++)
-        kp_str(L, p, arena_printf(a, "%.*s", (int)lens[i], words[i]),
-               arena_printf(a, "%s_%.*s", vops, (int)lens[i], words[i]));
     return vexpr;
 }
 
@@ -477,7 +463,7 @@ static void lower_clip(Lowering *L, const Node *n)
     kp_str(L, &p, "LO", clip_literal(L, t, &lo, 0));
     kp_str(L, &p, "HI", clip_literal(L, t, &hi, 1));
     const char *vexpr = t == DT_FLOAT && !lo.runtime && !hi.runtime && lower_isa_has(L, "unary_vec")
-                            ? vector_expr(L, &p, n, "VMIN(VSET(HI), VMAX(VSET(LO), va))") : NULL;
+                            ? vector_expr(L, n, "VMIN(VSET(HI), VMAX(VSET(LO), va))") : NULL;
     if (vexpr) {
         kp_str(L, &p, "VEXPR", vexpr);
         const char *fn = lower_kernel(L, n, "unary_vec", &p);
@@ -505,7 +491,7 @@ void lower_unary(Lowering *L, const Node *n)
     bind_math(L, &p, t, expr);
     kp_str(L, &p, "EXPR", expr);
     const char *vexpr = t == DT_FLOAT && n->out[0]->dtype == DT_FLOAT && lower_isa_has(L, "unary_vec")
-                            ? vector_expr(L, &p, n, NULL) : NULL;
+                            ? vector_expr(L, n, NULL) : NULL;
     if (vexpr) kp_str(L, &p, "VEXPR", vexpr);
     const char *fn = lower_kernel(L, n, vexpr ? "unary_vec" : "unary", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
@@ -555,7 +541,7 @@ static void emit_binary(Lowering *L, const Node *n, Tensor *a, Tensor *b, Tensor
                         const char *vexpr)
 {
     if (a->dtype == DT_FLOAT && b->dtype == DT_FLOAT && y->dtype == DT_FLOAT && lower_isa_has(L, "binary_vec") &&
-        (vexpr = vector_expr(L, p, n, vexpr)) != NULL) {
+        (vexpr = vector_expr(L, n, vexpr)) != NULL) {
         kp_str(L, p, "VEXPR", vexpr);
         bind_bcast_loop(L, p, n, a, b, y);
         const char *fn = lower_kernel(L, n, "binary_vec", p);

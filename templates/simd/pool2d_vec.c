@@ -1,20 +1,20 @@
-/* pool2d_vec.c — AVX2 MaxPool / AveragePool on FLOAT over one or two
- * spatial dims (a 1-D pool has IH = OH = KH = 1), vectorised along the output
- * width: 8 outputs of a row at a time.
+/* pool2d_vec.c — MaxPool / AveragePool on FLOAT over one or two spatial dims
+ * (a 1-D pool has IH = OH = KH = 1), written in the vector layer
+ * (templates/<isa>/vops.c) and vectorised along the output width: VLANES
+ * outputs of a row at a time.
  *   X[N, C, IH, IW] -> Y[N, C, OH, OW]
  * Outputs OW_LO <= ow < OW_HI (the compiler computes them) have their whole
  * window inside the row, so their loads need no column checks; a partial
  * vector is loaded and stored under a mask. Stride 1 loads contiguously,
- * stride 2 loads two vectors and keeps the even lanes, other strides gather.
- * Columns outside that range, next to the padding, take the scalar path of
- * the generic template (KERNEL_one). Values are accumulated in the generic
- * template's order (rows, then columns), so results are identical to it. */
+ * stride 2 keeps the even lanes of two vectors (VLOAD_EVEN), other strides
+ * gather. Columns outside that range, next to the padding, take the scalar
+ * path of the generic template (KERNEL_one). Values are accumulated in the
+ * generic template's order (rows, then columns), so results are identical
+ * to it. */
 #ifdef NNC_LINT
-#include <immintrin.h>
+#include "lint.h"
 #include <math.h>
 #include <stdint.h>
-#include "nnc_runtime.h"
-#define NNC_TARGET NNC_TARGET_AVX2
 #define NC 2
 #define IH 9
 #define IW 37
@@ -67,26 +67,12 @@ static NNC_TARGET float KERNEL_one(const float *restrict xc, long oh, long ow)
     return IS_MAX ? acc : (count ? acc / (float)count : 0.0f);
 }
 
-/* Lanes 0 .. n-1 set (n in 1..8). */
-static NNC_TARGET __m256i KERNEL_mask(long n)
+/* n (1..VLANES) window values for VLANES consecutive outputs, from p (stride SW). */
+static NNC_TARGET VFLOAT KERNEL_load(const float *restrict p, long n)
 {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-/* n (1..8) window values for 8 consecutive outputs, from p (stride SW). */
-static NNC_TARGET __m256 KERNEL_load(const float *restrict p, long n)
-{
-    if (SW == 1) return _mm256_maskload_ps(p, KERNEL_mask(n));
-    if (SW == 2) {
-        const long e = 2 * n - 1; /* elements p[0 .. e-1] are read */
-        const __m256 lo = _mm256_maskload_ps(p, KERNEL_mask(e < 8 ? e : 8));
-        const __m256 hi = _mm256_maskload_ps(p + 8, KERNEL_mask(e > 8 ? e - 8 : 0));
-        const __m256 ev = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)); /* 0 2 8 10 4 6 12 14 */
-        return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0)));
-    }
-    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p,
-                                    _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(SW)),
-                                    _mm256_castsi256_ps(KERNEL_mask(n)), 4);
+    if (SW == 1) return VLOAD_M(p, VTAIL(n));
+    if (SW == 2) return VLOAD_EVEN(p, n);
+    return VGATHER_M(p, SW, VTAIL(n));
 }
 
 /* Outputs OW_LO .. OW_HI-1 of row oh. */
@@ -97,9 +83,9 @@ static NNC_TARGET void KERNEL_interior(const float *restrict xc, long oh, float 
         const long ih = oh * SH - PH + kh * DH;
         if (COUNT_PAD ? (ih >= -PH && ih < IH + EH) : (ih >= 0 && ih < IH)) count += KW;
     }
-    for (ow = OW_LO; ow < OW_HI; ow += 8) {
-        const long n = OW_HI - ow < 8 ? OW_HI - ow : 8;
-        __m256 acc = _mm256_set1_ps(IS_MAX ? LOWEST : 0.0f);
+    for (ow = OW_LO; ow < OW_HI; ow += VLANES) {
+        const long n = OW_HI - ow < VLANES ? OW_HI - ow : VLANES;
+        VFLOAT acc = VSET(IS_MAX ? LOWEST : 0.0f);
         int any = 0;
         for (kh = 0; kh < KH; kh++) {
             const long ih = oh * SH - PH + kh * DH;
@@ -107,14 +93,14 @@ static NNC_TARGET void KERNEL_interior(const float *restrict xc, long oh, float 
             if (ih < 0 || ih >= IH) continue;
             xr = xc + ih * IW + ow * SW - PW;
             for (kw = 0; kw < KW; kw++) {
-                const __m256 v = KERNEL_load(xr + kw * DW, n);
-                if (IS_MAX) acc = any ? _mm256_max_ps(v, acc) : v;
-                else acc = _mm256_add_ps(acc, v);
+                const VFLOAT v = KERNEL_load(xr + kw * DW, n);
+                if (IS_MAX) acc = any ? VMAX(v, acc) : v;
+                else acc = VADD(acc, v);
                 any = 1;
             }
         }
-        if (!IS_MAX) acc = count ? _mm256_div_ps(acc, _mm256_set1_ps((float)count)) : _mm256_setzero_ps();
-        _mm256_maskstore_ps(yr + ow, KERNEL_mask(n), acc);
+        if (!IS_MAX) acc = count ? VDIV(acc, VSET((float)count)) : VZERO();
+        VSTORE_M(yr + ow, VTAIL(n), acc);
     }
 }
 

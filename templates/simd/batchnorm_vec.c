@@ -1,17 +1,16 @@
-/* batchnorm_vec.c — AVX2 inference BatchNormalization on FLOAT:
+/* batchnorm_vec.c — inference BatchNormalization on FLOAT, written in the
+ * vector layer (templates/<isa>/vops.c):
  *   Y[n,c,...] = X[n,c,...] * s[c] + t[c],
  *   s = scale / sqrt(var + EPS), t = bias - mean * s
  * over X viewed as [N, C, INNER]; s and t are computed per channel as in the
  * generic template (apart from FMA contraction, which a compiler may apply
- * to it in either), the multiply and add 8 lanes at a time (not fused, so
- * results are identical to it).
+ * to it in either), the multiply and add VLANES lanes at a time (not fused,
+ * so results are identical to it).
  * The output may be the input's own buffer (the planner runs it in place):
  * each vector is loaded before its own slots are stored. */
 #ifdef NNC_LINT
-#include <immintrin.h>
+#include "lint.h"
 #include <math.h>
-#include "nnc_runtime.h"
-#define NNC_TARGET NNC_TARGET_AVX2
 #define SQRT sqrtf
 #define N 1
 #define C 4
@@ -29,15 +28,13 @@ static NNC_TARGET void KERNEL(const float *x, const float *restrict scale, const
             const float s = scale[c] / SQRT(var[c] + EPS);
             const float ms = mean[c] * s; /* own statement: not contracted into an FMA */
             const float t = bias[c] - ms;
-            const __m256 vs = _mm256_set1_ps(s), vt = _mm256_set1_ps(t);
+            const VFLOAT vs = VSET(s), vt = VSET(t);
             const float *xr = x + (n * C + c) * (long)INNER;
             float *yr = y + (n * C + c) * (long)INNER;
-            for (i = 0; i + 8 <= INNER; i += 8)
-                _mm256_storeu_ps(yr + i, _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(xr + i), vs), vt));
+            for (i = 0; i + VLANES <= INNER; i += VLANES) VSTORE(yr + i, VADD(VMUL(VLOAD(xr + i), vs), vt));
             if (i < INNER) {
-                const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(INNER - i)),
-                                                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-                _mm256_maskstore_ps(yr + i, m, _mm256_add_ps(_mm256_mul_ps(_mm256_maskload_ps(xr + i, m), vs), vt));
+                const VMASK m = VTAIL(INNER - i);
+                VSTORE_M(yr + i, m, VADD(VMUL(VLOAD_M(xr + i, m), vs), vt));
             }
         }
 }

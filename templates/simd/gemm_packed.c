@@ -1,4 +1,4 @@
-/* gemm_packed.c — float Gemm on the register tile TILE (gemm_tile template):
+/* gemm_packed.c — float Gemm on the register tile TILE (the ISA's gemm_tile template):
  *   Y[M,N] = ALPHA * op(A) op(B) + BETA * C, then the fused epilogue.
  * B is read in panels of NR columns, [k][NR] each: with B_PACKED the panels
  * were made at compile time over all of K (ALPHA folded in); otherwise a
@@ -9,8 +9,7 @@
  * The last k block applies bias and, with VEC_EPI, activation and residual
  * in registers; otherwise EPI_EXPR (v, r = res[m, n]) runs on the stored tile. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#include "lint.h"
 #define T float
 #define M 3
 #define N 40
@@ -27,8 +26,8 @@
 #define HAS_RES 0
 #define VEC_EPI 0
 #define EPI_EXPR (v < 0 ? 0 : v)
-#define MR 8
-#define NR 32
+#define MR 6
+#define NR 16
 #define KC 128
 #define NC 256
 #define TILE gemm_tile_lint

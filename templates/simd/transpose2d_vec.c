@@ -1,14 +1,14 @@
-/* transpose2d_vec.c — AVX2 transpose of the last two dims for 4-byte
- * elements (FLOAT, INT32, UINT32):
+/* transpose2d_vec.c — transpose of the last two dims for 4-byte elements
+ * (FLOAT, INT32, UINT32), shared by the AVX2 and AVX-512 targets:
  *   X[BATCH, ROWS, COLS] -> Y[BATCH, COLS, ROWS]
- * in 8x8 blocks, each eight row loads, an unpack/shuffle/permute network and
- * eight column stores; the edge rows and columns are copied one by one. The
- * elements are moved as bit patterns (float vectors), so any 4-byte type
- * comes out exactly. */
+ * in 8x8 blocks with AVX2 instructions on both (not the vector layer: the
+ * block is a fixed 8x8 shuffle network, and every AVX-512 CPU has AVX2; a
+ * 16x16 network is no faster for these memory-bound sizes): eight row loads,
+ * an unpack/shuffle/permute network and eight column stores; the edge rows
+ * and columns are copied one by one. The elements are moved as bit patterns
+ * (float vectors), so any 4-byte type comes out exactly. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#include "nnc_runtime.h"
-#define NNC_TARGET NNC_TARGET_AVX2
+#include "lint.h"
 #define T float
 #define BATCH 2
 #define ROWS 37

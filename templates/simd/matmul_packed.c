@@ -1,5 +1,5 @@
 /* matmul_packed.c — float batched MatMul on the register tile TILE
- * (gemm_tile template), numpy batch broadcasting through AOFF/BOFF:
+ * (the ISA's gemm_tile template), numpy batch broadcasting through AOFF/BOFF:
  *   Y[t] (M x N) = A[AOFF[t] ...] (M x K) * B[BOFF[t] ...] (K x N) (+ bias[n])
  * With B_PACKED, B is one constant matrix packed at compile time into panels
  * of NR columns ([k][NR] over all of K); otherwise each batch's B is packed
@@ -7,8 +7,7 @@
  * applies the bias and, with VEC_EPI, activation and residual in registers;
  * otherwise EPI_EXPR (v, r = res[same index]) runs on the stored tile. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#include "lint.h"
 #define T float
 #define BATCH 2
 #define M 3
@@ -22,8 +21,8 @@
 #define HAS_RES 1
 #define VEC_EPI 0
 #define EPI_EXPR (v + r < 0 ? 0 : v + r)
-#define MR 8
-#define NR 32
+#define MR 6
+#define NR 16
 #define KC 128
 #define NC 256
 #define TILE gemm_tile_lint

@@ -1,17 +1,16 @@
-/* binary_vec.c — AVX-512 elementwise binary op on FLOAT with numpy
- * broadcasting over up to six (merged) dims, vectorised along the innermost
- * one: D5 elements, 16 lanes at a time, the partial vector under a mask. An
- * operand's innermost stride AS5/BS5 is 1 (contiguous) or 0 (one value per
- * row, broadcast to all lanes: scalar operands and per-channel [1,C,1,1]
+/* binary_vec.c — elementwise binary op on FLOAT with numpy broadcasting over
+ * up to six (merged) dims, written in the vector layer
+ * (templates/<isa>/vops.c) and vectorised along the innermost dim: D5
+ * elements, VLANES at a time, the partial vector under a mask. An operand's
+ * innermost stride AS5/BS5 is 1 (contiguous) or 0 (one value per row,
+ * broadcast to all lanes: scalar operands and per-channel [1,C,1,1]
  * patterns); outer strides are 0 on broadcast dims; the output is dense.
- * VEXPR is the op's vector form over `va` and `vb`.
+ * VEXPR is the op's vector form over `va` and `vb`, in the layer's words.
  * The output may be the input's own buffer (the planner runs it in place):
  * each vector is loaded before its own slots are stored. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#include "nnc_runtime.h"
-#define NNC_TARGET NNC_TARGET_AVX512
-#define VEXPR _mm512_add_ps(va, vb)
+#include "lint.h"
+#define VEXPR VADD(va, vb)
 #define D0 1
 #define D1 1
 #define D2 1
@@ -36,16 +35,16 @@
 static NNC_TARGET void KERNEL_row(const float *ar, const float *br, float *yr)
 {
     long i = 0;
-    for (; i + 16 <= D5; i += 16) {
-        const __m512 va = AS5 ? _mm512_loadu_ps(ar + i) : _mm512_set1_ps(ar[0]);
-        const __m512 vb = BS5 ? _mm512_loadu_ps(br + i) : _mm512_set1_ps(br[0]);
-        _mm512_storeu_ps(yr + i, VEXPR);
+    for (; i + VLANES <= D5; i += VLANES) {
+        const VFLOAT va = AS5 ? VLOAD(ar + i) : VSET(ar[0]);
+        const VFLOAT vb = BS5 ? VLOAD(br + i) : VSET(br[0]);
+        VSTORE(yr + i, VEXPR);
     }
     if (i < D5) {
-        const __mmask16 m = (__mmask16)((1u << (D5 - i)) - 1u);
-        const __m512 va = AS5 ? _mm512_maskz_loadu_ps(m, ar + i) : _mm512_set1_ps(ar[0]);
-        const __m512 vb = BS5 ? _mm512_maskz_loadu_ps(m, br + i) : _mm512_set1_ps(br[0]);
-        _mm512_mask_storeu_ps(yr + i, m, VEXPR);
+        const VMASK m = VTAIL(D5 - i);
+        const VFLOAT va = AS5 ? VLOAD_M(ar + i, m) : VSET(ar[0]);
+        const VFLOAT vb = BS5 ? VLOAD_M(br + i, m) : VSET(br[0]);
+        VSTORE_M(yr + i, m, VEXPR);
     }
 }
 

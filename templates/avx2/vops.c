@@ -1,0 +1,86 @@
+/* vops.c — the AVX2 vector layer: the types and operations the shared
+ * templates in templates/simd/ are written in, on __m256 (VLANES = 8 floats),
+ * and the V-words of the elementwise expressions of compiler/ops/elementwise.c.
+ * Emitted once per generated file, after the ISA preamble, when a shared
+ * template is used; templates/avx512/vops.c defines the same names.
+ *   VFLOAT, VMASK, VLANES     vector, lane mask (lanes [0, n) from VTAIL(n),
+ *                             n in 0..VLANES), lanes per vector
+ *   VLOAD VSTORE              unaligned whole-vector load and store
+ *   VLOAD_M(p, m)             lanes in m from p, 0 elsewhere (reads only them)
+ *   VLOAD_MOR(p, m, v)        lanes in m from p, v's elsewhere
+ *   VSTORE_M(p, m, v)         stores only the lanes in m
+ *   VKEEP_M(m, v)             v in the lanes of m, 0 elsewhere
+ *   VBLEND_M(m, a, b)         b in the lanes of m, a elsewhere
+ *   VFMA(a, b, c)             a * b + c, fused; VHSUM VHMAX: over all lanes
+ *   VMASK_NZ_U8(p, n)         lanes j < n where byte p[j] != 0 (reads p[0..n))
+ *   VMASK_ANDNOT(a, b)        ~a & b; VMASK_NONE: no lane
+ *   VLOAD_EVEN(p, n)          lanes j < n from p[2j] (reads p[0 .. 2n-1)), 0 elsewhere
+ *   VGATHER_M(p, s, m)        lanes j in m from p[j*s], 0 elsewhere
+ * The elementwise words (VSET VADD ... VEXPM1) have the lane-wise semantics of
+ * the scalar C forms they replace (VMAX(a, b) is a > b ? a : b, so NaN and
+ * signed zeros match); the transcendental ones map to runtime/nnc_vmath_avx2.h
+ * (errors stated there, about 2e-7 relative). */
+#ifdef NNC_LINT
+#include <immintrin.h>
+#include <stdint.h>
+#include "nnc_runtime.h"
+#include "nnc_vmath_avx2.h"
+#define NNC_TARGET NNC_TARGET_AVX2
+#endif
+/* @begin */
+#define VLANES 8
+#define VFLOAT __m256
+#define VMASK __m256i
+#define VZERO() _mm256_setzero_ps()
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define VTAIL(n) nnc_tailmask_avx2(n)
+#define VMASK_NONE _mm256_setzero_si256()
+#define VMASK_ANDNOT(a, b) _mm256_andnot_si256(a, b)
+#define VLOAD_M(p, m) _mm256_maskload_ps(p, m)
+#define VLOAD_MOR(p, m, v) _mm256_blendv_ps(v, _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m))
+#define VSTORE_M(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define VKEEP_M(m, v) _mm256_and_ps(v, _mm256_castsi256_ps(m))
+#define VBLEND_M(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
+#define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VHSUM(v) nnc_hsum_avx2(v)
+#define VHMAX(v) nnc_hmax_avx2(v)
+#define VNZ_U8_LANE(p, n, j) ((j) < (n) && (p)[j] != 0 ? -1 : 0)
+#define VMASK_NZ_U8(p, n)                                                                                       \
+    _mm256_setr_epi32(VNZ_U8_LANE(p, n, 0), VNZ_U8_LANE(p, n, 1), VNZ_U8_LANE(p, n, 2), VNZ_U8_LANE(p, n, 3),   \
+                      VNZ_U8_LANE(p, n, 4), VNZ_U8_LANE(p, n, 5), VNZ_U8_LANE(p, n, 6), VNZ_U8_LANE(p, n, 7))
+/* even lanes of p[0 .. 8) and p[8 .. 16) (0 2 8 10 4 6 12 14), put in order */
+#define VLOAD_EVEN(p, n)                                                                                        \
+    _mm256_castpd_ps(_mm256_permute4x64_pd(                                                                     \
+        _mm256_castps_pd(_mm256_shuffle_ps(_mm256_maskload_ps(p, nnc_tailmask_avx2(2 * (n) - 1)),               \
+                                           _mm256_maskload_ps((p) + 8, nnc_tailmask_avx2(2 * (n) - 9)),         \
+                                           _MM_SHUFFLE(2, 0, 2, 0))),                                           \
+        _MM_SHUFFLE(3, 1, 2, 0)))
+#define VGATHER_M(p, s, m)                                                                                      \
+    _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p,                                                            \
+                             _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(s)), \
+                             _mm256_castsi256_ps(m), 4)
+/* elementwise words */
+#define VSET(s) _mm256_set1_ps(s)
+#define VADD(a, b) _mm256_add_ps(a, b)
+#define VSUB(a, b) _mm256_sub_ps(a, b)
+#define VMUL(a, b) _mm256_mul_ps(a, b)
+#define VDIV(a, b) _mm256_div_ps(a, b)
+#define VMAX(a, b) _mm256_max_ps(a, b)
+#define VMIN(a, b) _mm256_min_ps(a, b)
+#define VSEL_LT(a, b, x, y) _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_LT_OQ))
+#define VSEL_GT(a, b, x, y) _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GT_OQ))
+#define VABS(a) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a)
+#define VNEG(a) _mm256_xor_ps(_mm256_set1_ps(-0.0f), a)
+#define VSQRT(a) _mm256_sqrt_ps(a)
+#define VFLOOR(a) _mm256_round_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+#define VCEIL(a) _mm256_round_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)
+#define VROUND(a) _mm256_round_ps(a, _MM_FROUND_CUR_DIRECTION | _MM_FROUND_NO_EXC)
+#define VEXP(a) nnc_exp_avx2(a)
+#define VTANH(a) nnc_tanh_avx2(a)
+#define VSIGMOID(a) nnc_sigmoid_avx2(a)
+#define VERF(a) nnc_erf_avx2(a)
+/* exp(a) - 1: absolute error about 1.2e-7 near 0 (Elu only uses it below 0) */
+#define VEXPM1(a) _mm256_sub_ps(nnc_exp_avx2(a), _mm256_set1_ps(1.0f))
+
+/* @end */

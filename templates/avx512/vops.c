@@ -1,0 +1,70 @@
+/* vops.c — the AVX-512 vector layer: the types and operations the shared
+ * templates in templates/simd/ are written in, on __m512 (VLANES = 16
+ * floats) with __mmask16 lane masks, and the V-words of the elementwise
+ * expressions of compiler/ops/elementwise.c. The names and their meaning are
+ * those of templates/avx2/vops.c (see there); masked loads and stores are
+ * AVX-512's own, the reductions _mm512_reduce_*, the transcendental words
+ * runtime/nnc_vmath_avx512.h (errors stated there, about 2e-7 relative). */
+#ifdef NNC_LINT
+#include <immintrin.h>
+#include <stdint.h>
+#include "nnc_runtime.h"
+#include "nnc_vmath_avx512.h"
+#define NNC_TARGET NNC_TARGET_AVX512
+#endif
+/* @begin */
+#define VLANES 16
+#define VFLOAT __m512
+#define VMASK __mmask16
+#define VZERO() _mm512_setzero_ps()
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define VTAIL(n) nnc_tailmask_avx512(n)
+#define VMASK_NONE ((__mmask16)0)
+#define VMASK_ANDNOT(a, b) ((__mmask16)(~(a) & (b)))
+#define VLOAD_M(p, m) _mm512_maskz_loadu_ps(m, p)
+#define VLOAD_MOR(p, m, v) _mm512_mask_loadu_ps(v, m, p)
+#define VSTORE_M(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define VKEEP_M(m, v) _mm512_maskz_mov_ps(m, v)
+#define VBLEND_M(m, a, b) _mm512_mask_blend_ps(m, a, b)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VHSUM(v) _mm512_reduce_add_ps(v)
+#define VHMAX(v) _mm512_reduce_max_ps(v)
+#define VMASK_NZ_U8(p, n)                                                                                       \
+    _mm512_test_epi32_mask(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(nnc_tailmask_avx512(n), p)),             \
+                           _mm512_set1_epi32(0xff))
+#define VLOAD_EVEN(p, n)                                                                                        \
+    _mm512_permutex2var_ps(                                                                                     \
+        _mm512_maskz_loadu_ps(nnc_tailmask_avx512(2 * (n) - 1 < 16 ? 2 * (n) - 1 : 16), p),                     \
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),                           \
+        _mm512_maskz_loadu_ps(nnc_tailmask_avx512(2 * (n) - 1 > 16 ? 2 * (n) - 17 : 0), (p) + 16))
+#define VGATHER_M(p, s, m)                                                                                      \
+    _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m,                                                            \
+                             _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,     \
+                                                                  13, 14, 15),                                  \
+                                                _mm512_set1_epi32(s)),                                          \
+                             p, 4)
+/* elementwise words */
+#define VSET(s) _mm512_set1_ps(s)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VSUB(a, b) _mm512_sub_ps(a, b)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VDIV(a, b) _mm512_div_ps(a, b)
+#define VMAX(a, b) _mm512_max_ps(a, b)
+#define VMIN(a, b) _mm512_min_ps(a, b)
+#define VSEL_LT(a, b, x, y) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), y, x)
+#define VSEL_GT(a, b, x, y) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), y, x)
+#define VABS(a) _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff)))
+#define VNEG(a) _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_set1_epi32((int)0x80000000u)))
+#define VSQRT(a) _mm512_sqrt_ps(a)
+#define VFLOOR(a) _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)
+#define VCEIL(a) _mm512_roundscale_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)
+#define VROUND(a) _mm512_roundscale_ps(a, _MM_FROUND_CUR_DIRECTION | _MM_FROUND_NO_EXC)
+#define VEXP(a) nnc_exp_avx512(a)
+#define VTANH(a) nnc_tanh_avx512(a)
+#define VSIGMOID(a) nnc_sigmoid_avx512(a)
+#define VERF(a) nnc_erf_avx512(a)
+/* exp(a) - 1: absolute error about 1.2e-7 near 0 (Elu only uses it below 0) */
+#define VEXPM1(a) _mm512_sub_ps(nnc_exp_avx512(a), _mm512_set1_ps(1.0f))
+
+/* @end */
