@@ -1,4 +1,4 @@
-/* rnn_vec.c — AVX2 RNN (CELL 0), LSTM (1) and GRU (2) on FLOAT, one
+/* rnn_vec.c — RNN (CELL 0), LSTM (1) and GRU (2) on FLOAT, one
  * direction per kernel, with the semantics of generic/{rnn,lstm,gru}.c (gate
  * order, peepholes, clip, INPUT_FORGET, LINEAR_BEFORE_RESET, sequence
  * lengths, strides of both layouts). The weights were packed at compile time
@@ -13,19 +13,18 @@
  * a step or the steps of a batch row, whichever are more) into
  * gates[t - first step][row][G * HIDDEN], biases added; each step then adds
  * h R^T for every row of the block on the same tile (h broadcast, packed R^T
- * streamed) and the gates run 8 hidden units at a time in registers (masked
- * tail). Activations VACT_F/G/H (with alpha VACT_?A, beta VACT_?B) are coded
+ * streamed) and the gates run VLANES hidden units at a time in registers
+ * (masked tail), written in the vector layer (templates/<isa>/vops.c). Activations VACT_F/G/H (with alpha VACT_?A, beta VACT_?B) are coded
  * 0 relu, 1 tanh, 2 sigmoid, 3 affine, 4 leaky relu, 5 thresholded relu,
  * 6 scaled tanh, 7 hard sigmoid, 8 elu, 9 softsign; tanh, sigmoid and exp
- * come from runtime/nnc_vmath_avx2.h (about 2e-7 relative error). With
+ * come from the runtime vector math (about 2e-7 relative error); a NaN
+ * given to ThresholdedRelu stays NaN (the generic kernel gives 0). With
  * HAS_LENS, batch row b runs steps t < lens[b]; Y is zero past them and
  * Y_h / Y_c hold the last valid state; a length outside [0, SEQ] returns
  * STATUS_INDEX. Scratch is local arrays of constant size (within 64 KB). */
 #ifdef NNC_LINT
-#include <immintrin.h>
+#include "lint.h"
 #include <stdint.h>
-#include "nnc_vmath_avx2.h"
-#define NNC_TARGET NNC_TARGET_AVX2
 #define TL int32_t
 #define CELL 1
 #define G 4
@@ -52,8 +51,8 @@
 #define HAS_YC 1
 #define BB 2
 #define TC 2
-#define MR 6
-#define NR 16
+#define MR 8
+#define NR 32
 #define VACT_F 2
 #define VACT_FA 0.0f
 #define VACT_FB 0.0f
@@ -78,49 +77,36 @@ static NNC_TARGET int rnn_vec_lint(const float *restrict x, const float *restric
                                    float *restrict yh, float *restrict yc);
 #endif
 /* @begin */
-static inline NNC_TARGET __attribute__((always_inline)) __m256 KERNEL_act(const __m256 v, const int code,
+static inline NNC_TARGET __attribute__((always_inline)) VFLOAT KERNEL_act(const VFLOAT v, const int code,
                                                                           const float a, const float b)
 {
-    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
-    const __m256 neg = _mm256_cmp_ps(v, zero, _CMP_LT_OQ);
+    const VFLOAT zero = VZERO(), one = VSET(1.0f);
     switch (code) {
-    case 0: return _mm256_andnot_ps(neg, v);
-    case 1: return nnc_tanh_avx2(v);
-    case 2: return nnc_sigmoid_avx2(v);
-    case 3: return _mm256_fmadd_ps(_mm256_set1_ps(a), v, _mm256_set1_ps(b));
-    case 4: return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(a)), neg);
-    case 5: return _mm256_and_ps(_mm256_cmp_ps(v, _mm256_set1_ps(a), _CMP_GE_OQ), v);
-    case 6: return _mm256_mul_ps(_mm256_set1_ps(a), nnc_tanh_avx2(_mm256_mul_ps(_mm256_set1_ps(b), v)));
-    case 7:
-        return _mm256_min_ps(one, _mm256_max_ps(zero, _mm256_fmadd_ps(_mm256_set1_ps(a), v, _mm256_set1_ps(b))));
-    case 8: return _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), one), _mm256_set1_ps(a)), neg);
-    default: return _mm256_div_ps(v, _mm256_add_ps(one, nnc_abs_avx2(v)));
+    case 0: return VSEL_LT(v, zero, zero, v);
+    case 1: return VTANH(v);
+    case 2: return VSIGMOID(v);
+    case 3: return VFMA(VSET(a), v, VSET(b));
+    case 4: return VSEL_LT(v, zero, VMUL(v, VSET(a)), v);
+    case 5: return VSEL_LT(v, VSET(a), zero, v);
+    case 6: return VMUL(VSET(a), VTANH(VMUL(VSET(b), v)));
+    case 7: return VMIN(one, VMAX(zero, VFMA(VSET(a), v, VSET(b))));
+    case 8: return VSEL_LT(v, zero, VMUL(VEXPM1(v), VSET(a)), v);
+    default: return VDIV(v, VADD(one, VABS(v)));
     }
 }
 
 /* [-CLIP, CLIP] with HAS_CLIP (NaN passes) */
-static inline NNC_TARGET __attribute__((always_inline)) __m256 KERNEL_clip(const __m256 v)
+static inline NNC_TARGET __attribute__((always_inline)) VFLOAT KERNEL_clip(const VFLOAT v)
 {
     if (!HAS_CLIP) return v;
-    return _mm256_min_ps(_mm256_set1_ps(CLIP), _mm256_max_ps(_mm256_set1_ps(-CLIP), v));
+    return VMIN(VSET(CLIP), VMAX(VSET(-CLIP), v));
 }
 
 #define KERNEL_F(v) KERNEL_act(KERNEL_clip(v), VACT_F, VACT_FA, VACT_FB)
 #define KERNEL_G(v) KERNEL_act(KERNEL_clip(v), VACT_G, VACT_GA, VACT_GB)
-/* loads and stores of hidden units [j, j + 8): whole (full) or masked by m */
-#define KERNEL_LD(p) (full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m))
-#define KERNEL_ST(p, v)                                                                                    \
-    do {                                                                                                   \
-        if (full) _mm256_storeu_ps(p, v);                                                                  \
-        else _mm256_maskstore_ps(p, m, v);                                                                 \
-    } while (0)
-/* run CHUNK(j, full, m) over the hidden units, 8 at a time, then the tail */
-#define KERNEL_UNITS(CHUNK)                                                                                \
-    do {                                                                                                   \
-        long j_;                                                                                           \
-        for (j_ = 0; j_ + 8 <= HIDDEN; j_ += 8) CHUNK(j_, 1, _mm256_setzero_si256());                     \
-        if (HIDDEN % 8) CHUNK(j_, 0, nnc_tailmask_avx2(HIDDEN % 8));                                       \
-    } while (0)
+#define KERNEL_LD(p) VLOAD_M(p, m)
+/* lanes of hidden units [j, j + VLANES) that are below HIDDEN */
+#define KERNEL_MASK(j) VTAIL(HIDDEN - (j) < VLANES ? HIDDEN - (j) : VLANES)
 
 /* gates[(t - tlo) * BB + r][G * HIDDEN] = bias + W x(t, b0 + r) for the ns
  * steps from tlo and the nb rows from b0: a GEMM on the tile whose rows are
@@ -162,97 +148,79 @@ static NNC_TARGET void KERNEL_recur(const float *rp, const float *a, float *c, c
         }
 }
 
-/* LSTM, units [j, j + 8) of one row: gt = its gates, h / c its state, yt its Y row (or 0) */
-static inline NNC_TARGET __attribute__((always_inline)) void
-KERNEL_lstm8(const float *gt, float *h, float *c, const float *p, float *yt, const long j, const int full,
-             const __m256i m)
-{
-    const __m256 cp = KERNEL_LD(c + j);
-    __m256 gi = KERNEL_LD(gt + j), go = KERNEL_LD(gt + HIDDEN + j), gf = KERNEL_LD(gt + 2 * HIDDEN + j);
-    __m256 gc = KERNEL_G(KERNEL_LD(gt + 3 * HIDDEN + j)), cn, hn;
-    (void)p;
-    if (HAS_P) gi = _mm256_fmadd_ps(KERNEL_LD(p + j), cp, gi);
-    gi = KERNEL_F(gi);
-    if (INPUT_FORGET) {
-        gf = _mm256_sub_ps(_mm256_set1_ps(1.0f), gi);
-    } else {
-        if (HAS_P) gf = _mm256_fmadd_ps(KERNEL_LD(p + 2 * HIDDEN + j), cp, gf);
-        gf = KERNEL_F(gf);
-    }
-    cn = _mm256_fmadd_ps(gf, cp, _mm256_mul_ps(gi, gc));
-    if (HAS_P) go = _mm256_fmadd_ps(KERNEL_LD(p + HIDDEN + j), cn, go);
-    go = KERNEL_F(go);
-    hn = _mm256_mul_ps(go, KERNEL_act(cn, VACT_H, VACT_HA, VACT_HB));
-    KERNEL_ST(c + j, cn);
-    KERNEL_ST(h + j, hn);
-    if (HAS_Y) KERNEL_ST(yt + j, hn);
-}
-
+/* one LSTM step of one row: gt = its gates, h / c its state, yt its Y row (or 0) */
 static NNC_TARGET void KERNEL_lstm(const float *gt, float *h, float *c, const float *p, float *yt)
 {
-#define KERNEL_C(j, full, m) KERNEL_lstm8(gt, h, c, p, yt, j, full, m)
-    KERNEL_UNITS(KERNEL_C);
-#undef KERNEL_C
+    long j;
+    (void)p;
+    for (j = 0; j < HIDDEN; j += VLANES) {
+        const VMASK m = KERNEL_MASK(j);
+        const VFLOAT cp = KERNEL_LD(c + j);
+        VFLOAT gi = KERNEL_LD(gt + j), go = KERNEL_LD(gt + HIDDEN + j), gf = KERNEL_LD(gt + 2 * HIDDEN + j);
+        VFLOAT gc = KERNEL_G(KERNEL_LD(gt + 3 * HIDDEN + j)), cn, hn;
+        if (HAS_P) gi = VFMA(KERNEL_LD(p + j), cp, gi);
+        gi = KERNEL_F(gi);
+        if (INPUT_FORGET) {
+            gf = VSUB(VSET(1.0f), gi);
+        } else {
+            if (HAS_P) gf = VFMA(KERNEL_LD(p + 2 * HIDDEN + j), cp, gf);
+            gf = KERNEL_F(gf);
+        }
+        cn = VFMA(gf, cp, VMUL(gi, gc));
+        if (HAS_P) go = VFMA(KERNEL_LD(p + HIDDEN + j), cn, go);
+        go = KERNEL_F(go);
+        hn = VMUL(go, KERNEL_act(cn, VACT_H, VACT_HA, VACT_HB));
+        VSTORE_M(c + j, m, cn);
+        VSTORE_M(h + j, m, hn);
+        if (HAS_Y) VSTORE_M(yt + j, m, hn);
+    }
 }
 
 /* GRU, first half of a step for one row: z and r from their gates (z
  * stored back in place); tmp = r * h (LINEAR_BEFORE_RESET 0), or r stored
  * back in place (1). */
-static inline NNC_TARGET __attribute__((always_inline)) void
-KERNEL_gru_zr8(float *gt, const float *h, float *tmp, const long j, const int full, const __m256i m)
-{
-    const __m256 z = KERNEL_F(KERNEL_LD(gt + j)), r = KERNEL_F(KERNEL_LD(gt + HIDDEN + j));
-    KERNEL_ST(gt + j, z);
-    if (LINEAR_BEFORE_RESET) KERNEL_ST(gt + HIDDEN + j, r);
-    else KERNEL_ST(tmp + j, _mm256_mul_ps(r, KERNEL_LD(h + j)));
-}
-
 static NNC_TARGET void KERNEL_gru_zr(float *gt, const float *h, float *tmp)
 {
-#define KERNEL_C(j, full, m) KERNEL_gru_zr8(gt, h, tmp, j, full, m)
-    KERNEL_UNITS(KERNEL_C);
-#undef KERNEL_C
+    long j;
+    for (j = 0; j < HIDDEN; j += VLANES) {
+        const VMASK m = KERNEL_MASK(j);
+        const VFLOAT z = KERNEL_F(KERNEL_LD(gt + j)), r = KERNEL_F(KERNEL_LD(gt + HIDDEN + j));
+        VSTORE_M(gt + j, m, z);
+        if (LINEAR_BEFORE_RESET) VSTORE_M(gt + HIDDEN + j, m, r);
+        else VSTORE_M(tmp + j, m, VMUL(r, KERNEL_LD(h + j)));
+    }
 }
 
 /* GRU, second half: h~ from its gate (LINEAR_BEFORE_RESET: plus r * (tmp +
  * Rbh), tmp = Rh h), then h = (1 - z) h~ + z h */
-static inline NNC_TARGET __attribute__((always_inline)) void
-KERNEL_gru_h8(const float *gt, float *h, const float *tmp, const float *rbh, float *yt, const long j,
-              const int full, const __m256i m)
-{
-    const __m256 z = KERNEL_LD(gt + j), hp = KERNEL_LD(h + j);
-    __m256 a = KERNEL_LD(gt + 2 * HIDDEN + j), hn;
-    (void)tmp;
-    (void)rbh;
-    if (LINEAR_BEFORE_RESET)
-        a = _mm256_fmadd_ps(KERNEL_LD(gt + HIDDEN + j), _mm256_add_ps(KERNEL_LD(tmp + j), KERNEL_LD(rbh + j)), a);
-    hn = KERNEL_G(a);
-    hn = _mm256_fmadd_ps(z, _mm256_sub_ps(hp, hn), hn);
-    KERNEL_ST(h + j, hn);
-    if (HAS_Y) KERNEL_ST(yt + j, hn);
-}
-
 static NNC_TARGET void KERNEL_gru_h(const float *gt, float *h, const float *tmp, const float *rbh, float *yt)
 {
-#define KERNEL_C(j, full, m) KERNEL_gru_h8(gt, h, tmp, rbh, yt, j, full, m)
-    KERNEL_UNITS(KERNEL_C);
-#undef KERNEL_C
+    long j;
+    (void)tmp;
+    (void)rbh;
+    for (j = 0; j < HIDDEN; j += VLANES) {
+        const VMASK m = KERNEL_MASK(j);
+        const VFLOAT z = KERNEL_LD(gt + j), hp = KERNEL_LD(h + j);
+        VFLOAT a = KERNEL_LD(gt + 2 * HIDDEN + j), hn;
+        if (LINEAR_BEFORE_RESET)
+            a = VFMA(KERNEL_LD(gt + HIDDEN + j), VADD(KERNEL_LD(tmp + j), KERNEL_LD(rbh + j)), a);
+        hn = KERNEL_G(a);
+        hn = VFMA(z, VSUB(hp, hn), hn);
+        VSTORE_M(h + j, m, hn);
+        if (HAS_Y) VSTORE_M(yt + j, m, hn);
+    }
 }
 
 /* simple RNN: h = f(gate) */
-static inline NNC_TARGET __attribute__((always_inline)) void
-KERNEL_rnn8(const float *gt, float *h, float *yt, const long j, const int full, const __m256i m)
-{
-    const __m256 hn = KERNEL_F(KERNEL_LD(gt + j));
-    KERNEL_ST(h + j, hn);
-    if (HAS_Y) KERNEL_ST(yt + j, hn);
-}
-
 static NNC_TARGET void KERNEL_rnn(const float *gt, float *h, float *yt)
 {
-#define KERNEL_C(j, full, m) KERNEL_rnn8(gt, h, yt, j, full, m)
-    KERNEL_UNITS(KERNEL_C);
-#undef KERNEL_C
+    long j;
+    for (j = 0; j < HIDDEN; j += VLANES) {
+        const VMASK m = KERNEL_MASK(j);
+        const VFLOAT hn = KERNEL_F(KERNEL_LD(gt + j));
+        VSTORE_M(h + j, m, hn);
+        if (HAS_Y) VSTORE_M(yt + j, m, hn);
+    }
 }
 
 /* One step t of nb rows whose gates (input projections) are gt. */
@@ -334,6 +302,5 @@ static NNC_TARGET int KERNEL(const float *restrict x, const float *restrict wp, 
 #undef KERNEL_F
 #undef KERNEL_G
 #undef KERNEL_LD
-#undef KERNEL_ST
-#undef KERNEL_UNITS
+#undef KERNEL_MASK
 /* @end */
