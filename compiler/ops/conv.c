@@ -3,6 +3,7 @@
  * conv_dw, conv_transpose_gemm). Both share one geometry
  * routine so shape inference and the kernel agree on pads and extents. */
 #include "common.h"
+#include "conv_winograd.h"
 #include "gemm_tile.h"
 
 #include <string.h>
@@ -13,6 +14,7 @@ typedef struct ConvGeom {
     int64_t in[3], out[3], k[3], stride[3], dil[3], pad_begin[3], pad_end[3];
 } ConvGeom;
 
+static int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 static int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
 /* Read the attributes common to both ops into g; validates what it reads. */
@@ -233,30 +235,108 @@ static const char *pack_conv_weights(Lowering *L, const Node *n, const ConvGeom 
 static int lower_conv_dw(Lowering *L, const Node *n, const ConvGeom *g, KParams *p, int vlen)
 {
     if (g->nsp != 2 || g->group != g->c || g->m != g->c) return 0;
+    /* SW column-phase planes of IHP x IWQ: IWQ covers the last vector of
+     * outputs (owr) plus the widest tap offset within a phase */
     int64_t owr = (g->out[1] + vlen - 1) / vlen * vlen;
     int64_t ihp = (g->out[0] - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
-    int64_t iwp = owr * g->stride[1] + (g->k[1] - 1) * g->dil[1] + vlen;
-    if (ihp > DW_PLANE_MAX || iwp > DW_PLANE_MAX || ihp * iwp > DW_PLANE_MAX) return 0;
+    int64_t iwq = owr + (g->k[1] - 1) * g->dil[1] / g->stride[1] + 1;
+    if (ihp > DW_PLANE_MAX || iwq > DW_PLANE_MAX || g->stride[1] > DW_PLANE_MAX ||
+        ihp * iwq > DW_PLANE_MAX / g->stride[1])
+        return 0;
     kp_int(L, p, "IHP", ihp);
-    kp_int(L, p, "IWP", iwp);
+    kp_int(L, p, "IWQ", iwq);
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
-    tile_bind_act(L, p, n);
+    tile_bind_vact(L, p, n);
     const char *fn = lower_kernel(L, n, "conv_dw", p);
     Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
     lower_call(L, fn, 5, args, 0);
     return 1;
 }
 
+/* A 1x1 kernel with stride 1 and no padding: im2col(X) is X. */
+static int conv_is_pointwise(const ConvGeom *g)
+{
+    for (int i = 0; i < g->nsp; i++)
+        if (g->k[i] != 1 || g->stride[i] != 1 || g->pad_begin[i] || g->pad_end[i]) return 0;
+    return 1;
+}
+
+/* Reading B in place, the tile walks kc input rows and writes mg output
+ * rows, all P floats apart: rows whose addresses agree modulo 4 KiB share
+ * an L1 set, and too many per set evict the panel before its reuse (a
+ * 16x112x112 -> 96 1x1 conv ran 20% slower in place than packed). Returns
+ * the rows per set-group: 4096 / gcd(4096, 4P) groups. */
+static int64_t direct_conflicts(int64_t kc, int64_t mg, int64_t np)
+{
+    int64_t a = 4096, b = 4 * np % 4096;
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return (kc + mg) / (4096 / a);
+}
+
+/* Largest phase-split input row (SW * IWQP floats) of conv_gemm's strided
+ * pack. */
+#define PACKS_ROW_MAX 8192
+
+/* Largest local output block (NCT positions x MGR channels) of conv_gemm's
+ * transposed path. */
+#define CT_TRANS_MAX 16384
+
+/* Transposed (positions as the tile's rows, output channels in its
+ * vectors) when that fills clearly more of the tile on this plane, e.g.
+ * 4x4 (16 of 32 lanes) or 7x7 (49 of 64 columns) with many channels. The
+ * block must fit: MGR <= CT_TRANS_MAX / MR. */
+static int use_transposed(const TileShape *ts, int64_t np, int64_t mg, double gain)
+{
+    int64_t mgr = round_up(mg, ts->nr);
+    if (mgr > CT_TRANS_MAX / ts->mr) return 0;
+    double normal = (double)np / round_up(np, ts->nr) * mg / round_up(mg, ts->mr);
+    return (double)np / round_up(np, ts->mr) * mg / mgr > gain * normal;
+}
+
+/* Choose and bind conv_gemm's variant (TRANS, DIRECT, PACKS and their
+ * parameters); returns whether it is TRANS (weights in panels of NR). */
+static int bind_gemm_variant(Lowering *L, KParams *p, const Node *n, const ConvGeom *g, const TileShape *ts,
+                             int64_t kt, int64_t np)
+{
+    int64_t mg = g->m / g->group, mgr = round_up(mg, ts->nr), nct = CT_TRANS_MAX / mgr / ts->mr * ts->mr;
+    int direct = conv_is_pointwise(g) && np >= ts->nr && direct_conflicts(kt < ts->kc ? kt : ts->kc, mg, np) <= 16;
+    /* TRANS packs: against DIRECT (no packing) it must win more */
+    int trans = !n->epi.residual && ts->nr % ts->mr == 0 && use_transposed(ts, np, mg, direct ? 1.3 : 1.1);
+    direct = direct && !trans;
+    int64_t sw = g->stride[g->nsp - 1], iwqp = g->out[g->nsp - 1] + (g->k[g->nsp - 1] - 1) * g->dil[g->nsp - 1] / sw;
+    kp_int(L, p, "TRANS", trans);
+    kp_int(L, p, "MGR", mgr);
+    kp_int(L, p, "NCT", nct < ts->mr ? ts->mr : nct > ts->nc ? ts->nc : nct);
+    kp_int(L, p, "DIRECT", direct);
+    kp_str(L, p, "TILE_D", direct ? tile_direct(L, n, np) : "TILE");
+    kp_int(L, p, "IWQP", iwqp);
+    kp_int(L, p, "PACKS", sw > 1 && iwqp <= PACKS_ROW_MAX / sw); /* avx512 */
+    return trans;
+}
+
 /* SIMD targets: float Conv with constant weights as an implicit GEMM (or
  * the depthwise kernel). Returns 0 when the generic kernel must do. */
 static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParams *p)
 {
+    if (g->nsp == 2 && lower_conv_winograd(L, n, p, &(WinoConv){g->n, g->c, g->m, g->group, g->in[0], g->in[1],
+                                                                 g->out[0], g->out[1], g->k[0], g->k[1], g->stride[0],
+                                                                 g->stride[1], g->dil[0], g->dil[1], g->pad_begin[0],
+                                                                 g->pad_begin[1]}))
+        return 1;
     TileShape ts;
     if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT || !node_input(n, 1)->data) return 0;
     if (lower_conv_dw(L, n, g, p, ts.nr / 2)) return 1;
-    int64_t kt = g->c / g->group, mpan;
-    for (int i = 0; i < g->nsp; i++) kt *= g->k[i];
-    const char *wp = pack_conv_weights(L, n, g, ts.mr, &mpan);
+    int64_t kt = g->c / g->group, mpan, np = 1;
+    for (int i = 0; i < g->nsp; i++) {
+        kt *= g->k[i];
+        np *= g->out[i];
+    }
+    int trans = bind_gemm_variant(L, p, n, g, &ts, kt, np);
+    const char *wp = pack_conv_weights(L, n, g, trans ? ts.nr : ts.mr, &mpan);
     kp_int(L, p, "KT", kt);
     kp_int(L, p, "MPAN", mpan);
     Tensor *res = tile_bind(L, p, n, &ts);

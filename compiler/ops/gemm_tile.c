@@ -18,28 +18,28 @@ int tile_shape(Lowering *L, TileShape *ts)
     return 0;
 }
 
-/* The tile's activation code: 0 none, 1 relu, 2 leaky relu, 3 clip and,
- * with `all`, 4 sigmoid, 5 tanh, 6 elu, 7 gelu, 8 silu; -1 if not vectorised. */
-static int vact_code(const Epilogue *e, int all)
+/* The tile's activation code: 0 none, 1 relu, 2 leaky relu, 3 clip,
+ * 4 sigmoid, 5 tanh, 6 elu, 7 gelu, 8 silu. */
+static int vact_code(const Epilogue *e)
 {
     switch (e->act) {
     case EPI_ACT_NONE: return 0;
     case EPI_ACT_RELU: return 1;
     case EPI_ACT_LEAKY_RELU: return 2;
     case EPI_ACT_CLIP: return 3;
-    case EPI_ACT_SIGMOID: return all ? 4 : -1;
-    case EPI_ACT_TANH: return all ? 5 : -1;
-    case EPI_ACT_ELU: return all ? 6 : -1;
-    case EPI_ACT_GELU: return all ? 7 : -1;
-    case EPI_ACT_SILU: return all ? 8 : -1;
+    case EPI_ACT_SIGMOID: return 4;
+    case EPI_ACT_TANH: return 5;
+    case EPI_ACT_ELU: return 6;
+    case EPI_ACT_GELU: return 7;
+    case EPI_ACT_SILU: return 8;
     }
     return -1;
 }
 
-static void bind_act(Lowering *L, KParams *p, const Node *n, int all)
+static void bind_act(Lowering *L, KParams *p, const Node *n)
 {
     const Epilogue *e = &n->epi;
-    int vact = vact_code(e, all);
+    int vact = vact_code(e);
     kp_int(L, p, "VEC_EPI", vact >= 0);
     kp_int(L, p, "VACT", vact > 0 ? vact : 0);
     kp_float(L, p, "ACT_A", vact == 2 || vact == 3 || vact == 6 ? e->alpha : 0.0, DT_FLOAT);
@@ -47,26 +47,39 @@ static void bind_act(Lowering *L, KParams *p, const Node *n, int all)
     kp_int(L, p, "ACT_FIRST", e->residual && e->act_first);
 }
 
-void tile_bind_act(Lowering *L, KParams *p, const Node *n) { bind_act(L, p, n, 0); }
-void tile_bind_vact(Lowering *L, KParams *p, const Node *n) { bind_act(L, p, n, 1); }
+void tile_bind_vact(Lowering *L, KParams *p, const Node *n) { bind_act(L, p, n); }
+
+/* The tile kernel (named after n) with epi's epilogue, reading B rows at
+ * stride ldb floats. */
+static const char *tile_kernel(Lowering *L, const Node *n, const Node *epi, int64_t ldb)
+{
+    KParams q = {0};
+    bind_act(L, &q, epi);
+    kp_int(L, &q, "LDB", ldb);
+    return lower_kernel(L, n, "gemm_tile", &q);
+}
+
+static int tile_nr(Lowering *L)
+{
+    TileShape ts;
+    return tile_shape(L, &ts) ? ts.nr : 0;
+}
 
 const char *tile_plain(Lowering *L, const Node *n)
 {
     Node plain = *n;
-    KParams q = {0};
     plain.epi.act = EPI_ACT_NONE;
     plain.epi.residual = 0;
-    bind_act(L, &q, &plain, 1);
-    return lower_kernel(L, n, "gemm_tile", &q);
+    return tile_kernel(L, n, &plain, tile_nr(L));
 }
+
+const char *tile_direct(Lowering *L, const Node *n, int64_t ldb) { return tile_kernel(L, n, n, ldb); }
 
 Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts)
 {
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
-    bind_act(L, p, n, 1);
-    KParams q = {0};
-    bind_act(L, &q, n, 1);
-    kp_str(L, p, "TILE", lower_kernel(L, n, "gemm_tile", &q));
+    bind_act(L, p, n);
+    kp_str(L, p, "TILE", tile_kernel(L, n, n, ts->nr));
     kp_int(L, p, "MR", ts->mr);
     kp_int(L, p, "NR", ts->nr);
     kp_int(L, p, "KC", ts->kc);

@@ -19,15 +19,15 @@ int tile_shape(Lowering *L, TileShape *ts);
  * templates/avx512/gemm_tile.c); instantiate the tile kernel and bind its name as TILE along
  * with MR, NR, KC, NC. Returns the residual tensor, or NULL. */
 Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts);
-/* Bind only the vector activation parameters (VEC_EPI, VACT, ...) for a
- * kernel that vectorises relu, leaky relu and clip only (conv_dw): other
- * activations give VEC_EPI 0 and run EPI_EXPR. */
-void tile_bind_act(Lowering *L, KParams *p, const Node *n);
 /* Bind every activation vectorised (as tile_bind does), for kernels whose
- * KERNEL_act covers VACT 0-8 (conv_transpose_gemm). */
+ * KERNEL_act covers VACT 0-8 (conv_transpose_gemm, conv_dw). */
 void tile_bind_vact(Lowering *L, KParams *p, const Node *n);
 /* Instantiate the tile kernel with no epilogue; returns its name. */
 const char *tile_plain(Lowering *L, const Node *n);
+/* Instantiate the tile kernel with n's epilogue (as tile_bind does) reading
+ * B in place: row k of the panel at bp + k * ldb (ldb > NR; the caller makes
+ * sure NR columns of every row can be read). Returns its name. */
+const char *tile_direct(Lowering *L, const Node *n, int64_t ldb);
 /* A compile-time constant of `count` floats, returned as a C expression. */
 const char *tile_constant(Lowering *L, const Node *n, const char *what, const float *data, int64_t count);
 

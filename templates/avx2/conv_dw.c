@@ -1,14 +1,18 @@
 /* conv_dw.c — float depthwise 2-D convolution (group == C == M), AVX2 + FMA:
  *   X[N, C, IH, IW], W[C, 1, KH, KW], B[C] -> Y[N, C, OH, OW]
- * Each channel is copied once into a zero-bordered local plane (IHP x IWP,
- * so no tap needs a bounds check), then 8 outputs of a row are a vector and
- * four output rows are computed together (four independent FMA chains);
- * strides other than 1 gather.
- * The bias, and with VEC_EPI the activation (VACT, ACT_A, ACT_B) and the
- * residual, are applied in registers; otherwise EPI_EXPR (over v and
+ * Each channel is copied once into a zero-bordered local plane split by
+ * column phase: SW planes of IHP x IWQ, plane s holding the padded columns
+ * s, s + SW, s + 2 SW, ... (stride 2: the even and odd columns, split with
+ * two shuffles per 16 inputs). Tap kw of output column ow then reads column
+ * ow + kw*DW/SW of plane kw*DW % SW, so 8 outputs of a row are one
+ * unaligned load per tap at every stride and no tap needs a bounds check.
+ * Four output rows are computed together (four independent FMA chains).
+ * The bias, and with VEC_EPI the activation (VACT 0-8 as in gemm_tile) and
+ * the residual, are applied in registers; otherwise EPI_EXPR (over v and
  * r = res[same index]) runs on the stored row. */
 #ifdef NNC_LINT
 #include <immintrin.h>
+#include "nnc_vmath_avx2.h"
 #define NNC_TARGET __attribute__((target("avx2,fma")))
 #define T float
 #define N 1
@@ -26,13 +30,13 @@
 #define PH 1
 #define PW 1
 #define IHP 11
-#define IWP 26
+#define IWQ 10
 #define HAS_BIAS 1
 #define HAS_EPI 1
 #define HAS_RES 0
 #define VEC_EPI 1
-#define VACT 3
-#define ACT_A 0.0f
+#define VACT 6
+#define ACT_A 1.0f
 #define ACT_B 6.0f
 #define ACT_FIRST 0
 #define EPI_EXPR (v < 0 ? 0 : v)
@@ -48,14 +52,40 @@ static inline NNC_TARGET __m256 KERNEL_act(__m256 v)
         return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(ACT_A)),
                                 _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
     if (VACT == 3) return _mm256_min_ps(_mm256_set1_ps(ACT_B), _mm256_max_ps(_mm256_set1_ps(ACT_A), v));
+    if (VACT == 4) return nnc_sigmoid_avx2(v);
+    if (VACT == 5) return nnc_tanh_avx2(v);
+    if (VACT == 6)
+        return _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), _mm256_set1_ps(1.0f)), _mm256_set1_ps(ACT_A)),
+                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+    if (VACT == 7) return nnc_gelu_avx2(v);
+    if (VACT == 8) return _mm256_mul_ps(v, nnc_sigmoid_avx2(v));
     return v;
 }
 
-/* 8 inputs for consecutive output columns, starting at row[0]. */
-static inline NNC_TARGET __m256 KERNEL_in(const T *row)
+/* Copy input row xr (IW floats) into the phase planes at row pr. */
+static inline NNC_TARGET void KERNEL_fill(T *buf, const T *xr, long pr)
 {
-    if (SW == 1) return _mm256_loadu_ps(row);
-    return _mm256_i32gather_ps(row, _mm256_setr_epi32(0, SW, 2 * SW, 3 * SW, 4 * SW, 5 * SW, 6 * SW, 7 * SW), 4);
+    long j;
+    if (SW == 1) {
+        T *d = buf + pr * IWQ + PW;
+        for (j = 0; j < IW / 8 * 8; j += 8) _mm256_storeu_ps(d + j, _mm256_loadu_ps(xr + j));
+        for (j = IW / 8 * 8; j < IW; j++) d[j] = xr[j];
+    } else {
+        if (SW == 2) {
+            /* input j goes to padded column j + PW: phase (j + PW) % 2, column (j + PW) / 2 */
+            T *de = buf + ((PW % 2) * IHP + pr) * IWQ + PW / 2;
+            T *dd = buf + (((PW + 1) % 2) * IHP + pr) * IWQ + (PW + 1) / 2;
+            for (j = 0; j < IW / 16 * 16; j += 16) {
+                const __m256 a = _mm256_loadu_ps(xr + j), c = _mm256_loadu_ps(xr + j + 8);
+                const __m256 e = _mm256_shuffle_ps(a, c, _MM_SHUFFLE(2, 0, 2, 0));
+                const __m256 o = _mm256_shuffle_ps(a, c, _MM_SHUFFLE(3, 1, 3, 1));
+                _mm256_storeu_ps(de + j / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xd8)));
+                _mm256_storeu_ps(dd + j / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xd8)));
+            }
+        }
+        for (j = SW == 2 ? IW / 16 * 16 : 0; j < IW; j++)
+            buf[(((j + PW) % SW) * IHP + pr) * IWQ + (j + PW) / SW] = xr[j];
+    }
 }
 
 static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m256 v, __m256i mk)
@@ -69,11 +99,11 @@ static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m256 v, __m256i
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
                               T *restrict y)
 {
-    T buf[IHP * IWP];
-    long n, ch, i, j, oh, ow0, kh, kw;
+    T buf[SW * IHP * IWQ];
+    long n, ch, i, oh, ow0, kh, kw;
     (void)res;
     (void)b;
-    for (i = 0; i < IHP * IWP; i++) buf[i] = 0;
+    for (i = 0; i < SW * IHP * IWQ; i++) buf[i] = 0;
     for (n = 0; n < N; n++)
         for (ch = 0; ch < C; ch++) {
             const T *xc = x + (n * C + ch) * ((long)IH * IW);
@@ -81,8 +111,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T 
             T *yc = y + (n * C + ch) * ((long)OH * OW);
             const T *rc = HAS_RES ? res + (n * C + ch) * ((long)OH * OW) : 0;
             const __m256 bias = _mm256_set1_ps(HAS_BIAS ? b[ch] : (T)0);
-            for (i = 0; i < IH && i + PH < IHP; i++)
-                for (j = 0; j < IW && j + PW < IWP; j++) buf[(i + PH) * IWP + j + PW] = xc[i * IW + j];
+            for (i = 0; i < IH && i + PH < IHP; i++) KERNEL_fill(buf, xc + i * IW, i + PH);
             for (oh = 0; oh < OH; oh += 4) {
                 const long o1 = oh + 1 < OH ? oh + 1 : oh, o2 = oh + 2 < OH ? oh + 2 : o1,
                            o3 = oh + 3 < OH ? oh + 3 : o2;
@@ -90,19 +119,15 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T 
                     const __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(OW - ow0)),
                                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
                     __m256 s0 = bias, s1 = bias, s2 = bias, s3 = bias;
-                    for (kh = 0; kh < KH; kh++) {
-                        const T *r0 = buf + (oh * SH + kh * DH) * IWP + ow0 * SW;
-                        const T *r1 = buf + (o1 * SH + kh * DH) * IWP + ow0 * SW;
-                        const T *r2 = buf + (o2 * SH + kh * DH) * IWP + ow0 * SW;
-                        const T *r3 = buf + (o3 * SH + kh * DH) * IWP + ow0 * SW;
+                    for (kh = 0; kh < KH; kh++)
                         for (kw = 0; kw < KW; kw++) {
+                            const T *pl = buf + ((kw * DW) % SW) * ((long)IHP * IWQ) + ow0 + kw * DW / SW;
                             const __m256 wv = _mm256_broadcast_ss(wc + kh * KW + kw);
-                            s0 = _mm256_fmadd_ps(KERNEL_in(r0 + kw * DW), wv, s0);
-                            s1 = _mm256_fmadd_ps(KERNEL_in(r1 + kw * DW), wv, s1);
-                            s2 = _mm256_fmadd_ps(KERNEL_in(r2 + kw * DW), wv, s2);
-                            s3 = _mm256_fmadd_ps(KERNEL_in(r3 + kw * DW), wv, s3);
+                            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (oh * SH + kh * DH) * IWQ), wv, s0);
+                            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (o1 * SH + kh * DH) * IWQ), wv, s1);
+                            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (o2 * SH + kh * DH) * IWQ), wv, s2);
+                            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (o3 * SH + kh * DH) * IWQ), wv, s3);
                         }
-                    }
                     KERNEL_store(yc + oh * OW + ow0, HAS_RES ? rc + oh * OW + ow0 : 0, s0, mk);
                     if (o1 > oh) KERNEL_store(yc + o1 * OW + ow0, HAS_RES ? rc + o1 * OW + ow0 : 0, s1, mk);
                     if (o2 > o1) KERNEL_store(yc + o2 * OW + ow0, HAS_RES ? rc + o2 * OW + ow0 : 0, s2, mk);

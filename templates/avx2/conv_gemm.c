@@ -6,10 +6,12 @@
  * packed into a local buffer (panels of NR columns, [kc][NR] each) and
  * multiplied by the register tile TILE (the gemm_tile template), panel by
  * panel, every weight panel against it. 1x1, strided, dilated, padded and
- * 1-3 spatial dim convolutions all take this path. The last k block applies
- * the bias and, with VEC_EPI, the activation and residual in registers;
- * otherwise EPI_EXPR (over v and r = res[same index]) runs on the stored,
- * still cached tile. */
+ * 1-3 spatial dim convolutions all take this path; with DIRECT (1x1
+ * kernel, stride 1, no padding: im2col(X) is X) full panels are not packed
+ * but read in place by TILE_D, the tile with B rows P floats apart. The
+ * last k block applies the bias and, with VEC_EPI, the activation and
+ * residual in registers; otherwise EPI_EXPR (over v and r = res[same
+ * index]) runs on the stored, still cached tile. */
 #ifdef NNC_LINT
 #include <immintrin.h>
 #define NNC_TARGET __attribute__((target("avx2,fma")))
@@ -50,6 +52,8 @@
 #define KT 36
 #define MPAN 1
 #define TILE conv_tile_lint
+#define TILE_D conv_tile_lint
+#define DIRECT 0
 #define KERNEL conv_gemm_lint
 void conv_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
@@ -129,15 +133,26 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
                 for (k0 = 0; k0 < KT; k0 += KC) {
                     const long kc = KT - k0 < KC ? KT - k0 : KC;
                     const int last = k0 + kc == KT, flags = (k0 > 0) | (last ? 2 : 0);
-                    KERNEL_pack(xg, bp, k0, kc, p0, nc);
+                    /* DIRECT: full panels read the input rows in place, a
+                     * last partial one is packed (at bp) */
+                    const long nfull = DIRECT ? nc / NR * NR : 0;
+                    if (nc > nfull) KERNEL_pack(xg, bp, k0, kc, p0 + nfull, nc - nfull);
                     for (j = 0; j < nc; j += NR) {
                         const long nr = nc - j < NR ? nc - j : NR;
+                        if (DIRECT && j + 2 * NR <= nfull) /* the next panel's rows, ahead of the tile */
+                            for (q = 0; q < kc; q++) {
+                                _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR), _MM_HINT_T0);
+                            }
                         for (m0 = 0; m0 < MG; m0 += MR) {
                             const long mr = MG - m0 < MR ? MG - m0 : MR;
+                            const T *wt = wp + ((g * MPAN + m0 / MR) * (long)KT + k0) * MR;
+                            const T *bt = HAS_BIAS ? b + g * MG + m0 : 0;
+                            const T *rt = VEC_EPI && HAS_RES ? rg + m0 * np + p0 + j : 0;
                             T *yt = yg + m0 * np + p0 + j;
-                            TILE(mr, nr, kc, wp + ((g * MPAN + m0 / MR) * (long)KT + k0) * MR, 1, MR,
-                                 bp + j * kc, yt, np, flags, HAS_BIAS ? b + g * MG + m0 : 0, 0,
-                                 VEC_EPI && HAS_RES ? rg + m0 * np + p0 + j : 0, np);
+                            if (j < nfull)
+                                TILE_D(mr, nr, kc, wt, 1, MR, xg + k0 * np + p0 + j, yt, np, flags, bt, 0, rt, np);
+                            else
+                                TILE(mr, nr, kc, wt, 1, MR, bp + (j - nfull) * kc, yt, np, flags, bt, 0, rt, np);
                             if (HAS_EPI && !VEC_EPI && last)
                                 for (i = 0; i < mr; i++)
                                     for (q = 0; q < nr; q++) {

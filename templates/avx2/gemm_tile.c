@@ -2,7 +2,9 @@
  * MatMul and Conv kernels: C[mr, nr] (+)= A[mr, kc] Bp[kc, 16], mr <= 6, nr <= 16.
  *   A: element (i, k) at a[i * lai + k * lak] (packed weights: lai 1, lak 6;
  *      a row-major activation matrix: lai = its row length, lak 1)
- *   Bp: a packed panel, row k at bp + 16 k (zero beyond nr)
+ *   Bp: a packed panel, row k at bp + LDB k (LDB 16; zero beyond nr), or
+ *      with a larger LDB rows of a matrix read in place (columns past nr
+ *      are read, must exist, and are ignored)
  *   C: row i at c + i * ldc; columns past nr are neither read nor written.
  * The 6 x 16 accumulators live in 12 ymm registers; smaller mr use a smaller
  * tile (6, 4, 2 or 1 rows; rows past mr repeat the last row and are dropped)
@@ -23,6 +25,7 @@
 #define ACT_A 0.01f
 #define ACT_B 0.0f
 #define ACT_FIRST 0
+#define LDB 16
 #define KERNEL gemm_tile_lint
 static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
@@ -131,14 +134,14 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
     if (rows == 1) { /* two independent accumulator pairs over even and odd k */
         for (; k + 1 < kc; k += 2) {
             const __m256 av = _mm256_broadcast_ss(a0 + k * lak), aw = _mm256_broadcast_ss(a0 + (k + 1) * lak);
-            c0a = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * 16), c0a);
-            c0b = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * 16 + 8), c0b);
-            c1a = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + k * 16 + 16), c1a);
-            c1b = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + k * 16 + 24), c1b);
+            c0a = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * LDB), c0a);
+            c0b = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * LDB + 8), c0b);
+            c1a = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + (k + 1) * LDB), c1a);
+            c1b = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + (k + 1) * LDB + 8), c1b);
         }
     }
     for (; k < kc; k++) {
-        const __m256 b0 = _mm256_loadu_ps(bp + k * 16), b1 = _mm256_loadu_ps(bp + k * 16 + 8);
+        const __m256 b0 = _mm256_loadu_ps(bp + k * LDB), b1 = _mm256_loadu_ps(bp + k * LDB + 8);
         NNC_T2_ROWS(NNC_T2_FMA)
     }
     if (rows == 1) {

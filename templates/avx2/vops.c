@@ -16,6 +16,10 @@
  *   VMASK_ANDNOT(a, b)        ~a & b; VMASK_NONE: no lane
  *   VLOAD_EVEN(p, n)          lanes j < n from p[2j] (reads p[0 .. 2n-1)), 0 elsewhere
  *   VGATHER_M(p, s, m)        lanes j in m from p[j*s], 0 elsewhere
+ *   VGATHER_IDX_M(p, ix, a, m) lanes j in m from p[ix[j] + a] (ix: VLANES ints),
+ *                             0 elsewhere
+ *   VMASK_I32(q)              lanes j where int q[j] is -1 (each q[j] is 0 or -1)
+ *   VMASK_AND(a, b)           lanes in both; VFNMA(a, b, c): c - a * b, fused
  * The elementwise words (VSET VADD ... VEXPM1) have the lane-wise semantics of
  * the scalar C forms they replace (VMAX(a, b) is a > b ? a : b, so NaN and
  * signed zeros match); the transcendental ones map to runtime/nnc_vmath_avx2.h
@@ -43,6 +47,13 @@
 #define VKEEP_M(m, v) _mm256_and_ps(v, _mm256_castsi256_ps(m))
 #define VBLEND_M(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VFNMA(a, b, c) _mm256_fnmadd_ps(a, b, c)
+#define VMASK_I32(q) _mm256_loadu_si256((const __m256i *)(q))
+#define VMASK_AND(a, b) _mm256_and_si256(a, b)
+#define VGATHER_IDX_M(p, ix, a, m)                                                                              \
+    _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p,                                                            \
+                             _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(ix)), _mm256_set1_epi32(a)), \
+                             _mm256_castsi256_ps(m), 4)
 #define VHSUM(v) nnc_hsum_avx2(v)
 #define VHMAX(v) nnc_hmax_avx2(v)
 #define VNZ_U8_LANE(p, n, j) ((j) < (n) && (p)[j] != 0 ? -1 : 0)

@@ -1,14 +1,19 @@
 /* conv_dw.c — float depthwise 2-D convolution (group == C == M), AVX-512:
  *   X[N, C, IH, IW], W[C, 1, KH, KW], B[C] -> Y[N, C, OH, OW]
- * Each channel is copied once into a zero-bordered local plane (IHP x IWP,
- * so no tap needs a bounds check), then 16 outputs of a row are a vector and
- * four output rows are computed together (four independent FMA chains);
- * stride 2 loads 32 inputs and keeps the even ones, other strides gather.
- * The bias, and with VEC_EPI the activation (VACT, ACT_A, ACT_B) and the
- * residual, are applied in registers; otherwise EPI_EXPR (over v and
+ * Each channel is copied once into a zero-bordered local plane split by
+ * column phase: SW planes of IHP x IWQ, plane s holding the padded columns
+ * s, s + SW, s + 2 SW, ... (stride 2: the even and odd columns, split with
+ * one permute per 16 inputs). Tap kw of output column ow then reads column
+ * ow + kw*DW/SW of plane kw*DW % SW, so 16 outputs of a row are one
+ * unaligned load per tap at every stride and no tap needs a bounds check.
+ * Four output rows are computed together (four independent FMA chains,
+ * each input row loaded once for all four).
+ * The bias, and with VEC_EPI the activation (VACT 0-8 as in gemm_tile) and
+ * the residual, are applied in registers; otherwise EPI_EXPR (over v and
  * r = res[same index]) runs on the stored row. */
 #ifdef NNC_LINT
 #include <immintrin.h>
+#include "nnc_vmath_avx512.h"
 #define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 #define T float
 #define N 1
@@ -26,12 +31,12 @@
 #define PH 1
 #define PW 1
 #define IHP 11
-#define IWP 53
+#define IWQ 18
 #define HAS_BIAS 1
 #define HAS_EPI 1
 #define HAS_RES 0
 #define VEC_EPI 1
-#define VACT 3
+#define VACT 8
 #define ACT_A 0.0f
 #define ACT_B 6.0f
 #define ACT_FIRST 0
@@ -48,21 +53,43 @@ static inline NNC_TARGET __m512 KERNEL_act(__m512 v)
         return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v,
                                   _mm512_set1_ps(ACT_A));
     if (VACT == 3) return _mm512_min_ps(_mm512_set1_ps(ACT_B), _mm512_max_ps(_mm512_set1_ps(ACT_A), v));
+    if (VACT == 4) return nnc_sigmoid_avx512(v);
+    if (VACT == 5) return nnc_tanh_avx512(v);
+    if (VACT == 6)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
+                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(ACT_A));
+    if (VACT == 7) return nnc_gelu_avx512(v);
+    if (VACT == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
     return v;
 }
 
-/* 16 inputs for output columns ow0.. at tap offset p in a padded row. */
-static inline NNC_TARGET __m512 KERNEL_in(const T *row)
+static inline NNC_TARGET __mmask16 KERNEL_mask(long n) { return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1); }
+
+/* Copy input row xr (IW floats) into the phase planes at row pr. */
+static inline NNC_TARGET void KERNEL_fill(T *buf, const T *xr, long pr)
 {
-    if (SW == 1) return _mm512_loadu_ps(row);
-    if (SW == 2)
-        return _mm512_permutex2var_ps(_mm512_loadu_ps(row),
-                                      _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
-                                      _mm512_loadu_ps(row + 16));
-    return _mm512_i32gather_ps(_mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
-                                                                     14, 15),
-                                                   _mm512_set1_epi32(SW)),
-                               row, 4);
+    long j;
+    if (SW == 1) {
+        T *d = buf + pr * IWQ + PW;
+        for (j = 0; j < IW; j += 16) {
+            const __mmask16 m = KERNEL_mask(IW - j);
+            _mm512_mask_storeu_ps(d + j, m, _mm512_maskz_loadu_ps(m, xr + j));
+        }
+    } else if (SW == 2) {
+        /* input j goes to padded column j + PW: phase (j + PW) % 2, column (j + PW) / 2 */
+        const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        T *de = buf + ((PW % 2) * IHP + pr) * IWQ + PW / 2;        /* inputs j = 0, 2, 4, ... */
+        T *dd = buf + (((PW + 1) % 2) * IHP + pr) * IWQ + (PW + 1) / 2; /* inputs j = 1, 3, 5, ... */
+        for (j = 0; j < IW; j += 32) {
+            const __m512 a = _mm512_maskz_loadu_ps(KERNEL_mask(IW - j), xr + j);
+            const __m512 c = _mm512_maskz_loadu_ps(KERNEL_mask(IW - j - 16 > 0 ? IW - j - 16 : 0), xr + j + 16);
+            _mm512_mask_storeu_ps(de + j / 2, KERNEL_mask((IW - j + 1) / 2), _mm512_permutex2var_ps(a, ev, c));
+            _mm512_mask_storeu_ps(dd + j / 2, KERNEL_mask((IW - j) / 2), _mm512_permutex2var_ps(a, od, c));
+        }
+    } else {
+        for (j = 0; j < IW; j++) buf[(((j + PW) % SW) * IHP + pr) * IWQ + (j + PW) / SW] = xr[j];
+    }
 }
 
 static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m512 v, __mmask16 mk)
@@ -76,11 +103,11 @@ static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m512 v, __mmask
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
                               T *restrict y)
 {
-    T buf[IHP * IWP];
-    long n, ch, i, j, oh, ow0, kh, kw;
+    T buf[SW * IHP * IWQ];
+    long n, ch, i, oh, ow0, kh, kw, r;
     (void)res;
     (void)b;
-    for (i = 0; i < IHP * IWP; i++) buf[i] = 0;
+    for (i = 0; i < SW * IHP * IWQ; i++) buf[i] = 0;
     for (n = 0; n < N; n++)
         for (ch = 0; ch < C; ch++) {
             const T *xc = x + (n * C + ch) * ((long)IH * IW);
@@ -88,26 +115,37 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T 
             T *yc = y + (n * C + ch) * ((long)OH * OW);
             const T *rc = HAS_RES ? res + (n * C + ch) * ((long)OH * OW) : 0;
             const __m512 bias = _mm512_set1_ps(HAS_BIAS ? b[ch] : (T)0);
-            for (i = 0; i < IH && i + PH < IHP; i++)
-                for (j = 0; j < IW && j + PW < IWP; j++) buf[(i + PH) * IWP + j + PW] = xc[i * IW + j];
+            for (i = 0; i < IH && i + PH < IHP; i++) KERNEL_fill(buf, xc + i * IW, i + PH);
             for (oh = 0; oh < OH; oh += 4) {
                 const long o1 = oh + 1 < OH ? oh + 1 : oh, o2 = oh + 2 < OH ? oh + 2 : o1,
                            o3 = oh + 3 < OH ? oh + 3 : o2;
                 for (ow0 = 0; ow0 < OW; ow0 += 16) {
-                    const __mmask16 mk = (__mmask16)(OW - ow0 >= 16 ? 0xffff : (1u << (OW - ow0)) - 1);
+                    const __mmask16 mk = KERNEL_mask(OW - ow0);
                     __m512 s0 = bias, s1 = bias, s2 = bias, s3 = bias;
-                    for (kh = 0; kh < KH; kh++) {
-                        const T *r0 = buf + (oh * SH + kh * DH) * IWP + ow0 * SW;
-                        const T *r1 = buf + (o1 * SH + kh * DH) * IWP + ow0 * SW;
-                        const T *r2 = buf + (o2 * SH + kh * DH) * IWP + ow0 * SW;
-                        const T *r3 = buf + (o3 * SH + kh * DH) * IWP + ow0 * SW;
-                        for (kw = 0; kw < KW; kw++) {
-                            const __m512 wv = _mm512_set1_ps(wc[kh * KW + kw]);
-                            s0 = _mm512_fmadd_ps(KERNEL_in(r0 + kw * DW), wv, s0);
-                            s1 = _mm512_fmadd_ps(KERNEL_in(r1 + kw * DW), wv, s1);
-                            s2 = _mm512_fmadd_ps(KERNEL_in(r2 + kw * DW), wv, s2);
-                            s3 = _mm512_fmadd_ps(KERNEL_in(r3 + kw * DW), wv, s3);
-                        }
+                    if (oh + 3 < OH) { /* four distinct rows: each input row loaded once for all four */
+                        for (r = 0; r < 3 * SH + (KH - 1) * DH + 1; r++)
+                            for (kw = 0; kw < KW; kw++) {
+                                const __m512 v = _mm512_loadu_ps(buf + ((kw * DW) % SW) * ((long)IHP * IWQ) + ow0 +
+                                                                 kw * DW / SW + (oh * SH + r) * IWQ);
+                                if (r % DH == 0 && r / DH < KH)
+                                    s0 = _mm512_fmadd_ps(v, _mm512_set1_ps(wc[r / DH * KW + kw]), s0);
+                                if (r >= SH && (r - SH) % DH == 0 && (r - SH) / DH < KH)
+                                    s1 = _mm512_fmadd_ps(v, _mm512_set1_ps(wc[(r - SH) / DH * KW + kw]), s1);
+                                if (r >= 2 * SH && (r - 2 * SH) % DH == 0 && (r - 2 * SH) / DH < KH)
+                                    s2 = _mm512_fmadd_ps(v, _mm512_set1_ps(wc[(r - 2 * SH) / DH * KW + kw]), s2);
+                                if (r >= 3 * SH && (r - 3 * SH) % DH == 0 && (r - 3 * SH) / DH < KH)
+                                    s3 = _mm512_fmadd_ps(v, _mm512_set1_ps(wc[(r - 3 * SH) / DH * KW + kw]), s3);
+                            }
+                    } else {
+                        for (kh = 0; kh < KH; kh++)
+                            for (kw = 0; kw < KW; kw++) {
+                                const T *pl = buf + ((kw * DW) % SW) * ((long)IHP * IWQ) + ow0 + kw * DW / SW;
+                                const __m512 wv = _mm512_set1_ps(wc[kh * KW + kw]);
+                                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(pl + (oh * SH + kh * DH) * IWQ), wv, s0);
+                                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(pl + (o1 * SH + kh * DH) * IWQ), wv, s1);
+                                s2 = _mm512_fmadd_ps(_mm512_loadu_ps(pl + (o2 * SH + kh * DH) * IWQ), wv, s2);
+                                s3 = _mm512_fmadd_ps(_mm512_loadu_ps(pl + (o3 * SH + kh * DH) * IWQ), wv, s3);
+                            }
                     }
                     KERNEL_store(yc + oh * OW + ow0, HAS_RES ? rc + oh * OW + ow0 : 0, s0, mk);
                     if (o1 > oh) KERNEL_store(yc + o1 * OW + ow0, HAS_RES ? rc + o1 * OW + ow0 : 0, s1, mk);

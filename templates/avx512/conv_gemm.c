@@ -6,10 +6,18 @@
  * packed into a local buffer (panels of NR columns, [kc][NR] each) and
  * multiplied by the register tile TILE (the gemm_tile template), panel by
  * panel, every weight panel against it. 1x1, strided, dilated, padded and
- * 1-3 spatial dim convolutions all take this path. The last k block applies
- * the bias and, with VEC_EPI, the activation and residual in registers;
- * otherwise EPI_EXPR (over v and r = res[same index]) runs on the stored,
- * still cached tile. */
+ * 1-3 spatial dim convolutions all take this path. Three variants:
+ *  - DIRECT (1x1 kernel, stride 1, no padding: im2col(X) is X): full
+ *    panels are not packed but read in place by TILE_D, the tile with B
+ *    rows P floats apart; a last partial panel is packed;
+ *  - PACKS (stride > 1): the pack splits each input row by column phase
+ *    once, so every tap's run of outputs is a contiguous copy;
+ *  - TRANS (small planes, no residual; see KERNEL_trans): positions are
+ *    the tile's rows and output channels its vectors (wp then holds panels
+ *    of NR channels), transposed into Y by 16 x 16 blocks.
+ * The last k block applies the bias and, with VEC_EPI, the activation and
+ * residual in registers; otherwise EPI_EXPR (over v and r = res[same
+ * index]) runs on the stored, still cached tile. */
 #ifdef NNC_LINT
 #include <immintrin.h>
 #define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
@@ -50,6 +58,13 @@
 #define KT 36
 #define MPAN 1
 #define TILE conv_tile_lint
+#define TILE_D conv_tile_lint
+#define DIRECT 0
+#define TRANS 0
+#define NCT 16
+#define MGR 32
+#define IWQP 10
+#define PACKS 1
 #define KERNEL conv_gemm_lint
 void conv_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
@@ -57,7 +72,9 @@ static NNC_TARGET void conv_gemm_lint(const T *restrict x, const T *restrict wp,
                     T *restrict y);
 #endif
 /* @begin */
-/* d[0, len) = 0 except d[t] = s[(t - lo) * SW] for t in [lo, hi); len <= NR. */
+static inline NNC_TARGET __mmask16 KERNEL_mask(long n) { return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1); }
+
+/* d[0, len) = 0 except d[t] = s[(t - lo) * SW] for t in [lo, hi). */
 static inline NNC_TARGET void KERNEL_seg(T *d, const T *s, long len, long lo, long hi)
 {
     const __m512i step = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -116,6 +133,147 @@ static NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long k0, long kc, long p0
     }
 }
 
+/* Strided convs: ph[s][c] = padded input column c * SW + s of row xr (zero
+ * in the padding, all zero without a row), c < IWQP. */
+static inline NNC_TARGET void KERNEL_split(T *ph, const T *xr)
+{
+    long c, s;
+    if (!xr) {
+        for (c = 0; c < SW * IWQP; c += 16)
+            _mm512_mask_storeu_ps(ph + c, KERNEL_mask(SW * IWQP - c), _mm512_setzero_ps());
+    } else if (SW == 2) {
+        const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        for (c = 0; c < IWQP; c += 16) {
+            /* padded columns 2c .. 2c + 31 are input columns col .. col + 31 */
+            const long col = 2 * c - PW, lo = col < 0 ? -col : 0, hi = IW - col < 32 ? IW - col : 32;
+            const unsigned long long bits = hi > lo ? ((1ull << hi) - 1) & ~((1ull << lo) - 1) : 0;
+            const __m512 a = _mm512_maskz_loadu_ps((__mmask16)(bits & 0xffff), xr + col);
+            const __m512 b = _mm512_maskz_loadu_ps((__mmask16)(bits >> 16), xr + col + 16);
+            _mm512_mask_storeu_ps(ph + c, KERNEL_mask(IWQP - c), _mm512_permutex2var_ps(a, ev, b));
+            _mm512_mask_storeu_ps(ph + IWQP + c, KERNEL_mask(IWQP - c), _mm512_permutex2var_ps(a, od, b));
+        }
+    } else {
+        for (s = 0; s < SW; s++) {
+            /* input column c * SW + s - PW in [0, IW) for c in [lo, hi) */
+            long lo = PW > s ? (PW - s + SW - 1) / SW : 0, hi = (IW + PW - s + SW - 1) / SW;
+            if (hi > IWQP) hi = IWQP;
+            if (lo > hi) lo = hi;
+            KERNEL_seg(ph + s * IWQP, hi > lo ? xr + lo * SW + s - PW : xr, IWQP, lo, hi);
+        }
+    }
+}
+
+/* Pack for SW > 1: the kw of one (ci, kd, kh) share an input row, split by
+ * phase once per output row (KERNEL_split); tap kw of output ow is then
+ * ph[(kw*DW) % SW][ow + kw*DW/SW], a contiguous run (no gathers). */
+static NNC_TARGET void KERNEL_packs(const T *xg, T *bp, long k0, long kc, long p0, long nc)
+{
+    T ph[PACKS ? SW * IWQP : 1];
+    const long ncr = (nc + NR - 1) / NR * NR;
+    long kk = 0, q, u, kw;
+    while (kk < kc) {
+        const long t = k0 + kk, kw0 = t % KW, grp = t / KW, nkw = KW - kw0 < kc - kk ? KW - kw0 : kc - kk;
+        const long kh = grp % KH, kd = (grp / KH) % KD, ci = grp / KH / KD;
+        const T *xc = xg + ci * ((long)ID * IH * IW);
+        long ow = p0 % OW, oh = (p0 / OW) % OH, od = p0 / OW / OH;
+        for (q = 0; q < nc;) {
+            const long run = OW - ow < nc - q ? OW - ow : nc - q;
+            const long id = od * SD - PD + kd * DD, ih = oh * SH - PH + kh * DH;
+            KERNEL_split(ph, id >= 0 && id < ID && ih >= 0 && ih < IH ? xc + (id * IH + ih) * IW : 0);
+            for (kw = 0; kw < nkw; kw++) {
+                const long tap = (kw0 + kw) * DW;
+                const T *src = ph + tap % SW * IWQP + tap / SW + ow;
+                T *drow = bp + (kk + kw) * NR;
+                for (u = 0; u < run;) {
+                    const long qq = q + u, off = qq % NR, len = run - u < NR - off ? run - u : NR - off;
+                    const __mmask16 m0 = KERNEL_mask(len), m1 = KERNEL_mask(len - 16 > 0 ? len - 16 : 0);
+                    T *d = drow + qq / NR * kc * NR + off;
+                    _mm512_mask_storeu_ps(d, m0, _mm512_maskz_loadu_ps(m0, src + u));
+                    _mm512_mask_storeu_ps(d + 16, m1, _mm512_maskz_loadu_ps(m1, src + u + 16));
+                    u += len;
+                }
+            }
+            q += run;
+            ow = 0;
+            if (++oh == OH) {
+                oh = 0;
+                od++;
+            }
+        }
+        for (kw = 0; kw < nkw; kw++)
+            for (q = nc; q < ncr; q++) bp[(kk + kw) * NR + q / NR * kc * NR + q % NR] = 0;
+        kk += nkw;
+    }
+}
+
+/* dst[j * ldd + i] = src[i * lds + j] for a 16 x 16 block: 32-bit and
+ * 64-bit interleaves, then two rounds of 128-bit lane shuffles. */
+static inline NNC_TARGET void KERNEL_t16(const T *src, long lds, T *dst, long ldd)
+{
+    __m512 r[16], t[16], u[16];
+    int k, j;
+    for (k = 0; k < 16; k++) r[k] = _mm512_loadu_ps(src + k * lds);
+    for (k = 0; k < 16; k += 2) {
+        t[k] = _mm512_unpacklo_ps(r[k], r[k + 1]);
+        t[k + 1] = _mm512_unpackhi_ps(r[k], r[k + 1]);
+    }
+    for (k = 0; k < 16; k += 4) /* u[k + j], lane L: column 4L + j of rows k .. k+3 */
+        for (j = 0; j < 2; j++) {
+            const __m512d lo = _mm512_castps_pd(t[k + j]), hi = _mm512_castps_pd(t[k + 2 + j]);
+            u[k + 2 * j] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo, hi));
+            u[k + 2 * j + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo, hi));
+        }
+    for (j = 0; j < 4; j++) {
+        const __m512 va = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88);
+        const __m512 vb = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xdd);
+        const __m512 vc = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);
+        const __m512 vd = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xdd);
+        _mm512_storeu_ps(dst + j * ldd, _mm512_shuffle_f32x4(va, vc, 0x88));
+        _mm512_storeu_ps(dst + (8 + j) * ldd, _mm512_shuffle_f32x4(va, vc, 0xdd));
+        _mm512_storeu_ps(dst + (4 + j) * ldd, _mm512_shuffle_f32x4(vb, vd, 0x88));
+        _mm512_storeu_ps(dst + (12 + j) * ldd, _mm512_shuffle_f32x4(vb, vd, 0xdd));
+    }
+}
+
+/* TRANS: one group's Y^T[P, MG] = im2col(X)^T Wp^T, for small planes: the
+ * positions are the tile's rows (MR of one packed panel), the output
+ * channels its vector columns (weights packed in panels of NR channels),
+ * the bias per column. A block of NCT positions accumulates in ct and is
+ * transposed into Y; no residual on this path. */
+static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, T *yg, T *bp)
+{
+    T ct[NCT * MGR];
+    const long np = (long)OD * OH * OW;
+    long p0, k0, i0, m0, i, m;
+    (void)bg;
+    for (p0 = 0; p0 < np; p0 += NCT) {
+        const long nc = np - p0 < NCT ? np - p0 : NCT;
+        for (k0 = 0; k0 < KT; k0 += KC) {
+            const long kc = KT - k0 < KC ? KT - k0 : KC;
+            const int flags = (k0 > 0) | (k0 + kc == KT ? 2 : 0);
+            (PACKS ? KERNEL_packs : KERNEL_pack)(xg, bp, k0, kc, p0, nc);
+            for (i0 = 0; i0 < nc; i0 += MR) {
+                const long mr = nc - i0 < MR ? nc - i0 : MR;
+                const T *at = bp + i0 / NR * kc * NR + i0 % NR;
+                for (m0 = 0; m0 < MG; m0 += NR)
+                    TILE(mr, MG - m0 < NR ? MG - m0 : NR, kc, at, 1, NR, wg + (m0 / NR * (long)KT + k0) * NR,
+                         ct + i0 * MGR + m0, MGR, flags, 0, HAS_BIAS ? bg + m0 : 0, 0, 0);
+            }
+        }
+        /* 16 x 16 blocks by shuffles (when the tile did the epilogue), the rest one by one */
+        const long mb = HAS_EPI && !VEC_EPI ? 0 : MG / 16 * 16, ib = HAS_EPI && !VEC_EPI ? 0 : nc / 16 * 16;
+        for (m = 0; m < mb; m += 16)
+            for (i = 0; i < ib; i += 16) KERNEL_t16(ct + i * MGR + m, MGR, yg + m * np + p0 + i, np);
+        for (m = 0; m < MG; m++)
+            for (i = m < mb ? ib : 0; i < nc; i++) {
+                const T v = ct[i * MGR + m], r = (T)0;
+                (void)r;
+                yg[m * np + p0 + i] = HAS_EPI && !VEC_EPI ? EPI_EXPR : v;
+            }
+    }
+}
+
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
                               T *restrict y)
 {
@@ -129,20 +287,36 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
             const T *xg = x + (n * C + g * CG) * ((long)ID * IH * IW);
             T *yg = y + (n * M + g * MG) * np;
             const T *rg = HAS_RES ? res + (n * M + g * MG) * np : 0;
+            if (TRANS) {
+                KERNEL_trans(xg, wp + g * MPAN * (long)KT * NR, HAS_BIAS ? b + g * MG : 0, yg, bp);
+                continue;
+            }
             for (p0 = 0; p0 < np; p0 += NC) {
                 const long nc = np - p0 < NC ? np - p0 : NC;
                 for (k0 = 0; k0 < KT; k0 += KC) {
                     const long kc = KT - k0 < KC ? KT - k0 : KC;
                     const int last = k0 + kc == KT, flags = (k0 > 0) | (last ? 2 : 0);
-                    KERNEL_pack(xg, bp, k0, kc, p0, nc);
+                    /* DIRECT: full panels read the input rows in place, a
+                     * last partial one is packed (at bp) */
+                    const long nfull = DIRECT ? nc / NR * NR : 0;
+                    if (nc > nfull) (PACKS ? KERNEL_packs : KERNEL_pack)(xg, bp, k0, kc, p0 + nfull, nc - nfull);
                     for (j = 0; j < nc; j += NR) {
                         const long nr = nc - j < NR ? nc - j : NR;
+                        if (DIRECT && j + 2 * NR <= nfull) /* the next panel's rows, ahead of the tile */
+                            for (q = 0; q < kc; q++) {
+                                _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR), _MM_HINT_T0);
+                                _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR + 16), _MM_HINT_T0);
+                            }
                         for (m0 = 0; m0 < MG; m0 += MR) {
                             const long mr = MG - m0 < MR ? MG - m0 : MR;
+                            const T *wt = wp + ((g * MPAN + m0 / MR) * (long)KT + k0) * MR;
+                            const T *bt = HAS_BIAS ? b + g * MG + m0 : 0;
+                            const T *rt = VEC_EPI && HAS_RES ? rg + m0 * np + p0 + j : 0;
                             T *yt = yg + m0 * np + p0 + j;
-                            TILE(mr, nr, kc, wp + ((g * MPAN + m0 / MR) * (long)KT + k0) * MR, 1, MR,
-                                 bp + j * kc, yt, np, flags, HAS_BIAS ? b + g * MG + m0 : 0, 0,
-                                 VEC_EPI && HAS_RES ? rg + m0 * np + p0 + j : 0, np);
+                            if (j < nfull)
+                                TILE_D(mr, nr, kc, wt, 1, MR, xg + k0 * np + p0 + j, yt, np, flags, bt, 0, rt, np);
+                            else
+                                TILE(mr, nr, kc, wt, 1, MR, bp + (j - nfull) * kc, yt, np, flags, bt, 0, rt, np);
                             if (HAS_EPI && !VEC_EPI && last)
                                 for (i = 0; i < mr; i++)
                                     for (q = 0; q < nr; q++) {

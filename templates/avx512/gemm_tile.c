@@ -2,7 +2,9 @@
  * and Conv kernels: C[mr, nr] (+)= A[mr, kc] Bp[kc, 32], mr <= 8, nr <= 32.
  *   A: element (i, k) at a[i * lai + k * lak] (packed weights: lai 1, lak 8;
  *      a row-major activation matrix: lai = its row length, lak 1)
- *   Bp: a packed panel, row k at bp + 32 k (zero beyond nr)
+ *   Bp: a packed panel, row k at bp + LDB k (LDB 32; zero beyond nr), or
+ *      with a larger LDB rows of a matrix read in place (columns past nr
+ *      are read, must exist, and are ignored)
  *   C: row i at c + i * ldc; columns past nr are neither read nor written.
  * The 8 x 32 accumulators live in 16 zmm registers; smaller mr use a smaller
  * tile (8, 4, 2 or 1 rows; rows past mr repeat the last row and are dropped)
@@ -23,6 +25,7 @@
 #define ACT_A 0.0f
 #define ACT_B 6.0f
 #define ACT_FIRST 0
+#define LDB 32
 #define KERNEL gemm_tile_lint
 static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
@@ -104,13 +107,13 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
     if (rows == 1) { /* two independent accumulator pairs over even and odd k */
         for (; k + 1 < kc; k += 2) {
             const __m512 av = _mm512_set1_ps(a0[k * lak]), aw = _mm512_set1_ps(a0[(k + 1) * lak]);
-            c0a = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * 32), c0a);
-            c0b = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * 32 + 16), c0b);
-            c1a = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + k * 32 + 32), c1a);
-            c1b = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + k * 32 + 48), c1b);
+            c0a = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * LDB), c0a);
+            c0b = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * LDB + 16), c0b);
+            c1a = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + (k + 1) * LDB), c1a);
+            c1b = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + (k + 1) * LDB + 16), c1b);
         }
     }
-    for (bp += k * 32; k < kc; k++, bp += 32) {
+    for (bp += k * LDB; k < kc; k++, bp += LDB) {
         const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
         NNC_T5_ROWS(NNC_T5_FMA)
     }

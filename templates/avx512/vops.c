@@ -28,6 +28,12 @@
 #define VKEEP_M(m, v) _mm512_maskz_mov_ps(m, v)
 #define VBLEND_M(m, a, b) _mm512_mask_blend_ps(m, a, b)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VFNMA(a, b, c) _mm512_fnmadd_ps(a, b, c)
+#define VMASK_I32(q) _mm512_test_epi32_mask(_mm512_loadu_si512(q), _mm512_loadu_si512(q))
+#define VMASK_AND(a, b) ((__mmask16)((a) & (b)))
+#define VGATHER_IDX_M(p, ix, a, m)                                                                              \
+    _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, _mm512_add_epi32(_mm512_loadu_si512(ix), _mm512_set1_epi32(a)), \
+                             p, 4)
 #define VHSUM(v) _mm512_reduce_add_ps(v)
 #define VHMAX(v) _mm512_reduce_max_ps(v)
 #define VMASK_NZ_U8(p, n)                                                                                       \

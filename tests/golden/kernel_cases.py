@@ -190,6 +190,40 @@ def conv_cases(m):
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1)))
     ref = np.stack([np.einsum("nck,mck->nm", xp[:, :, i:i + 3], w) for i in range(40)], axis=-1)
     m.output(t, ref.astype(np.float32))
+    conv_direct_dw_cases(m)
+
+
+def conv_direct_dw_cases(m):
+    """1x1 stride-1 convs whose full panels the tile reads in place (conv_gemm
+    DIRECT): planes below, equal to and above a panel (NR 32 avx512, 16
+    avx2), a tail panel, two NC blocks, K past KC, groups, batch 2; and
+    depthwise convs through the column-phase planes of conv_dw: strides 1-3,
+    even and odd pads, widths past one and two vectors, an even kernel, a
+    dilation with a stride, every vectorised activation."""
+    # (N, C, M, H, k, stride, pad, dil, group, epilogue)
+    cases = [(1, 300, 20, 9, 1, 1, 0, 1, 1, "res+relu"), (1, 8, 40, 4, 1, 1, 0, 1, 1, "clip"),
+             (2, 12, 9, 8, 1, 1, 0, 1, 1, "silu"), (1, 16, 24, 12, 1, 1, 0, 1, 2, "tanh"),
+             (1, 20, 10, 13, 1, 1, 0, 1, 1, "leaky"), (1, 5, 3, 6, 1, 1, 0, 1, 1, "gelu+res"),
+             (1, 4, 4, 20, 3, 2, 0, 1, 4, "gelu"), (1, 3, 3, 37, 5, 2, 2, 1, 3, "elu"),
+             (1, 5, 5, 33, 3, 2, 1, 1, 5, "res+relu"), (1, 4, 4, 21, 3, 2, 2, 2, 4, "silu"),
+             (1, 3, 3, 22, 3, 3, 0, 1, 3, "tanh"), (1, 16, 16, 7, 3, 1, 1, 1, 16, "clip"),
+             (1, 4, 4, 16, 4, 2, 1, 1, 4, "leaky"), (2, 2, 2, 64, 3, 2, 1, 1, 2, "sigmoid"),
+             (1, 6, 6, 14, 3, 1, 1, 1, 6, "tanh+res"), (1, 3, 3, 5, 3, 1, 1, 1, 3, ""),
+             # small planes with many channels: avx512's transposed conv_gemm (channels in the
+             # vectors), K past KC, MG not a multiple of 32, groups, two position blocks
+             (1, 20, 64, 8, 3, 2, 1, 1, 1, "leaky"), (1, 64, 40, 8, 4, 2, 1, 1, 1, ""),
+             (1, 16, 48, 5, 2, 1, 0, 1, 2, "tanh"), (2, 24, 64, 13, 3, 2, 1, 1, 1, "relu"),
+             (1, 8, 512, 13, 3, 2, 1, 1, 1, "sigmoid"), (1, 300, 96, 3, 1, 1, 0, 1, 1, "clip"),
+             # strided convs through the phase-split pack: strides 2-4, even and odd pads, a
+             # dilation, rows wider than one and two vectors, position blocks crossing rows
+             (1, 3, 10, 23, 11, 4, 2, 1, 1, "relu"), (1, 4, 6, 15, 3, 3, 1, 2, 1, "leaky"),
+             (1, 2, 5, 40, 4, 2, 0, 1, 1, ""), (1, 2, 4, 70, 3, 2, 1, 1, 1, "clip"),
+             (1, 5, 9, 31, 5, 2, 2, 1, 1, "res+relu")]
+    for (N, C, M, H, k, s, p, d, g, epi) in cases:
+        x, w, b = rand(N, C, H, H), rand(M, C // g, k, k) * 0.3, rand(M)
+        t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[k, k], strides=[s, s],
+                   pads=[p] * 4, dilations=[d, d], group=g)
+        m.output(*m.epilogue(t, conv_ref(x, w, b, s, p, d, g), epi))
 
 
 def convt_ref(x, w, b, stride, pad, dil, group, opad):
@@ -235,9 +269,33 @@ def conv_transpose_cases(m):
     m.output(t, ref)
 
 
+def wino_cases(m):
+    """3x3 stride-1 convolutions for the Winograd F(4x4, 3x3) and F(2x2, 3x3)
+    paths of the SIMD targets (conv_winograd): planes below, equal to and above
+    the output tile and the tile blocks (8 or 16 avx512 / 6 or 12 avx2 tiles),
+    odd H and W, pads 0-2,
+    C and M not multiples of 16, channel counts past the channel blocks and up
+    to 512, batch 2, fused epilogues. Weights are He-scaled as in trained
+    networks, so outputs are O(1)."""
+    # (N, C, M, H, W, pad, epilogue)
+    cases = [(1, 16, 16, 8, 8, 1, ""), (1, 17, 33, 9, 11, 1, "relu"), (2, 24, 40, 13, 7, 0, "res+relu"),
+             (1, 40, 100, 16, 16, 1, "res"), (1, 130, 20, 10, 10, 1, "leaky"), (1, 32, 16, 4, 4, 1, "sigmoid"),
+             (1, 16, 20, 5, 30, 2, "clip"), (1, 512, 32, 12, 12, 1, ""), (1, 256, 72, 23, 23, 1, "tanh+res"),
+             (1, 64, 64, 28, 28, 1, "res+relu"), (1, 48, 24, 6, 9, 0, "silu"),
+             # F(2x2, 3x3): few 4x4 tiles and C M > 128 * 128
+             (1, 136, 130, 7, 7, 1, "relu"), (2, 200, 100, 5, 9, 1, "res+relu"), (1, 256, 72, 10, 13, 2, "clip"),
+             (1, 512, 40, 8, 8, 1, "")]
+    for (N, C, M, H, W, p, epi) in cases:
+        x, w, b = rand(N, C, H, W), rand(M, C, 3, 3) * np.float32(math.sqrt(2 / (9 * C))), rand(M)
+        t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[3, 3], pads=[p] * 4)
+        ref = conv_ref(x.astype(np.float64), w.astype(np.float64), b, 1, p, 1, 1)  # float64 sums
+        m.output(*m.epilogue(t, ref, epi))
+
+
 def main():
     out = sys.argv[1]
-    for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases), ("convt", conv_transpose_cases)):
+    for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases), ("convt", conv_transpose_cases),
+                    ("wino", wino_cases)):
         m = Model()
         fn(m)
         m.save(os.path.join(out, fam))

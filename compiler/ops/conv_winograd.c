@@ -1,0 +1,159 @@
+/* conv_winograd.c — Winograd F(4x4, 3x3) for 2-D 3x3 stride-1 float
+ * convolutions with constant weights on the avx2 and avx512 targets, and
+ * F(2x2, 3x3) for small planes on avx512 (template conv_winograd). A 4x4
+ * output tile costs 36 multiply-adds per input/output channel pair instead
+ * of 144 (a 2x2 tile 16 instead of 36): the input and output transforms are
+ * cheap next to that when channels are many. The weight
+ * transform U = G g G^T is done here, once, in double, and U is packed into
+ * the panels the register tile reads (gemm_tile.h). Where the direct
+ * implicit GEMM is faster (few channels or tiny planes: see wino_chosen)
+ * the Conv lowering keeps it. */
+#include "conv_winograd.h"
+
+#include "gemm_tile.h"
+
+/* F(4x4, 3x3) with points 0, 1, -1, 2, -2 and infinity: G (6x3); F(2x2,
+ * 3x3) with points 0, 1, -1 and infinity: G (4x3). The input transforms
+ * B^T and output transforms A^T are spelled out in the template. */
+static const double wino_g2[4][3] = {
+    {1, 0, 0},
+    {0.5, 0.5, 0.5},
+    {0.5, -0.5, 0.5},
+    {0, 0, 1},
+};
+static const double wino_g4[6][3] = {
+    {1.0 / 4, 0, 0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0, 0, 1},
+};
+
+static int wino_applies(const Node *n, const WinoConv *w)
+{
+    if (w->group != 1 || w->kh != 3 || w->kw != 3 || w->sh != 1 || w->sw != 1 || w->dh != 1 || w->dw != 1)
+        return 0;
+    /* the template's gather offsets are 32-bit */
+    return w->n * w->c * w->ih * w->iw < ((int64_t)1 << 31) && n->in[0]->dtype == DT_FLOAT &&
+           node_input(n, 1)->data != NULL;
+}
+
+/* How a layer runs: ALPHA 6 (F(4x4, 3x3)) or 4 (F(2x2, 3x3)), and the
+ * template's blocks: TB tiles (a multiple of the tile's MR), MB output and
+ * CB input channels. */
+typedef struct WinoPlan {
+    int alpha;
+    int64_t tb, cb, mb;
+} WinoPlan;
+
+static int64_t wino_tiles(const WinoConv *w, int ot)
+{
+    return w->n * ((w->oh + ot - 1) / ot) * ((w->ow + ot - 1) / ot);
+}
+
+/* The channel blocks for TB tiles: the locals, XI * TB * (CB + MB) floats,
+ * stay within 36 * 1024 (144 KB); MB at most 96 and shrunk (by whole
+ * panels) until CB is at least 32. */
+static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
+{
+    int64_t per = 36 * 1024 / (p->alpha * p->alpha * p->tb), mround = (w->m + ts->nr - 1) / ts->nr * ts->nr;
+    p->mb = 96 < mround ? 96 / ts->nr * ts->nr : mround;
+    while (p->mb > ts->nr && per - p->mb < 32) p->mb -= ts->nr;
+    p->cb = per - p->mb < w->c ? per - p->mb : w->c;
+}
+
+/* Whether Winograd beats the implicit GEMM (conv_gemm) for this layer, and
+ * which. Measured (Zen4, 1 thread, one Conv+Relu per model, best of 60
+ * runs, ms conv_gemm -> F(4x4, 3x3), avx512): C x M at HxW 64x64 56x56 2.73
+ * -> 1.32, 128x128 28x28 2.33 -> 1.53, 96x128 28x28 1.77 -> 0.92, 32x64
+ * 26x26 (pad 0) 0.229 -> 0.125, 32x32 32x32 0.236 -> 0.180, 64x64 16x16
+ * 0.228 -> 0.093, 64x128 8x8 0.118 -> 0.085 (avx2 0.113 -> 0.062; avx2 wins
+ * as much or more everywhere); but 256x256 13x13 2.21 -> 2.39, 192x384
+ * 13x13 2.59 -> 3.17, 512x512 7x7 3.21 -> 5.52 (256x256 14x14 about even):
+ * with few tiles the transformed weights (36 C M floats, 4 times the
+ * kernel) come from memory for only a few tiles each. Hence F(4x4, 3x3) in
+ * blocks of MR tiles when there are at least 32 tiles, or C M <= 128 * 128
+ * (transformed weights up to 2.25 MB). C and M below 16 were not measured
+ * and keep conv_gemm.
+ * Below that, on avx512 (16-tile gathers), F(2x2, 3x3) in blocks of up to
+ * 2 MR tiles, so each transformed-weight panel (16 C M floats, 16/9 of the
+ * kernel) serves up to 16 tiles: with at least 16 of its 2x2 tiles and
+ * C M <= 2 * 256 * 256 (transformed weights up to 8 MB). Measured against
+ * ONNX Runtime side by side, ms ORT / conv_gemm / F(2x2, 3x3): 256x256
+ * 14x14 2.34 / 2.63 / 1.58, 128x256 8x8 0.38 / 0.38 / 0.26, 256x256 8x8
+ * 0.96 / 0.86 / 0.67, 384x256 13x13 7.0 / 7.7 / 3.5; but 512x512 7x7 about
+ * even with conv_gemm (16 MB of transformed weights, past the 8 MB
+ * limit) and 4x4 planes (4 tiles) slower, as is avx2 (8-tile gathers: 256x256
+ * 14x14 2.81 vs 2.91, 256x256 8x8 1.01 vs 0.89), which keeps conv_gemm. */
+static int wino_plan(const TileShape *ts, const WinoConv *w, WinoPlan *p)
+{
+    if (w->c < 16 || w->m < 16) return 0;
+    if (wino_tiles(w, 4) >= 32 || w->c * w->m <= 128 * 128) {
+        p->alpha = 6;
+        p->tb = ts->mr;
+        wino_blocks(ts, w, p);
+        return 1;
+    }
+    if (ts->nr >= 32 && wino_tiles(w, 2) >= 16 && w->c * w->m <= 2 * 256 * 256) {
+        int64_t t = (wino_tiles(w, 2) + ts->mr - 1) / ts->mr * ts->mr;
+        p->alpha = 4;
+        p->tb = t < 2 * ts->mr ? t : 2 * ts->mr;
+        wino_blocks(ts, w, p);
+        return 1;
+    }
+    return 0;
+}
+
+/* U[xi][c][m] = (G g G^T)[xi] for g = W[m, c], packed per xi in panels of
+ * NR output channels, [C][NR] each, zero past M. */
+static const char *wino_pack_weights(Lowering *L, const Node *n, const WinoConv *w, int alpha, int nr, int64_t mpan)
+{
+    const float *wt = node_input(n, 1)->data;
+    const double(*gm)[3] = alpha == 4 ? wino_g2 : wino_g4;
+    int64_t count = alpha * alpha * mpan * nr * w->c;
+    float *up = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+    for (int64_t i = 0; i < count; i++) up[i] = 0;
+    for (int64_t m = 0; m < w->m; m++)
+        for (int64_t c = 0; c < w->c; c++) {
+            const float *g = wt + (m * w->c + c) * 9;
+            double gg[6][3];
+            for (int k = 0; k < alpha; k++)
+                for (int j = 0; j < 3; j++)
+                    gg[k][j] = gm[k][0] * g[j] + gm[k][1] * g[3 + j] + gm[k][2] * g[6 + j];
+            for (int k = 0; k < alpha; k++)
+                for (int l = 0; l < alpha; l++) {
+                    double u = gg[k][0] * gm[l][0] + gg[k][1] * gm[l][1] + gg[k][2] * gm[l][2];
+                    up[(((k * alpha + l) * mpan + m / nr) * w->c + c) * nr + m % nr] = (float)u;
+                }
+        }
+    return tile_constant(L, n, "winograd weights", up, count);
+}
+
+int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *w)
+{
+    TileShape ts;
+    WinoPlan pl;
+    if (!tile_shape(L, &ts) || !lower_isa_has(L, "conv_winograd") || !wino_applies(n, w) || !wino_plan(&ts, w, &pl))
+        return 0;
+    const int ot = pl.alpha - 2;
+    int64_t th = (w->oh + ot - 1) / ot, tw = (w->ow + ot - 1) / ot, mpan = (w->m + ts.nr - 1) / ts.nr;
+    const char *up = wino_pack_weights(L, n, w, pl.alpha, ts.nr, mpan);
+    kp_int(L, p, "ALPHA", pl.alpha);
+    kp_int(L, p, "TH", th);
+    kp_int(L, p, "TW", tw);
+    kp_int(L, p, "NT", w->n * th * tw);
+    kp_int(L, p, "TB", pl.tb);
+    kp_int(L, p, "CB", pl.cb);
+    kp_int(L, p, "MB", pl.mb);
+    kp_int(L, p, "MPAN", mpan);
+    kp_int(L, p, "MR", ts.mr);
+    kp_int(L, p, "NR", ts.nr);
+    kp_str(L, p, "TILE", tile_plain(L, n));
+    Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
+    const char *fn = lower_kernel(L, n, "conv_winograd", p);
+    const char *args[5] = {lower_ref(L, n->in[0]), up, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_refs(L, fn, 5, args, 0);
+    return 1;
+}

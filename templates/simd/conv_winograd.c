@@ -1,0 +1,211 @@
+/* conv_winograd.c — float 3x3 stride-1 convolution by Winograd F(4x4, 3x3)
+ * (ALPHA 6: interpolation points 0, +-1, +-2 and infinity) or F(2x2, 3x3)
+ * (ALPHA 4: points 0, +-1 and infinity, for small planes), for one group:
+ *   X[N, C, IH, IW], U = G g G^T packed at compile time, B[M] -> Y[N, M, OH, OW]
+ * The output is cut into OT x OT tiles, OT = ALPHA - 2 (TH x TW per image,
+ * NT over the batch); each tile reads an ALPHA x ALPHA input patch d (zero
+ * outside the image); xi runs over the XI = ALPHA^2 transform points. Per block
+ * of TB tiles, per block of MB output channels, per block of CB input
+ * channels:
+ *   input transform   V[xi][c][t] = (B^T d B)[xi]   (VLANES tiles per vector:
+ *                     masked gathers, so padding and ragged edges cost nothing)
+ *   XI GEMMs          Mx[xi][t][m] (+)= sum_c V[xi][c][t] U[xi][c][m]
+ *                     (the register tile TILE: tiles are the broadcast rows,
+ *                     output channels the vector lanes; up: per xi, panels
+ *                     of NR output channels, [C][NR] each, zero past M)
+ * and after the last channel block the output transform A^T Mx A (VLANES
+ * output channels per vector), + bias, then the fused epilogue EPI_EXPR
+ * (over v and r = res[same index]) as each output row is stored. The input
+ * transform is redone per output-channel block: the locals (V: XI*CB*TB,
+ * Mx: XI*TB*MB floats) stay under 150 KB. Written in the vector layer
+ * (templates/<isa>/vops.c); compiler/ops/conv_winograd.c picks F(2x2) and
+ * the block sizes per ISA. */
+#ifdef NNC_LINT
+#include "lint.h"
+#define T float
+#define N 1
+#define C 20
+#define M 40
+#define IH 9
+#define IW 10
+#define OH 9
+#define OW 10
+#define PH 1
+#define PW 1
+#define HAS_BIAS 1
+#define HAS_EPI 1
+#define HAS_RES 1
+#define EPI_EXPR (v + r < 0 ? 0 : v + r)
+#define ALPHA 6
+#define MR 8
+#define NR 32
+#define TH 3
+#define TW 3
+#define NT 9
+#define TB 8
+#define CB 16
+#define MB 32
+#define MPAN 2
+#define TILE wino_tile_lint
+#define KERNEL conv_winograd_lint
+void wino_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
+                    long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
+static NNC_TARGET void conv_winograd_lint(const T *restrict x, const T *restrict up, const T *restrict b,
+                                          const T *restrict res, T *restrict y);
+#endif
+/* @begin */
+#define KERNEL_OT (ALPHA - 2)
+#define KERNEL_XI (ALPHA * ALPHA)
+#define KERNEL_TG ((TB + VLANES - 1) / VLANES) /* groups of VLANES tiles */
+/* o = B^T d along one axis: d[i * st], o[i * st], i = 0..ALPHA-1. */
+static inline NNC_TARGET void KERNEL_bt(VFLOAT *o, const VFLOAT *d, int st)
+{
+    if (ALPHA == 4) { /* B^T rows: (1 0 -1 0), (0 1 1 0), (0 -1 1 0), (0 1 0 -1) */
+        const VFLOAT d0 = d[0], d1 = d[st], d2 = d[2 * st], d3 = d[3 * st];
+        o[0] = VSUB(d0, d2);
+        o[st] = VADD(d1, d2);
+        o[2 * st] = VSUB(d2, d1);
+        o[3 * st] = VSUB(d1, d3);
+    } else {
+        const VFLOAT d0 = d[0], d1 = d[st], d2 = d[2 * st], d3 = d[3 * st], d4 = d[4 * st], d5 = d[5 * st];
+        const VFLOAT f4 = VSET(4.0f), f5 = VSET(5.0f), f2 = VSET(2.0f);
+        const VFLOAT a = VFNMA(f4, d2, d4), bb = VFNMA(f4, d1, d3);
+        const VFLOAT c = VSUB(d4, d2), e = VMUL(f2, VSUB(d3, d1));
+        o[0] = VFNMA(f5, d2, VFMA(f4, d0, d4));
+        o[st] = VADD(a, bb);
+        o[2 * st] = VSUB(a, bb);
+        o[3 * st] = VADD(c, e);
+        o[4 * st] = VSUB(c, e);
+        o[5 * st] = VFNMA(f5, d3, VFMA(f4, d1, d5));
+    }
+}
+
+/* o = A^T q along one axis: q[i * st], i = 0..ALPHA-1 -> o[i * so],
+ * i = 0..OT-1. */
+static inline NNC_TARGET void KERNEL_at(VFLOAT *o, int so, const VFLOAT *q, int st)
+{
+    if (ALPHA == 4) { /* A^T rows: (1 1 1 0), (0 1 -1 -1) */
+        o[0] = VADD(VADD(q[0], q[st]), q[2 * st]);
+        o[so] = VSUB(VSUB(q[st], q[2 * st]), q[3 * st]);
+    } else {
+        const VFLOAT s12 = VADD(q[st], q[2 * st]), d12 = VSUB(q[st], q[2 * st]);
+        const VFLOAT s34 = VADD(q[3 * st], q[4 * st]), d34 = VSUB(q[3 * st], q[4 * st]);
+        o[0] = VADD(VADD(q[0], s12), s34);
+        o[so] = VFMA(VSET(2.0f), d34, d12);
+        o[2 * so] = VFMA(VSET(4.0f), s34, s12);
+        o[3 * so] = VADD(VFMA(VSET(8.0f), d34, d12), q[5 * st]);
+    }
+}
+
+/* Gather offsets and row/column validity (-1 or 0) of tiles [t0, t0 + tb),
+ * per group g of VLANES tiles: gi[g * VLANES + lane],
+ * rm[(g * ALPHA + k) * VLANES + lane] (and cm) for patch row (column) k. */
+static NNC_TARGET void KERNEL_where(long t0, long tb, int *gi, int *rm, int *cm)
+{
+    long t, k;
+    for (t = 0; t < KERNEL_TG * VLANES; t++) {
+        const long tt = t0 + t, img = tt / (TH * TW), ih0 = (tt / TW) % TH * KERNEL_OT - PH,
+                   iw0 = tt % TW * KERNEL_OT - PW;
+        gi[t] = t < tb ? (int)((img * C * IH + ih0) * IW + iw0) : 0;
+        for (k = 0; k < ALPHA; k++) {
+            rm[(t / VLANES * ALPHA + k) * VLANES + t % VLANES] = t < tb && ih0 + k >= 0 && ih0 + k < IH ? -1 : 0;
+            cm[(t / VLANES * ALPHA + k) * VLANES + t % VLANES] = t < tb && iw0 + k >= 0 && iw0 + k < IW ? -1 : 0;
+        }
+    }
+}
+
+/* V[xi][c][t] for channels [c0, c0 + cb) of the tile block. */
+static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const int *gi, const int *rm, const int *cm)
+{
+    long c, g;
+    int k, l;
+    for (g = 0; g < KERNEL_TG; g++) {
+        const VMASK keep = VTAIL(TB - g * VLANES < VLANES ? TB - g * VLANES : VLANES);
+        for (c = 0; c < cb; c++) {
+            const T *xc = x + (c0 + c) * ((long)IH * IW);
+            VFLOAT d[KERNEL_XI], t[KERNEL_XI];
+            for (k = 0; k < ALPHA; k++) {
+                const VMASK rk = VMASK_I32(rm + (g * ALPHA + k) * VLANES);
+                for (l = 0; l < ALPHA; l++)
+                    d[k * ALPHA + l] = VGATHER_IDX_M(xc, gi + g * VLANES, k * IW + l,
+                                                     VMASK_AND(rk, VMASK_I32(cm + (g * ALPHA + l) * VLANES)));
+            }
+            for (l = 0; l < ALPHA; l++) KERNEL_bt(t + l, d + l, ALPHA);
+            for (k = 0; k < ALPHA; k++) KERNEL_bt(d + k * ALPHA, t + k * ALPHA, 1);
+            for (k = 0; k < KERNEL_XI; k++) VSTORE_M(vb + ((long)k * CB + c) * TB + g * VLANES, keep, d[k]);
+        }
+    }
+}
+
+/* Output transform of the block's tiles for channels [m0, m0 + mb): bias,
+ * epilogue, store. */
+static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y, long t0, long tb, long m0,
+                                    long mb)
+{
+    T ob[16 * VLANES];
+    long t, j, q;
+    int k, l;
+    (void)b;
+    (void)res;
+    for (t = 0; t < tb; t++) {
+        const long tt = t0 + t, img = tt / (TH * TW), oh0 = (tt / TW) % TH * KERNEL_OT,
+                   ow0 = tt % TW * KERNEL_OT;
+        const int rows = OH - oh0 < KERNEL_OT ? (int)(OH - oh0) : KERNEL_OT,
+                  cols = OW - ow0 < KERNEL_OT ? (int)(OW - ow0) : KERNEL_OT;
+        for (j = 0; j < mb; j += VLANES) {
+            const long nm = mb - j < VLANES ? mb - j : VLANES;
+            const VMASK mm = VTAIL(nm);
+            VFLOAT qv[KERNEL_XI], u[KERNEL_OT * ALPHA], o[KERNEL_OT * KERNEL_OT];
+            for (k = 0; k < KERNEL_XI; k++) qv[k] = VLOAD_M(mx + ((long)k * TB + t) * MB + j, mm);
+            for (l = 0; l < ALPHA; l++) KERNEL_at(u + l, ALPHA, qv + l, ALPHA);
+            for (k = 0; k < KERNEL_OT; k++) KERNEL_at(o + k * KERNEL_OT, 1, u + k * ALPHA, 1);
+            if (HAS_BIAS) {
+                const VFLOAT bv = VLOAD_M(b + m0 + j, mm);
+                for (k = 0; k < KERNEL_OT * KERNEL_OT; k++) o[k] = VADD(o[k], bv);
+            }
+            for (k = 0; k < KERNEL_OT * KERNEL_OT; k++) VSTORE(ob + k * VLANES, o[k]);
+            for (q = 0; q < nm; q++) {
+                const long at = ((img * M + m0 + j + q) * OH + oh0) * OW + ow0;
+                for (k = 0; k < rows; k++)
+                    for (l = 0; l < cols; l++) {
+                        const T v = ob[(k * KERNEL_OT + l) * VLANES + q];
+                        const T r = HAS_RES ? res[at + k * OW + l] : (T)0;
+                        (void)r;
+                        y[at + k * OW + l] = HAS_EPI ? EPI_EXPR : v;
+                    }
+            }
+        }
+    }
+}
+
+static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T *restrict b, const T *restrict res,
+                              T *restrict y)
+{
+    T vb[KERNEL_XI * CB * TB], mx[KERNEL_XI * TB * MB];
+    int gi[KERNEL_TG * VLANES], rm[KERNEL_TG * ALPHA * VLANES], cm[KERNEL_TG * ALPHA * VLANES];
+    long t0, m0, c0, xi, j, i;
+    for (t0 = 0; t0 < NT; t0 += TB) {
+        const long tb = NT - t0 < TB ? NT - t0 : TB;
+        KERNEL_where(t0, tb, gi, rm, cm);
+        for (m0 = 0; m0 < M; m0 += MB) {
+            const long mb = M - m0 < MB ? M - m0 : MB;
+            for (c0 = 0; c0 < C; c0 += CB) {
+                const long cb = C - c0 < CB ? C - c0 : CB;
+                KERNEL_input(x, vb, c0, cb, gi, rm, cm);
+                for (xi = 0; xi < KERNEL_XI; xi++)
+                    for (j = 0; j < mb; j += NR) {
+                        const long nr = mb - j < NR ? mb - j : NR;
+                        const T *bp = up + ((xi * MPAN + (m0 + j) / NR) * (long)C + c0) * NR;
+                        for (i = 0; i < tb; i += MR)
+                            TILE(tb - i < MR ? tb - i : MR, nr, cb, vb + xi * CB * TB + i, 1, TB, bp,
+                                 mx + (xi * TB + i) * MB + j, MB, c0 > 0, 0, 0, 0, 0);
+                    }
+            }
+            KERNEL_output(mx, b, res, y, t0, tb, m0, mb);
+        }
+    }
+}
+#undef KERNEL_OT
+#undef KERNEL_XI
+#undef KERNEL_TG
+/* @end */
