@@ -1,0 +1,68 @@
+# case_runner.sh — the loop shared by the golden case checks (sourced by
+# attention_check.sh and rnn_check.sh). run_cases CASES_PY runs the case
+# generator into $out (it prints one line per case: "NAME [KIND]"), then for
+# each case and every target this CPU runs (generic, avx2, avx512):
+# `nnc verify` at rtol 1e-3 / atol 1e-4, the generated C compiled
+# warning-free as C99 by gcc and clang. The sourcing script defines three
+# hooks that add failure reasons to $why (and details to $log):
+#   case_before C KIND        once per case, before the targets
+#   case_target C KIND ISA    after the case compiled for ISA ($out/$C/$ISA.c)
+#   case_after C KIND         once per case, after the targets
+# and case_label C KIND prints the text after "ok   C (". Prints one line per
+# case, then "N passed, M failed"; returns 1 on any failure.
+# Needs NNC, PY, HERE, out set.
+RT="$HERE/../../runtime"
+
+golden_targets()
+{
+    targets=""
+    local isa need skip f
+    for isa in generic avx2 avx512; do
+        need=""
+        [ "$isa" = avx2 ] && need="avx2 fma"
+        [ "$isa" = avx512 ] && need="avx512f avx512bw avx512dq avx512vl"
+        skip=0
+        for f in $need; do grep -qw "$f" /proc/cpuinfo || skip=1; done
+        if [ "$skip" = 1 ]; then echo "note: $isa skipped (CPU lacks it)"; else targets="$targets $isa"; fi
+    done
+    ccs=""
+    for cc in gcc clang; do
+        if command -v "$cc" >/dev/null; then ccs="$ccs $cc"; else echo "note: $cc not found, not compiled with it"; fi
+    done
+}
+
+run_cases()
+{
+    local gen="$1" cases c kind m isa cc pass=0 fail=0
+    cases="$("$PY" "$HERE/$gen" "$out")" || { echo "$gen failed"; echo "0 passed, 1 failed"; return 1; }
+    golden_targets
+    while read -r c kind; do
+        [ -n "$c" ] || continue
+        m="$out/$c/model.onnx" log="$out/$c/log" why=""
+        : >"$log"
+        case_before "$c" "$kind"
+        for isa in $targets; do
+            if ! "$NNC" verify "$m" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$out/$c/verify_$isa.txt" 2>&1; then
+                why="$why verify-$isa"; cat "$out/$c/verify_$isa.txt" >>"$log"
+            fi
+            if ! "$NNC" "$m" --target "$isa" -o "$out/$c/$isa.c" >>"$log" 2>&1; then
+                why="$why compile-$isa"; continue
+            fi
+            case_target "$c" "$kind" "$isa"
+            for cc in $ccs; do
+                "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O1 -I"$RT" -c "$out/$c/$isa.c" \
+                    -o "$out/$c/$isa.$cc.o" >>"$log" 2>&1 || why="$why $cc-$isa"
+            done
+        done
+        case_after "$c" "$kind"
+        if [ -z "$why" ]; then
+            echo "ok   $c ($(case_label "$c" "$kind");$targets)"
+            pass=$((pass + 1))
+        else
+            echo "FAIL $c:$why"; sed 's/^/    /' "$log" | grep -v ' ok$' | head -30
+            fail=$((fail + 1))
+        fi
+    done <<<"$cases"
+    echo "$pass passed, $fail failed"
+    [ "$fail" = 0 ]
+}
