@@ -282,17 +282,18 @@ static int64_t direct_conflicts(int64_t kc, int64_t mg, int64_t np)
 #define PACKS_ROW_MAX 8192
 
 /* Largest local output block (NCT positions x MGR channels) of conv_gemm's
- * transposed path. */
-#define CT_TRANS_MAX 16384
+ * transposed path (and of its transposed residual block): 128 KiB, so a
+ * 7x7 plane of 512 channels is one block and the weights stream once. */
+#define CT_TRANS_MAX 32768
 
 /* Transposed (positions as the tile's rows, output channels in its
  * vectors) when that fills clearly more of the tile on this plane, e.g.
  * 4x4 (16 of 32 lanes) or 7x7 (49 of 64 columns) with many channels. The
- * block must fit: MGR <= CT_TRANS_MAX / MR. */
+ * block must fit: MGR <= CT_TRANS_MAX / 2 / MR. */
 static int use_transposed(const TileShape *ts, int64_t np, int64_t mg, double gain)
 {
     int64_t mgr = round_up(mg, ts->nr);
-    if (mgr > CT_TRANS_MAX / ts->mr) return 0;
+    if (mgr > CT_TRANS_MAX / 2 / ts->mr) return 0;
     double normal = (double)np / round_up(np, ts->nr) * mg / round_up(mg, ts->mr);
     return (double)np / round_up(np, ts->mr) * mg / mgr > gain * normal;
 }
@@ -303,9 +304,10 @@ static int bind_gemm_variant(Lowering *L, KParams *p, const Node *n, const ConvG
                              int64_t kt, int64_t np)
 {
     int64_t mg = g->m / g->group, mgr = round_up(mg, ts->nr), nct = CT_TRANS_MAX / mgr / ts->mr * ts->mr;
+    if (nct > round_up(np, ts->mr)) nct = round_up(np, ts->mr);
     int direct = conv_is_pointwise(g) && np >= ts->nr && direct_conflicts(kt < ts->kc ? kt : ts->kc, mg, np) <= 16;
     /* TRANS packs: against DIRECT (no packing) it must win more */
-    int trans = !n->epi.residual && ts->nr % ts->mr == 0 && use_transposed(ts, np, mg, direct ? 1.3 : 1.1);
+    int trans = ts->nr % ts->mr == 0 && use_transposed(ts, np, mg, direct ? 1.3 : 1.1);
     direct = direct && !trans;
     int64_t sw = g->stride[g->nsp - 1], iwqp = g->out[g->nsp - 1] + (g->k[g->nsp - 1] - 1) * g->dil[g->nsp - 1] / sw;
     kp_int(L, p, "TRANS", trans);

@@ -40,11 +40,12 @@ static int wino_applies(const Node *n, const WinoConv *w)
 }
 
 /* How a layer runs: ALPHA 6 (F(4x4, 3x3)) or 4 (F(2x2, 3x3)), and the
- * template's blocks: TB tiles (a multiple of the tile's MR), MB output and
- * CB input channels. */
+ * template's blocks: TB tiles (F(4x4): the tile's MR), MB output and CB
+ * input channels within a budget of local floats. */
 typedef struct WinoPlan {
     int alpha;
     int64_t tb, cb, mb;
+    int64_t budget; /* floats of the local V and M blocks */
 } WinoPlan;
 
 static int64_t wino_tiles(const WinoConv *w, int ot)
@@ -53,11 +54,11 @@ static int64_t wino_tiles(const WinoConv *w, int ot)
 }
 
 /* The channel blocks for TB tiles: the locals, XI * TB * (CB + MB) floats,
- * stay within 36 * 1024 (144 KB); MB at most 96 and shrunk (by whole
- * panels) until CB is at least 32. */
+ * stay within the budget (F(4x4) 144 KB, F(2x2) 576 KB, in L2); MB at most
+ * 96 and shrunk (by whole panels) until CB is at least 32. */
 static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
 {
-    int64_t per = 36 * 1024 / (p->alpha * p->alpha * p->tb), mround = (w->m + ts->nr - 1) / ts->nr * ts->nr;
+    int64_t per = p->budget / (p->alpha * p->alpha * p->tb), mround = (w->m + ts->nr - 1) / ts->nr * ts->nr;
     p->mb = 96 < mround ? 96 / ts->nr * ts->nr : mround;
     while (p->mb > ts->nr && per - p->mb < 32) p->mb -= ts->nr;
     p->cb = per - p->mb < w->c ? per - p->mb : w->c;
@@ -76,11 +77,12 @@ static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
  * blocks of MR tiles when there are at least 32 tiles, or C M <= 128 * 128
  * (transformed weights up to 2.25 MB). C and M below 16 were not measured
  * and keep conv_gemm.
- * Below that, on avx512 (16-tile gathers), F(2x2, 3x3) in blocks of up to
- * 2 MR tiles, so each transformed-weight panel (16 C M floats, 16/9 of the
- * kernel) serves up to 16 tiles: with at least 16 of its 2x2 tiles and
- * C M <= 2 * 256 * 256 (transformed weights up to 8 MB). Measured against
- * ONNX Runtime side by side, ms ORT / conv_gemm / F(2x2, 3x3): 256x256
+ * Below that, on avx512 (16-tile gathers), F(2x2, 3x3) in even blocks of up
+ * to 7 MR tiles, so each transformed-weight panel (16 C M floats, 16/9 of
+ * the kernel) serves up to 56 tiles (AlexNet's 13x13 convs, 49 tiles: one
+ * block instead of 16 + 16 + 16 + 1, its conv part 8% faster): with at
+ * least 16 of its 2x2 tiles and C M <= 2 * 256 * 256 (transformed weights
+ * up to 8 MB). Measured against ONNX Runtime side by side (blocks of 16), ms ORT / conv_gemm / F(2x2, 3x3): 256x256
  * 14x14 2.34 / 2.63 / 1.58, 128x256 8x8 0.38 / 0.38 / 0.26, 256x256 8x8
  * 0.96 / 0.86 / 0.67, 384x256 13x13 7.0 / 7.7 / 3.5; but 512x512 7x7 about
  * even with conv_gemm (16 MB of transformed weights, past the 8 MB
@@ -92,13 +94,18 @@ static int wino_plan(const TileShape *ts, const WinoConv *w, WinoPlan *p)
     if (wino_tiles(w, 4) >= 32 || w->c * w->m <= 128 * 128) {
         p->alpha = 6;
         p->tb = ts->mr;
+        p->budget = 36 * 1024;
         wino_blocks(ts, w, p);
         return 1;
     }
     if (ts->nr >= 32 && wino_tiles(w, 2) >= 16 && w->c * w->m <= 2 * 256 * 256) {
-        int64_t t = (wino_tiles(w, 2) + ts->mr - 1) / ts->mr * ts->mr;
+        /* every tile block streams all of U (16*C*M floats, MBs here), so
+         * few, even blocks of up to 7 tile rows (a 7x7 tile grid in one,
+         * where blocks of 16 left a 1-tile block) with a larger V/M budget */
+        int64_t nt = wino_tiles(w, 2), nb = (nt + 7 * ts->mr - 1) / (7 * ts->mr);
         p->alpha = 4;
-        p->tb = t < 2 * ts->mr ? t : 2 * ts->mr;
+        p->tb = (nt + nb - 1) / nb;
+        p->budget = 144 * 1024;
         wino_blocks(ts, w, p);
         return 1;
     }

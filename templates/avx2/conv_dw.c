@@ -6,7 +6,9 @@
  * two shuffles per 16 inputs). Tap kw of output column ow then reads column
  * ow + kw*DW/SW of plane kw*DW % SW, so 8 outputs of a row are one
  * unaligned load per tap at every stride and no tap needs a bounds check.
- * Four output rows are computed together (four independent FMA chains).
+ * Four output rows are computed together (four independent FMA chains),
+ * and, when the planes outgrow L1, the input rows they need are copied just
+ * before, so they are still in L1 when read.
  * The bias, and with VEC_EPI the activation (VACT 0-8 as in gemm_tile) and
  * the residual, are applied in registers; otherwise EPI_EXPR (over v and
  * r = res[same index]) runs on the stored row. */
@@ -96,11 +98,34 @@ static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m256 v, __m256i
     _mm256_maskstore_ps(yr, mk, v);
 }
 
+/* Kernel row kh of four output rows: pk = the planes at tap row kh and the
+ * first output column, wk = the row's KW weights, r0-r3 = the output rows'
+ * plane offsets. Tap kw reads plane kw*DW % SW at column offset kw*DW/SW. */
+static inline NNC_TARGET void KERNEL_tap(const T *pk, const T *wk, long kw, long r0, long r1, long r2, long r3,
+                                         __m256 *s)
+{
+    const T *pl = pk + ((kw * DW) % SW) * ((long)IHP * IWQ) + kw * DW / SW;
+    const __m256 wv = _mm256_broadcast_ss(wk + kw);
+    s[0] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r0), wv, s[0]);
+    s[1] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r1), wv, s[1]);
+    s[2] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r2), wv, s[2]);
+    s[3] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r3), wv, s[3]);
+}
+
+static inline NNC_TARGET void KERNEL_taps(const T *pk, const T *wk, long r0, long r1, long r2, long r3, __m256 *s)
+{
+    long kw;
+    if (KW > 0) KERNEL_tap(pk, wk, 0, r0, r1, r2, r3, s);
+    if (KW > 1) KERNEL_tap(pk, wk, 1, r0, r1, r2, r3, s);
+    if (KW > 2) KERNEL_tap(pk, wk, 2, r0, r1, r2, r3, s);
+    for (kw = 3; kw < KW; kw++) KERNEL_tap(pk, wk, kw, r0, r1, r2, r3, s);
+}
+
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
                               T *restrict y)
 {
     T buf[SW * IHP * IWQ];
-    long n, ch, i, oh, ow0, kh, kw;
+    long n, ch, i, oh, ow0, kh;
     (void)res;
     (void)b;
     for (i = 0; i < SW * IHP * IWQ; i++) buf[i] = 0;
@@ -111,27 +136,32 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T 
             T *yc = y + (n * C + ch) * ((long)OH * OW);
             const T *rc = HAS_RES ? res + (n * C + ch) * ((long)OH * OW) : 0;
             const __m256 bias = _mm256_set1_ps(HAS_BIAS ? b[ch] : (T)0);
-            for (i = 0; i < IH && i + PH < IHP; i++) KERNEL_fill(buf, xc + i * IW, i + PH);
+            long filled = 0; /* input rows copied into the planes so far */
             for (oh = 0; oh < OH; oh += 4) {
                 const long o1 = oh + 1 < OH ? oh + 1 : oh, o2 = oh + 2 < OH ? oh + 2 : o1,
                            o3 = oh + 3 < OH ? oh + 3 : o2;
+                /* copy the input rows this group of four output rows reads, just before
+                 * reading them, when the planes would outgrow L1; else all at once */
+                for (; filled < IH && filled + PH < IHP &&
+                       (SW * IHP * IWQ <= 4096 || filled + PH <= o3 * SH + (KH - 1) * DH);
+                     filled++)
+                    KERNEL_fill(buf, xc + filled * IW, filled + PH);
                 for (ow0 = 0; ow0 < OW; ow0 += 8) {
                     const __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(OW - ow0)),
                                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-                    __m256 s0 = bias, s1 = bias, s2 = bias, s3 = bias;
-                    for (kh = 0; kh < KH; kh++)
-                        for (kw = 0; kw < KW; kw++) {
-                            const T *pl = buf + ((kw * DW) % SW) * ((long)IHP * IWQ) + ow0 + kw * DW / SW;
-                            const __m256 wv = _mm256_broadcast_ss(wc + kh * KW + kw);
-                            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (oh * SH + kh * DH) * IWQ), wv, s0);
-                            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (o1 * SH + kh * DH) * IWQ), wv, s1);
-                            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (o2 * SH + kh * DH) * IWQ), wv, s2);
-                            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(pl + (o3 * SH + kh * DH) * IWQ), wv, s3);
-                        }
-                    KERNEL_store(yc + oh * OW + ow0, HAS_RES ? rc + oh * OW + ow0 : 0, s0, mk);
-                    if (o1 > oh) KERNEL_store(yc + o1 * OW + ow0, HAS_RES ? rc + o1 * OW + ow0 : 0, s1, mk);
-                    if (o2 > o1) KERNEL_store(yc + o2 * OW + ow0, HAS_RES ? rc + o2 * OW + ow0 : 0, s2, mk);
-                    if (o3 > o2) KERNEL_store(yc + o3 * OW + ow0, HAS_RES ? rc + o3 * OW + ow0 : 0, s3, mk);
+                    const long r0 = oh * SH * IWQ, r1 = o1 * SH * IWQ, r2 = o2 * SH * IWQ, r3 = o3 * SH * IWQ;
+                    __m256 s[4];
+                    s[0] = s[1] = s[2] = s[3] = bias;
+                    /* taps unrolled by hand up to 3x3 (-O2 keeps short loops rolled) */
+                    if (KH > 0) KERNEL_taps(buf + ow0, wc, r0, r1, r2, r3, s);
+                    if (KH > 1) KERNEL_taps(buf + ow0 + DH * IWQ, wc + KW, r0, r1, r2, r3, s);
+                    if (KH > 2) KERNEL_taps(buf + ow0 + 2 * DH * IWQ, wc + 2 * KW, r0, r1, r2, r3, s);
+                    for (kh = 3; kh < KH; kh++)
+                        KERNEL_taps(buf + ow0 + kh * DH * IWQ, wc + kh * KW, r0, r1, r2, r3, s);
+                    KERNEL_store(yc + oh * OW + ow0, HAS_RES ? rc + oh * OW + ow0 : 0, s[0], mk);
+                    if (o1 > oh) KERNEL_store(yc + o1 * OW + ow0, HAS_RES ? rc + o1 * OW + ow0 : 0, s[1], mk);
+                    if (o2 > o1) KERNEL_store(yc + o2 * OW + ow0, HAS_RES ? rc + o2 * OW + ow0 : 0, s[2], mk);
+                    if (o3 > o2) KERNEL_store(yc + o3 * OW + ow0, HAS_RES ? rc + o3 * OW + ow0 : 0, s[3], mk);
                 }
             }
             if (HAS_EPI && !VEC_EPI)

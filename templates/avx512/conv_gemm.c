@@ -12,7 +12,7 @@
  *    rows P floats apart; a last partial panel is packed;
  *  - PACKS (stride > 1): the pack splits each input row by column phase
  *    once, so every tap's run of outputs is a contiguous copy;
- *  - TRANS (small planes, no residual; see KERNEL_trans): positions are
+ *  - TRANS (small planes; see KERNEL_trans): positions are
  *    the tile's rows and output channels its vectors (wp then holds panels
  *    of NR channels), transposed into Y by 16 x 16 blocks.
  * The last k block applies the bias and, with VEC_EPI, the activation and
@@ -240,26 +240,38 @@ static inline NNC_TARGET void KERNEL_t16(const T *src, long lds, T *dst, long ld
  * positions are the tile's rows (MR of one packed panel), the output
  * channels its vector columns (weights packed in panels of NR channels),
  * the bias per column. A block of NCT positions accumulates in ct and is
- * transposed into Y; no residual on this path. */
-static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, T *yg, T *bp)
+ * transposed into Y; a residual block is first transposed into rt so the
+ * tile adds it (and applies the activation) in registers. */
+static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, const T *rg, T *yg, T *bp)
 {
-    T ct[NCT * MGR];
+    T ct[NCT * MGR], rt[HAS_RES && VEC_EPI ? NCT * MGR : 1];
     const long np = (long)OD * OH * OW;
     long p0, k0, i0, m0, i, m;
     (void)bg;
+    (void)rg;
+    (void)rt;
     for (p0 = 0; p0 < np; p0 += NCT) {
         const long nc = np - p0 < NCT ? np - p0 : NCT;
+        if (HAS_RES && VEC_EPI) { /* the residual block, transposed like ct, for the tile's epilogue */
+            const long mb = MG / 16 * 16, ib = nc / 16 * 16;
+            for (m = 0; m < mb; m += 16)
+                for (i = 0; i < ib; i += 16) KERNEL_t16(rg + m * np + p0 + i, np, rt + i * MGR + m, MGR);
+            for (m = 0; m < MG; m++)
+                for (i = m < mb ? ib : 0; i < nc; i++) rt[i * MGR + m] = rg[m * np + p0 + i];
+        }
         for (k0 = 0; k0 < KT; k0 += KC) {
             const long kc = KT - k0 < KC ? KT - k0 : KC;
             const int flags = (k0 > 0) | (k0 + kc == KT ? 2 : 0);
             (PACKS ? KERNEL_packs : KERNEL_pack)(xg, bp, k0, kc, p0, nc);
-            for (i0 = 0; i0 < nc; i0 += MR) {
-                const long mr = nc - i0 < MR ? nc - i0 : MR;
-                const T *at = bp + i0 / NR * kc * NR + i0 % NR;
-                for (m0 = 0; m0 < MG; m0 += NR)
+            /* a weight panel stays in L1 while the position rows pass */
+            for (m0 = 0; m0 < MG; m0 += NR)
+                for (i0 = 0; i0 < nc; i0 += MR) {
+                    const long mr = nc - i0 < MR ? nc - i0 : MR;
+                    const T *at = bp + i0 / NR * kc * NR + i0 % NR;
                     TILE(mr, MG - m0 < NR ? MG - m0 : NR, kc, at, 1, NR, wg + (m0 / NR * (long)KT + k0) * NR,
-                         ct + i0 * MGR + m0, MGR, flags, 0, HAS_BIAS ? bg + m0 : 0, 0, 0);
-            }
+                         ct + i0 * MGR + m0, MGR, flags, 0, HAS_BIAS ? bg + m0 : 0,
+                         HAS_RES && VEC_EPI ? rt + i0 * MGR + m0 : 0, MGR);
+                }
         }
         /* 16 x 16 blocks by shuffles (when the tile did the epilogue), the rest one by one */
         const long mb = HAS_EPI && !VEC_EPI ? 0 : MG / 16 * 16, ib = HAS_EPI && !VEC_EPI ? 0 : nc / 16 * 16;
@@ -267,7 +279,7 @@ static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, T *yg
             for (i = 0; i < ib; i += 16) KERNEL_t16(ct + i * MGR + m, MGR, yg + m * np + p0 + i, np);
         for (m = 0; m < MG; m++)
             for (i = m < mb ? ib : 0; i < nc; i++) {
-                const T v = ct[i * MGR + m], r = (T)0;
+                const T v = ct[i * MGR + m], r = HAS_RES ? rg[m * np + p0 + i] : (T)0;
                 (void)r;
                 yg[m * np + p0 + i] = HAS_EPI && !VEC_EPI ? EPI_EXPR : v;
             }
@@ -288,7 +300,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
             T *yg = y + (n * M + g * MG) * np;
             const T *rg = HAS_RES ? res + (n * M + g * MG) * np : 0;
             if (TRANS) {
-                KERNEL_trans(xg, wp + g * MPAN * (long)KT * NR, HAS_BIAS ? b + g * MG : 0, yg, bp);
+                KERNEL_trans(xg, wp + g * MPAN * (long)KT * NR, HAS_BIAS ? b + g * MG : 0, rg, yg, bp);
                 continue;
             }
             for (p0 = 0; p0 < np; p0 += NC) {

@@ -209,11 +209,23 @@ def conv_direct_dw_cases(m):
              (1, 3, 3, 22, 3, 3, 0, 1, 3, "tanh"), (1, 16, 16, 7, 3, 1, 1, 1, 16, "clip"),
              (1, 4, 4, 16, 4, 2, 1, 1, 4, "leaky"), (2, 2, 2, 64, 3, 2, 1, 1, 2, "sigmoid"),
              (1, 6, 6, 14, 3, 1, 1, 1, 6, "tanh+res"), (1, 3, 3, 5, 3, 1, 1, 1, 3, ""),
+             # planes past 4096 floats (rows copied just before use): strides 1 and 2, a
+             # dilation, a 5x5 kernel, a width past four vectors with a tail
+             (1, 3, 3, 70, 3, 1, 1, 1, 3, "clip"), (1, 2, 2, 66, 5, 2, 2, 1, 2, "res+relu"),
+             (1, 2, 2, 68, 3, 1, 2, 2, 2, "silu"), (1, 2, 2, 80, 5, 1, 2, 1, 2, ""),
+             # narrow planes: a residual, a dilation with rows past one vector, a 5x5 kernel
+             (1, 4, 4, 7, 3, 1, 1, 1, 4, "res+relu"), (1, 3, 3, 20, 3, 1, 1, 2, 3, "tanh"),
+             (1, 2, 2, 9, 5, 1, 2, 1, 2, "res+elu"),
              # small planes with many channels: avx512's transposed conv_gemm (channels in the
              # vectors), K past KC, MG not a multiple of 32, groups, two position blocks
              (1, 20, 64, 8, 3, 2, 1, 1, 1, "leaky"), (1, 64, 40, 8, 4, 2, 1, 1, 1, ""),
              (1, 16, 48, 5, 2, 1, 0, 1, 2, "tanh"), (2, 24, 64, 13, 3, 2, 1, 1, 1, "relu"),
              (1, 8, 512, 13, 3, 2, 1, 1, 1, "sigmoid"), (1, 300, 96, 3, 1, 1, 0, 1, 1, "clip"),
+             # ... with a residual (transposed into the tile's layout): K past KC, groups, an
+             # activation first, MG not a multiple of 16, batch 2, two position blocks
+             (1, 12, 64, 7, 3, 1, 1, 1, 1, "res+relu"), (2, 40, 96, 13, 3, 2, 1, 1, 1, "res+leaky"),
+             (1, 16, 64, 4, 2, 1, 0, 1, 2, "tanh+res"), (1, 10, 40, 3, 3, 1, 1, 1, 1, "res+elu"),
+             (1, 4, 1024, 7, 3, 1, 1, 1, 1, "res+relu"),
              # strided convs through the phase-split pack: strides 2-4, even and odd pads, a
              # dilation, rows wider than one and two vectors, position blocks crossing rows
              (1, 3, 10, 23, 11, 4, 2, 1, 1, "relu"), (1, 4, 6, 15, 3, 3, 1, 2, 1, "leaky"),
@@ -284,7 +296,9 @@ def wino_cases(m):
              (1, 64, 64, 28, 28, 1, "res+relu"), (1, 48, 24, 6, 9, 0, "silu"),
              # F(2x2, 3x3): few 4x4 tiles and C M > 128 * 128
              (1, 136, 130, 7, 7, 1, "relu"), (2, 200, 100, 5, 9, 1, "res+relu"), (1, 256, 72, 10, 13, 2, "clip"),
-             (1, 512, 40, 8, 8, 1, "")]
+             (1, 512, 40, 8, 8, 1, ""),
+             # ... in one block of 49 tiles (7x7, AlexNet's 13x13) and in two of 36 (72 tiles)
+             (1, 192, 96, 13, 13, 1, "relu"), (2, 136, 136, 11, 11, 1, "res+relu")]
     for (N, C, M, H, W, p, epi) in cases:
         x, w, b = rand(N, C, H, W), rand(M, C, 3, 3) * np.float32(math.sqrt(2 / (9 * C))), rand(M)
         t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[3, 3], pads=[p] * 4)
