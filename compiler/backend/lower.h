@@ -9,7 +9,9 @@
 
 typedef struct Lowering Lowering;
 
-#define KP_MAX 64
+/* Template parameters per kernel; the most any lowering binds is about 55
+ * (conv_gemm), and one more is an internal assertion, not a user error. */
+#define KP_MAX 128
 typedef struct KParams {
     int n;
     const char *key[KP_MAX];
