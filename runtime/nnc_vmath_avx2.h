@@ -223,4 +223,27 @@ static inline NNC_TARGET_AVX2 __m256i nnc_tailmask_avx2(long n)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), idx);
 }
 
+/* The fused-epilogue activation of the SIMD kernels (gemm_tile, conv_dw,
+ * conv_transpose_gemm), by code: 0 none, 1 relu, 2 leaky relu (slope a),
+ * 3 clip to [a, b], 4 sigmoid, 5 tanh, 6 elu (a; exp(x) - 1 about 1.2e-7
+ * absolute), 7 gelu (erf form), 8 silu. Kernels pass constant arguments,
+ * so one branch is left after inlining. */
+static inline NNC_TARGET_AVX2 __m256 nnc_act_avx2(__m256 v, int code, float a, float b)
+{
+    if (code == 1) return _mm256_max_ps(_mm256_setzero_ps(), v);
+    if (code == 2)
+        return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(a)),
+                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+    if (code == 3) return _mm256_min_ps(_mm256_set1_ps(b), _mm256_max_ps(_mm256_set1_ps(a), v));
+    if (code == 4) return nnc_sigmoid_avx2(v);
+    if (code == 5) return nnc_tanh_avx2(v);
+    if (code == 6)
+        return _mm256_blendv_ps(v,
+                                _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), _mm256_set1_ps(1.0f)), _mm256_set1_ps(a)),
+                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
+    if (code == 7) return nnc_gelu_avx2(v);
+    if (code == 8) return _mm256_mul_ps(v, nnc_sigmoid_avx2(v));
+    return v;
+}
+
 #endif

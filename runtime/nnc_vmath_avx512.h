@@ -140,4 +140,21 @@ static inline NNC_TARGET_AVX512 __m512 nnc_gelu_avx512(__m512 x)
 /* lanes [0, n) as a mask, n <= 16 */
 static inline NNC_TARGET_AVX512 __mmask16 nnc_tailmask_avx512(long n) { return (__mmask16)((1u << n) - 1u); }
 
+/* The fused-epilogue activation of the SIMD kernels: as nnc_act_avx2. */
+static inline NNC_TARGET_AVX512 __m512 nnc_act_avx512(__m512 v, int code, float a, float b)
+{
+    if (code == 1) return _mm512_max_ps(_mm512_setzero_ps(), v);
+    if (code == 2)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v, _mm512_set1_ps(a));
+    if (code == 3) return _mm512_min_ps(_mm512_set1_ps(b), _mm512_max_ps(_mm512_set1_ps(a), v));
+    if (code == 4) return nnc_sigmoid_avx512(v);
+    if (code == 5) return nnc_tanh_avx512(v);
+    if (code == 6)
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
+                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(a));
+    if (code == 7) return nnc_gelu_avx512(v);
+    if (code == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
+    return v;
+}
+
 #endif

@@ -20,7 +20,7 @@ int tile_shape(Lowering *L, TileShape *ts);
  * with MR, NR, KC, NC. Returns the residual tensor, or NULL. */
 Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts);
 /* Bind every activation vectorised (as tile_bind does), for kernels whose
- * KERNEL_act covers VACT 0-8 (conv_transpose_gemm, conv_dw). */
+ * activation covers VACT 0-8 (nnc_act_avx2 / nnc_act_avx512: conv_transpose_gemm, conv_dw). */
 void tile_bind_vact(Lowering *L, KParams *p, const Node *n);
 /* Instantiate the tile kernel with no epilogue; returns its name. */
 const char *tile_plain(Lowering *L, const Node *n);

@@ -47,23 +47,6 @@ static NNC_TARGET void conv_dw_lint(const T *restrict x, const T *restrict w, co
                   T *restrict y);
 #endif
 /* @begin */
-static inline NNC_TARGET __m256 KERNEL_act(__m256 v)
-{
-    if (VACT == 1) return _mm256_max_ps(_mm256_setzero_ps(), v);
-    if (VACT == 2)
-        return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(ACT_A)),
-                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-    if (VACT == 3) return _mm256_min_ps(_mm256_set1_ps(ACT_B), _mm256_max_ps(_mm256_set1_ps(ACT_A), v));
-    if (VACT == 4) return nnc_sigmoid_avx2(v);
-    if (VACT == 5) return nnc_tanh_avx2(v);
-    if (VACT == 6)
-        return _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), _mm256_set1_ps(1.0f)), _mm256_set1_ps(ACT_A)),
-                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-    if (VACT == 7) return nnc_gelu_avx2(v);
-    if (VACT == 8) return _mm256_mul_ps(v, nnc_sigmoid_avx2(v));
-    return v;
-}
-
 /* Copy input row xr (IW floats) into the phase planes at row pr. */
 static inline NNC_TARGET void KERNEL_fill(T *buf, const T *xr, long pr)
 {
@@ -93,7 +76,7 @@ static inline NNC_TARGET void KERNEL_fill(T *buf, const T *xr, long pr)
 static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m256 v, __m256i mk)
 {
     if (VEC_EPI && HAS_RES && !ACT_FIRST) v = _mm256_add_ps(v, _mm256_maskload_ps(rr, mk));
-    if (VEC_EPI) v = KERNEL_act(v);
+    if (VEC_EPI) v = nnc_act_avx2(v, VACT, ACT_A, ACT_B);
     if (VEC_EPI && HAS_RES && ACT_FIRST) v = _mm256_add_ps(v, _mm256_maskload_ps(rr, mk));
     _mm256_maskstore_ps(yr, mk, v);
 }

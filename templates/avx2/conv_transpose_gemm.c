@@ -60,23 +60,6 @@ static NNC_TARGET void conv_transpose_gemm_lint(const T *restrict x, const T *re
                                                 const T *restrict res, T *restrict y);
 #endif
 /* @begin */
-static inline NNC_TARGET __m256 KERNEL_act(__m256 v)
-{
-    if (VACT == 1) return _mm256_max_ps(_mm256_setzero_ps(), v);
-    if (VACT == 2)
-        return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(ACT_A)),
-                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-    if (VACT == 3) return _mm256_min_ps(_mm256_set1_ps(ACT_B), _mm256_max_ps(_mm256_set1_ps(ACT_A), v));
-    if (VACT == 4) return nnc_sigmoid_avx2(v);
-    if (VACT == 5) return nnc_tanh_avx2(v);
-    if (VACT == 6)
-        return _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), _mm256_set1_ps(1.0f)), _mm256_set1_ps(ACT_A)),
-                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-    if (VACT == 7) return nnc_gelu_avx2(v);
-    if (VACT == 8) return _mm256_mul_ps(v, nnc_sigmoid_avx2(v));
-    return v;
-}
-
 /* Pack columns [p0, p0 + nc) of X[CG, P] into panels [CG][NR], zero past nc. */
 static inline NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long p0, long nc)
 {
@@ -175,7 +158,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
                         }
                         v = _mm256_loadu_ps(t);
                         if (HAS_RES && !ACT_FIRST) v = _mm256_add_ps(v, _mm256_loadu_ps(tr));
-                        v = KERNEL_act(v);
+                        v = nnc_act_avx2(v, VACT, ACT_A, ACT_B);
                         if (HAS_RES && ACT_FIRST) v = _mm256_add_ps(v, _mm256_loadu_ps(tr));
                         _mm256_storeu_ps(t, v);
                         for (u = 0; u < 8; u++)

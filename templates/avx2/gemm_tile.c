@@ -31,23 +31,6 @@ static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 #endif
 /* @begin */
-static inline NNC_TARGET __m256 KERNEL_act(__m256 v)
-{
-    if (VACT == 1) return _mm256_max_ps(_mm256_setzero_ps(), v);
-    if (VACT == 2)
-        return _mm256_blendv_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(ACT_A)),
-                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-    if (VACT == 3) return _mm256_min_ps(_mm256_set1_ps(ACT_B), _mm256_max_ps(_mm256_set1_ps(ACT_A), v));
-    if (VACT == 4) return nnc_sigmoid_avx2(v);
-    if (VACT == 5) return nnc_tanh_avx2(v);
-    if (VACT == 6)
-        return _mm256_blendv_ps(v, _mm256_mul_ps(_mm256_sub_ps(nnc_exp_avx2(v), _mm256_set1_ps(1.0f)), _mm256_set1_ps(ACT_A)),
-                                _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-    if (VACT == 7) return nnc_gelu_avx2(v);
-    if (VACT == 8) return _mm256_mul_ps(v, nnc_sigmoid_avx2(v));
-    return v;
-}
-
 /* Load the first n (< 8: through a local copy, since AVX2 masked loads and
  * stores are slow on AMD) of 8 floats; the rest read as 0. */
 static inline NNC_TARGET __m256 KERNEL_ld(const float *p, long n)
@@ -94,8 +77,8 @@ static inline NNC_TARGET void KERNEL_row(__m256 va, __m256 vb, float *c, long nr
             va = _mm256_add_ps(va, KERNEL_ld(res, nr));
             vb = _mm256_add_ps(vb, KERNEL_ld(res + 8, nr - 8));
         }
-        va = KERNEL_act(va);
-        vb = KERNEL_act(vb);
+        va = nnc_act_avx2(va, VACT, ACT_A, ACT_B);
+        vb = nnc_act_avx2(vb, VACT, ACT_A, ACT_B);
         if (res && ACT_FIRST) {
             va = _mm256_add_ps(va, KERNEL_ld(res, nr));
             vb = _mm256_add_ps(vb, KERNEL_ld(res + 8, nr - 8));

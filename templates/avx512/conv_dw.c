@@ -47,23 +47,6 @@ static NNC_TARGET void conv_dw_lint(const T *restrict x, const T *restrict w, co
                   T *restrict y);
 #endif
 /* @begin */
-static inline NNC_TARGET __m512 KERNEL_act(__m512 v)
-{
-    if (VACT == 1) return _mm512_max_ps(_mm512_setzero_ps(), v);
-    if (VACT == 2)
-        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v,
-                                  _mm512_set1_ps(ACT_A));
-    if (VACT == 3) return _mm512_min_ps(_mm512_set1_ps(ACT_B), _mm512_max_ps(_mm512_set1_ps(ACT_A), v));
-    if (VACT == 4) return nnc_sigmoid_avx512(v);
-    if (VACT == 5) return nnc_tanh_avx512(v);
-    if (VACT == 6)
-        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
-                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(ACT_A));
-    if (VACT == 7) return nnc_gelu_avx512(v);
-    if (VACT == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
-    return v;
-}
-
 static inline NNC_TARGET __mmask16 KERNEL_mask(long n) { return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1); }
 
 /* Copy input row xr (IW floats) into the phase planes at row pr. */
@@ -96,7 +79,7 @@ static inline NNC_TARGET void KERNEL_fill(T *buf, const T *xr, long pr)
 static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m512 v, __mmask16 mk)
 {
     if (VEC_EPI && HAS_RES && !ACT_FIRST) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, rr));
-    if (VEC_EPI) v = KERNEL_act(v);
+    if (VEC_EPI) v = nnc_act_avx512(v, VACT, ACT_A, ACT_B);
     if (VEC_EPI && HAS_RES && ACT_FIRST) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, rr));
     _mm512_mask_storeu_ps(yr, mk, v);
 }

@@ -60,23 +60,6 @@ static NNC_TARGET void conv_transpose_gemm_lint(const T *restrict x, const T *re
                                                 const T *restrict res, T *restrict y);
 #endif
 /* @begin */
-static inline NNC_TARGET __m512 KERNEL_act(__m512 v)
-{
-    if (VACT == 1) return _mm512_max_ps(_mm512_setzero_ps(), v);
-    if (VACT == 2)
-        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v,
-                                  _mm512_set1_ps(ACT_A));
-    if (VACT == 3) return _mm512_min_ps(_mm512_set1_ps(ACT_B), _mm512_max_ps(_mm512_set1_ps(ACT_A), v));
-    if (VACT == 4) return nnc_sigmoid_avx512(v);
-    if (VACT == 5) return nnc_tanh_avx512(v);
-    if (VACT == 6)
-        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
-                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(ACT_A));
-    if (VACT == 7) return nnc_gelu_avx512(v);
-    if (VACT == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
-    return v;
-}
-
 /* Pack columns [p0, p0 + nc) of X[CG, P] into panels [CG][NR], zero past nc. */
 static inline NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long p0, long nc)
 {
@@ -169,7 +152,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
                         const __mmask16 mk = (__mmask16)(op - q >= 16 ? 0xffff : (1u << (op - q)) - 1);
                         __m512 v = _mm512_maskz_loadu_ps(mk, ym + q);
                         if (HAS_RES && !ACT_FIRST) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, rm + q));
-                        v = KERNEL_act(v);
+                        v = nnc_act_avx512(v, VACT, ACT_A, ACT_B);
                         if (HAS_RES && ACT_FIRST) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mk, rm + q));
                         _mm512_mask_storeu_ps(ym + q, mk, v);
                     }

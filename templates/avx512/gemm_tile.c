@@ -31,23 +31,6 @@ static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 #endif
 /* @begin */
-static inline NNC_TARGET __m512 KERNEL_act(__m512 v)
-{
-    if (VACT == 1) return _mm512_max_ps(_mm512_setzero_ps(), v);
-    if (VACT == 2)
-        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), v,
-                                  _mm512_set1_ps(ACT_A));
-    if (VACT == 3) return _mm512_min_ps(_mm512_set1_ps(ACT_B), _mm512_max_ps(_mm512_set1_ps(ACT_A), v));
-    if (VACT == 4) return nnc_sigmoid_avx512(v);
-    if (VACT == 5) return nnc_tanh_avx512(v);
-    if (VACT == 6)
-        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ),
-                                  _mm512_sub_ps(nnc_exp_avx512(v), _mm512_set1_ps(1.0f)), _mm512_set1_ps(ACT_A));
-    if (VACT == 7) return nnc_gelu_avx512(v);
-    if (VACT == 8) return _mm512_mul_ps(v, nnc_sigmoid_avx512(v));
-    return v;
-}
-
 /* Finish one row: accumulate, epilogue, masked store. */
 static inline NNC_TARGET void KERNEL_row(__m512 va, __m512 vb, float *c, __mmask16 m0, __mmask16 m1, int flags,
                                          const float *rbias, const float *cbias, const float *res)
@@ -70,8 +53,8 @@ static inline NNC_TARGET void KERNEL_row(__m512 va, __m512 vb, float *c, __mmask
             va = _mm512_add_ps(va, _mm512_maskz_loadu_ps(m0, res));
             vb = _mm512_add_ps(vb, _mm512_maskz_loadu_ps(m1, res + 16));
         }
-        va = KERNEL_act(va);
-        vb = KERNEL_act(vb);
+        va = nnc_act_avx512(va, VACT, ACT_A, ACT_B);
+        vb = nnc_act_avx512(vb, VACT, ACT_A, ACT_B);
         if (res && ACT_FIRST) {
             va = _mm512_add_ps(va, _mm512_maskz_loadu_ps(m0, res));
             vb = _mm512_add_ps(vb, _mm512_maskz_loadu_ps(m1, res + 16));
