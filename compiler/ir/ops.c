@@ -5,7 +5,8 @@
 
 static const OpInfo op_table[OP_COUNT_] = {
 #define eval_none NULL /* a row without reference semantics: never folded */
-#define OP(nm, mi, xi, mo, xo, shape, lower, eval, flops) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower, eval, flops},
+#define layout_none NULL /* plain layout only (see LayoutUse) */
+#define OP(nm, mi, xi, mo, xo, shape, lower, eval, flops, layout) [OP_##nm] = {#nm, mi, xi, mo, xo, shape, lower, eval, flops, layout},
 #include "ops.def"
 #undef OP
 };

@@ -12,6 +12,17 @@ typedef void (*LowerFn)(struct Lowering *L, const Node *n);
 typedef void (*EvalFn)(Graph *g, Node *n);
 /* Multiplies and adds the node performs. */
 typedef int64_t (*FlopsFn)(const Node *n);
+/* What a node does with channel-blocked tensors (Tensor.layout, NCHW[c]):
+ * the layout pass asks each node, in order, once its inputs' layouts are
+ * settled. Inputs in `blocked` are read channel-blocked (the pass converts a
+ * plain one), inputs in `any` are read in whichever layout they have, all
+ * others must be plain (the pass converts a blocked one); out_blocked: out[0]
+ * is written channel-blocked. layout_none: {0, 0, 0}. */
+typedef struct LayoutUse {
+    unsigned blocked, any;
+    int out_blocked;
+} LayoutUse;
+typedef LayoutUse (*LayoutFn)(const Graph *g, const Node *n, int c);
 
 typedef struct OpInfo {
     const char *name;
@@ -20,13 +31,15 @@ typedef struct OpInfo {
     LowerFn lower;
     EvalFn eval; /* NULL: never folded */
     FlopsFn flops;
+    LayoutFn layout;
 } OpInfo;
 
-#define OP(name, mi, xi, mo, xo, shape, lower, eval, flops)                      \
+#define OP(name, mi, xi, mo, xo, shape, lower, eval, flops, layout)              \
     void shape(Graph *g, Node *n);                                               \
     void lower(struct Lowering *L, const Node *n);                               \
     void eval(Graph *g, Node *n);                                                \
-    int64_t flops(const Node *n);
+    int64_t flops(const Node *n);                                                \
+    LayoutUse layout(const Graph *g, const Node *n, int c);
 #include "ops.def"
 #undef OP
 

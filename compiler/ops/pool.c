@@ -215,3 +215,20 @@ void lower_batchnorm(Lowering *L, const Node *n)
 /* BatchNormalization: a multiply and an add per element (the per-channel
  * factors are computed once per channel and not counted). */
 int64_t flops_batchnorm(const Node *n) { return 2 * tensor_numel(n->in[0]); }
+
+/* Layout pass: see LayoutUse (ir/ops.h). */
+LayoutUse layout_pool(const Graph *gr, const Node *n, int c)
+{
+    (void)gr;
+    (void)n;
+    (void)c;
+    return (LayoutUse){0, 0, 0};
+}
+
+LayoutUse layout_global_pool(const Graph *gr, const Node *n, int c)
+{
+    (void)gr;
+    (void)n;
+    (void)c;
+    return (LayoutUse){0, 0, 0};
+}

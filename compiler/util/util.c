@@ -149,7 +149,7 @@ void buf_free(Buf *b)
 /* ---- errors ---- */
 static const char *g_error_file = "<input>";
 static int g_quiet;
-static char g_last[1024];
+static char g_last[2560]; /* "nnc: error: " + file (1000) + ": " + prefix (400) + message (768) */
 static ErrorTrap *g_trap;
 
 void nnc_error_set_file(const char *path) { g_error_file = path; }
@@ -180,7 +180,8 @@ static void emit_message(const char *prefix, const char *fmt, va_list ap)
     /* one line: fold any newline a model-supplied string might carry */
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r') *p = ' ';
-    snprintf(g_last, sizeof g_last, "nnc: error: %s: %s%s", g_error_file, prefix, msg);
+    /* long paths and messages are cut to fit one line of g_last */
+    snprintf(g_last, sizeof g_last, "nnc: error: %.1000s: %.400s%s", g_error_file, prefix, msg);
     if (!g_quiet) fprintf(stderr, "%s\n", g_last);
 }
 
