@@ -71,6 +71,9 @@
     _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p,                                                            \
                              _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(s)), \
                              _mm256_castsi256_ps(m), 4)
+/* the fused epilogue activation: code 0 none, 1 relu, 2 leaky relu (slope a), 3 clip to [a, b],
+ * 4 sigmoid, 5 tanh, 6 elu (a), 7 gelu (erf form), 8 silu (runtime vector math) */
+#define VACTIVATE(v, code, a, b) nnc_act_avx2(v, code, a, b)
 /* elementwise words */
 #define VSET(s) _mm256_set1_ps(s)
 #define VADD(a, b) _mm256_add_ps(a, b)

@@ -50,6 +50,9 @@
                                                                   13, 14, 15),                                  \
                                                 _mm512_set1_epi32(s)),                                          \
                              p, 4)
+/* the fused epilogue activation: code 0 none, 1 relu, 2 leaky relu (slope a), 3 clip to [a, b],
+ * 4 sigmoid, 5 tanh, 6 elu (a), 7 gelu (erf form), 8 silu (runtime vector math) */
+#define VACTIVATE(v, code, a, b) nnc_act_avx512(v, code, a, b)
 /* elementwise words */
 #define VSET(s) _mm512_set1_ps(s)
 #define VADD(a, b) _mm512_add_ps(a, b)

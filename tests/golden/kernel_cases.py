@@ -305,11 +305,66 @@ def wino_cases(m):
         ref = conv_ref(x.astype(np.float64), w.astype(np.float64), b, 1, p, 1, 1)  # float64 sums
         m.output(*m.epilogue(t, ref, epi))
 
+def nchwc_cases(m):
+    """Chains of convolutions that the layout pass keeps channel-blocked
+    (NCHW16c on avx512, NCHW8c on avx2; conv_nchwc): a plain input read by
+    the first conv, blocked tensors between convs, depthwise convs on blocked
+    inputs (strides 1-2, pads 0-2, a dilation, 5x5), residuals from blocked
+    and from plain tensors, every fused activation, channels below, at and
+    above the block (3, 8, 16, 24, 40, 200), a tail in the register tile's
+    positions and blocks, several input-channel chunks (512 in), row strips
+    (a wide plane), batch 2, a blocked tensor that is also a graph output and
+    one that a plain op reads too. References in float64."""
+    def conv(t, ref, M, k, s=1, p=0, d=1, g=1, bias=True, epi=""):
+        C = ref.shape[1]
+        w = rand(M, C // g, k, k) * np.float32(math.sqrt(2.0 / (C // g * k * k)))
+        b = rand(M) if bias else np.zeros(M, np.float32)
+        ins = [t, m.const(w)] + ([m.const(b)] if bias else [])
+        t = m.node("Conv", ins, kernel_shape=[k, k], strides=[s, s], pads=[p] * 4, dilations=[d, d], group=g)
+        return m.epilogue(t, conv_ref(ref.astype(np.float64), w.astype(np.float64), b, s, p, d, g), epi)
+
+    # MobileNet-like: plain 3-channel input, 3x3 s2, depthwise, 1x1 project with a residual
+    x = rand(2, 3, 21, 19)
+    t, r = conv(m.input(x), x, 24, 3, 2, 1, epi="clip")
+    t, r = conv(t, r, 24, 3, 1, 1, g=24, epi="clip")
+    a, ra = conv(t, r, 40, 1)
+    t, r = conv(a, ra, 40, 3, 2, 1, g=40, epi="relu")
+    t, r = conv(t, r, 40, 1, epi="res")  # residual: a plain graph input
+    t2, r2 = conv(t, r, 200, 1, epi="leaky")
+    m.output(*conv(t2, r2, 16, 3, 1, 1, bias=False))
+    # ResNet-like basic block on a 7x7 plane with 512 channels (several input chunks)
+    x = rand(1, 512, 7, 7) * 0.5
+    t, r = conv(m.input(x), x, 512, 3, 1, 1, epi="relu")
+    w = rand(512, 512, 3, 3) * np.float32(math.sqrt(2 / 4608))
+    y = m.node("Conv", [t, m.const(w)], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    ry = conv_ref(r.astype(np.float64), w.astype(np.float64), np.zeros(512), 1, 1, 1, 1) + r
+    y = m.node("Relu", [m.node("Add", [y, t])])  # residual: a blocked tensor
+    m.output(y, np.maximum(ry, 0))
+    # every activation after a blocked conv, residual before and after it
+    x = rand(1, 8, 9, 11)
+    t, r = conv(m.input(x), x, 16, 3, 1, 1)
+    m.output(t, r)  # a blocked tensor that is also a graph output ...
+    for epi in ("relu", "leaky", "clip", "sigmoid", "tanh", "elu", "gelu", "silu", "res+tanh", "elu+res"):
+        m.output(*conv(t, r, 24, 3, 1, 1, epi=epi))
+    m.output(m.node("Sigmoid", [t]), sigmoid(r))  # ... and one a plain op reads
+    # depthwise variants on blocked inputs, batch 2, wide rows (strips)
+    x = rand(2, 16, 30, 37)
+    t, r = conv(m.input(x), x, 40, 3, 1, 1)
+    for (k, s, p, d, epi) in ((3, 1, 0, 1, ""), (5, 1, 2, 2, "relu"), (5, 2, 2, 1, "res+relu"), (3, 2, 1, 1, "silu")):
+        m.output(*conv(t, r, 40, k, s, p, d, g=40, epi=epi))
+    x = rand(1, 64, 90, 90) * 0.5
+    t, r = conv(m.input(x), x, 64, 3, 2, 1, epi="relu")
+    m.output(*conv(t, r, 64, 3, 1, 1, g=64))
+    # 1x1 stride 2 and 5x5 on blocked inputs, odd channel counts
+    x = rand(1, 24, 15, 13)
+    t, r = conv(m.input(x), x, 17, 5, 1, 2)
+    m.output(*conv(t, r, 33, 1, 2, 0, epi="res+relu"))
+
 
 def main():
     out = sys.argv[1]
     for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases), ("convt", conv_transpose_cases),
-                    ("wino", wino_cases)):
+                    ("wino", wino_cases), ("nchwc", nchwc_cases)):
         m = Model()
         fn(m)
         m.save(os.path.join(out, fam))

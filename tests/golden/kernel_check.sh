@@ -20,7 +20,7 @@ for isa in generic avx2 avx512; do
     skip=0
     for f in $need; do grep -qw "$f" /proc/cpuinfo || skip=1; done
     if [ "$skip" = 1 ]; then echo "$isa: skipped (CPU lacks it)"; continue; fi
-    for fam in gemm matmul conv convt wino; do
+    for fam in gemm matmul conv convt wino nchwc; do
         if ! "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
             echo "FAIL $isa $fam"; grep -v " ok$" "$tmp/log" | head -20; fail=1
         else

@@ -1,0 +1,318 @@
+/* conv_nchwc.c — float 2-D convolution writing the channel-blocked layout
+ * NCHW[V] (V = VLANES: one vector is one position of V channels), for
+ * group 1 or depthwise (DWC: group == C == M):
+ *   X[N, C, IH, IW] plain (XBLK 0) or blocked (XBLK 1), packed weights,
+ *   bias padded to MB*V -> Y[N, M, OH, OW] blocked: [N][MB][OH][OW][V]
+ * with CB = ceil(C/V), MB = ceil(M/V) channel blocks; the lanes of Y past M
+ * get finite values (the packed weights and bias are zero there).
+ * Group 1, direct: the register tile is RW output positions of one row by
+ * OCB output-channel blocks (RW * OCB accumulators); for each input channel
+ * i of each tap, OCB weight vectors wp[og][icb][kh][kw][i][OCB][V] are
+ * loaded once and each of the RW input values is broadcast against them.
+ * So no im2col, no packing of activations, and strided convolutions read
+ * their inputs at a stride instead of gathering them.
+ * Depthwise: per channel block, RW positions at a time, one weight vector
+ * wp[cb][kh][kw][V] and one input vector per tap and position.
+ * Blocking: output rows in strips of SR rows; input channels in chunks of
+ * KCB blocks, whose partial sums go through Y (first chunk starts from the
+ * bias, the last applies the epilogue). With padding, or a plain input to
+ * a depthwise convolution (COPY), a chunk's strip of input rows is first
+ * copied into a local zero-bordered blocked buffer (KCB x IHB x IWP x V
+ * floats), so no tap needs a bounds check; otherwise the input is read in
+ * place (a plain one a channel plane apart per input channel).
+ * Epilogue in registers: + bias, then + residual (blocked like Y) and the
+ * activation VACT (ACT_A, ACT_B; VACTIVATE in the vector layer), the
+ * residual after it when ACT_FIRST. */
+#ifdef NNC_LINT
+#include "lint.h"
+#define T float
+#define N 1
+#define C 20
+#define M 40
+#define IH 9
+#define IW 10
+#define OH 9
+#define OW 10
+#define KH 3
+#define KW 3
+#define SH 1
+#define SW 1
+#define DH 1
+#define DW 1
+#define PH 1
+#define PW 1
+#define XBLK 1
+#define DWC 0
+#define CB 3
+#define MB 3
+#define OCB 3
+#define RW 4
+#define SR 9
+#define KCB 3
+#define COPY 1
+#define IHB 11
+#define IWP 12
+#define HAS_BIAS 1
+#define HAS_RES 1
+#define VACT 1
+#define ACT_A 0.0f
+#define ACT_B 0.0f
+#define ACT_FIRST 0
+#define KERNEL conv_nchwc_lint
+static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp, const T *restrict b,
+                                       const T *restrict res, T *restrict y);
+#endif
+/* @begin */
+/* channels in the last input block */
+#define KERNEL_CLAST (C - (CB - 1) * VLANES)
+/* strides of the input as the tile reads it: block, row, position, channel */
+#define KERNEL_XCS (COPY ? (long)IHB * IWP * VLANES : (long)IH * IW * VLANES)
+#define KERNEL_XRS (COPY ? (long)IWP * VLANES : XBLK ? (long)IW * VLANES : (long)IW)
+#define KERNEL_XPS (COPY || XBLK ? VLANES : 1)
+#define KERNEL_XIS (COPY || XBLK ? 1 : (long)IH * IW)
+#define KERNEL_YCS ((long)OH * OW * VLANES)
+#define KERNEL_WTAP ((DWC ? 1 : VLANES * OCB) * VLANES) /* weight floats per tap */
+
+#define KERNEL_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define KERNEL_DECL(r)                                                                                      \
+    VFLOAT a##r##0 = VZERO(), a##r##1 = VZERO(), a##r##2 = VZERO(), a##r##3 = VZERO();                     \
+    const long q##r = (r) * SW * KERNEL_XPS;
+#define KERNEL_INIT1(r, j)                                                                                  \
+    if (rw > r && ocb > j) a##r##j = first ? (HAS_BIAS ? VLOAD(bias + j * VLANES) : VZERO())               \
+                                           : VLOAD(y + j * KERNEL_YCS + (r) * VLANES);
+#define KERNEL_INIT(r) KERNEL_INIT1(r, 0) KERNEL_INIT1(r, 1) KERNEL_INIT1(r, 2) KERNEL_INIT1(r, 3)
+#define KERNEL_FMA(r)                                                                                       \
+    if (rw > r) {                                                                                           \
+        const VFLOAT xv = VSET(xk[q##r + i * KERNEL_XIS]);                                                  \
+        a##r##0 = VFMA(xv, w0, a##r##0);                                                                    \
+        if (ocb > 1) a##r##1 = VFMA(xv, w1, a##r##1);                                                       \
+        if (ocb > 2) a##r##2 = VFMA(xv, w2, a##r##2);                                                       \
+        if (ocb > 3) a##r##3 = VFMA(xv, w3, a##r##3);                                                       \
+    }
+#define KERNEL_DWFMA(r)                                                                                     \
+    if (rw > r) a##r##0 = VFMA(VLOAD(xk + q##r), wv, a##r##0);
+#define KERNEL_STORE1(r, j)                                                                                 \
+    if (rw > r && ocb > j) KERNEL_finish(a##r##j, y + j * KERNEL_YCS + (r) * VLANES,                       \
+                                         HAS_RES ? res + j * KERNEL_YCS + (r) * VLANES : 0, last);
+#define KERNEL_STORE(r) KERNEL_STORE1(r, 0) KERNEL_STORE1(r, 1) KERNEL_STORE1(r, 2) KERNEL_STORE1(r, 3)
+
+static inline NNC_TARGET void KERNEL_finish(VFLOAT v, T *y, const T *res, int last)
+{
+    if (last) {
+        if (HAS_RES && !ACT_FIRST) v = VADD(v, VLOAD(res));
+        v = VACTIVATE(v, VACT, ACT_A, ACT_B);
+        if (HAS_RES && ACT_FIRST) v = VADD(v, VLOAD(res));
+    }
+    VSTORE(y, v);
+}
+
+/* One tile: rw positions from y (row-major within the output row) by ocb
+ * channel blocks, over nb input blocks from x (the tile's first tap); the
+ * last of them holds `nlast` channels. */
+static inline NNC_TARGET __attribute__((always_inline)) void
+KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast,
+            const int rw, const int ocb)
+{
+    KERNEL_ROWS(KERNEL_DECL)
+    KERNEL_ROWS(KERNEL_INIT)
+    long icb;
+    int kh, kw, i;
+    for (icb = 0; icb < nb; icb++) {
+        const int ni = icb == nb - 1 ? nlast : VLANES;
+        for (kh = 0; kh < KH; kh++)
+            for (kw = 0; kw < KW; kw++) {
+                const T *xk = x + icb * KERNEL_XCS + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
+                const T *wk = w + ((icb * KH + kh) * KW + kw) * KERNEL_WTAP;
+                if (ni == VLANES) {
+                    for (i = 0; i < VLANES; i++, wk += OCB * VLANES) {
+                        const VFLOAT w0 = VLOAD(wk), w1 = ocb > 1 ? VLOAD(wk + VLANES) : VZERO(),
+                                     w2 = ocb > 2 ? VLOAD(wk + 2 * VLANES) : VZERO(),
+                                     w3 = ocb > 3 ? VLOAD(wk + 3 * VLANES) : VZERO();
+                        KERNEL_ROWS(KERNEL_FMA)
+                    }
+                } else {
+                    for (i = 0; i < ni; i++, wk += OCB * VLANES) {
+                        const VFLOAT w0 = VLOAD(wk), w1 = ocb > 1 ? VLOAD(wk + VLANES) : VZERO(),
+                                     w2 = ocb > 2 ? VLOAD(wk + 2 * VLANES) : VZERO(),
+                                     w3 = ocb > 3 ? VLOAD(wk + 3 * VLANES) : VZERO();
+                        KERNEL_ROWS(KERNEL_FMA)
+                    }
+                }
+            }
+    }
+    KERNEL_ROWS(KERNEL_STORE)
+}
+
+/* Depthwise tile: rw positions of one channel block. */
+static inline NNC_TARGET __attribute__((always_inline)) void KERNEL_dwtile(const T *x, const T *w, T *y,
+                                                                           const T *bias, const T *res,
+                                                                           const int rw)
+{
+    const int ocb = 1, first = 1;
+    int kh, kw;
+    KERNEL_ROWS(KERNEL_DECL)
+    KERNEL_ROWS(KERNEL_INIT)
+    for (kh = 0; kh < KH; kh++)
+        for (kw = 0; kw < KW; kw++) {
+            const T *xk = x + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
+            const VFLOAT wv = VLOAD(w + (kh * KW + kw) * VLANES);
+            KERNEL_ROWS(KERNEL_DWFMA)
+        }
+    {
+        const int last = 1;
+        KERNEL_ROWS(KERNEL_STORE)
+    }
+    (void)first;
+}
+
+/* Copy input rows [r0, r0 + IHB) (r0 may be negative) of blocks
+ * [cb0, cb0 + nb) of image xn into buf, zero outside the image and in the
+ * padding lanes; column w of buf is input column w - PW. */
+static inline NNC_TARGET void KERNEL_copy(T *buf, const T *xn, long cb0, long nb, long r0)
+{
+    long b, h, w;
+    for (b = 0; b < nb; b++) {
+        const long cb = cb0 + b, nc = cb == CB - 1 ? KERNEL_CLAST : VLANES;
+        for (h = 0; h < IHB; h++) {
+            T *d = buf + (b * IHB + h) * IWP * VLANES;
+            const long ih = r0 + h;
+            if (ih < 0 || ih >= IH) {
+                for (w = 0; w < IWP; w++) VSTORE(d + w * VLANES, VZERO());
+                continue;
+            }
+            for (w = 0; w < IWP; w++) {
+                const long iw = w - PW;
+                if (iw < 0 || iw >= IW) {
+                    VSTORE(d + w * VLANES, VZERO());
+                } else if (XBLK) {
+                    VSTORE(d + w * VLANES, VLOAD(xn + ((cb * IH + ih) * IW + iw) * VLANES));
+                } else {
+                    long i;
+                    for (i = 0; i < VLANES; i++)
+                        d[w * VLANES + i] = i < nc ? xn[((cb * VLANES + i) * IH + ih) * IW + iw] : (T)0;
+                }
+            }
+        }
+    }
+}
+
+/* The tile's four shapes as separate small functions, so the compiler
+ * allocates each one's registers on its own (inlined into the row loop,
+ * gcc kept weight vectors on the stack): full, last columns (OW % RW),
+ * last blocks (MB % OCB), both. */
+#define KERNEL_TILE_ARGS const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast
+#define KERNEL_TILE_PASS x, w, y, bias, res, first, last, nb, nlast
+static NNC_TARGET __attribute__((noinline)) void KERNEL_t11(KERNEL_TILE_ARGS) { KERNEL_tile(KERNEL_TILE_PASS, RW, OCB); }
+static NNC_TARGET __attribute__((noinline)) void KERNEL_t21(KERNEL_TILE_ARGS)
+{
+    KERNEL_tile(KERNEL_TILE_PASS, OW % RW, OCB);
+}
+static NNC_TARGET __attribute__((noinline)) void KERNEL_t12(KERNEL_TILE_ARGS)
+{
+    KERNEL_tile(KERNEL_TILE_PASS, RW, MB % OCB);
+}
+static NNC_TARGET __attribute__((noinline)) void KERNEL_t22(KERNEL_TILE_ARGS)
+{
+    KERNEL_tile(KERNEL_TILE_PASS, OW % RW, MB % OCB);
+}
+
+/* Output row oh of one channel-block group (all OCB blocks, or the last
+ * MB % OCB: otail) over chunk blocks [cb0, cb0 + nb); xr: the chunk's input
+ * at this row's first tap. */
+static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T *bias, const T *rr, int first,
+                                         int last, long nb, int nlast, int otail)
+{
+    long ow = 0;
+    for (; ow + RW <= OW; ow += RW) {
+        const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * VLANES : 0;
+        T *y = yr + ow * VLANES;
+        if (otail) KERNEL_t12(KERNEL_TILE_PASS);
+        else KERNEL_t11(KERNEL_TILE_PASS);
+    }
+    if (OW % RW) {
+        const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * VLANES : 0;
+        T *y = yr + ow * VLANES;
+        if (otail) KERNEL_t22(KERNEL_TILE_PASS);
+        else KERNEL_t21(KERNEL_TILE_PASS);
+    }
+}
+
+static inline NNC_TARGET void KERNEL_dwrow(const T *xr, const T *w, T *yr, const T *bias, const T *rr)
+{
+    long ow = 0;
+    for (; ow + RW <= OW; ow += RW)
+        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * VLANES, bias, rr ? rr + ow * VLANES : 0, RW);
+    if (OW % RW)
+        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * VLANES, bias, rr ? rr + ow * VLANES : 0, OW % RW);
+}
+
+/* Strip of output rows [oh0, oh0 + nr) of image n, input blocks
+ * [cb0, cb0 + nb) read from xs (the copy buffer, or the image in place). */
+static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b, const T *resn, T *yn, long oh0,
+                                           long nr, long cb0, long nb)
+{
+    const int first = cb0 == 0, last = cb0 + nb == CB, nlast = last ? KERNEL_CLAST : VLANES;
+    const long r0 = COPY ? oh0 * SH - PH : 0; /* buffer row of input row oh0 * SH - PH */
+    long og, oh;
+    if (DWC) {
+        for (og = 0; og < nb; og++)
+            for (oh = oh0; oh < oh0 + nr; oh++) {
+                const long yo = ((cb0 + og) * OH + oh) * OW * VLANES;
+                KERNEL_dwrow(xs + og * KERNEL_XCS + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS,
+                             wp + (cb0 + og) * KH * KW * VLANES, yn + yo, HAS_BIAS ? b + (cb0 + og) * VLANES : 0,
+                             HAS_RES ? resn + yo : 0);
+            }
+        return;
+    }
+    for (og = 0; og < MB; og += OCB) {
+        const T *w = wp + (og / OCB * CB + cb0) * KH * KW * KERNEL_WTAP;
+        for (oh = oh0; oh < oh0 + nr; oh++) {
+            const long yo = (og * OH + oh) * OW * VLANES;
+            const T *xr = xs + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS;
+            const T *bo = HAS_BIAS ? b + og * VLANES : 0, *ro = HAS_RES ? resn + yo : 0;
+            KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, MB - og < OCB);
+        }
+    }
+}
+
+static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
+                              T *restrict y)
+{
+    T buf[COPY ? KCB * IHB * IWP * VLANES : 1];
+    long n, oh0, cb0;
+    for (n = 0; n < N; n++) {
+        const T *xn = x + n * (XBLK ? (long)CB * IH * IW * VLANES : (long)C * IH * IW);
+        T *yn = y + n * MB * KERNEL_YCS;
+        const T *resn = HAS_RES ? res + n * MB * KERNEL_YCS : 0;
+        for (oh0 = 0; oh0 < OH; oh0 += SR) {
+            const long nr = OH - oh0 < SR ? OH - oh0 : SR;
+            for (cb0 = 0; cb0 < CB; cb0 += KCB) {
+                const long nb = CB - cb0 < KCB ? CB - cb0 : KCB;
+                const T *xs = xn + cb0 * (long)IH * IW * VLANES;
+                if (COPY) {
+                    KERNEL_copy(buf, xn, cb0, nb, oh0 * SH - PH);
+                    xs = buf;
+                }
+                KERNEL_strip(xs, wp, b, resn, yn, oh0, nr, cb0, nb);
+            }
+        }
+    }
+}
+#undef KERNEL_CLAST
+#undef KERNEL_XCS
+#undef KERNEL_XRS
+#undef KERNEL_XPS
+#undef KERNEL_XIS
+#undef KERNEL_YCS
+#undef KERNEL_WTAP
+#undef KERNEL_ROWS
+#undef KERNEL_DECL
+#undef KERNEL_INIT1
+#undef KERNEL_INIT
+#undef KERNEL_FMA
+#undef KERNEL_DWFMA
+#undef KERNEL_STORE1
+#undef KERNEL_STORE
+#undef KERNEL_TILE_ARGS
+#undef KERNEL_TILE_PASS
+/* @end */
