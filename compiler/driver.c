@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *resolve_target(const char *target)
+/* The ISA a --target value names; NULL, with the reason in why[], for one
+ * that is unknown or not available. */
+static const char *target_isa(const char *target, char *why, size_t cap)
 {
     if (!target || strcmp(target, "generic") == 0) return "generic";
     if (strcmp(target, "avx2") == 0 || strcmp(target, "avx512") == 0) return target;
@@ -23,12 +25,19 @@ const char *resolve_target(const char *target)
         unsigned f = nnc_cpu_features();
         return (f & NNC_CPU_AVX512) ? "avx512" : (f & NNC_CPU_AVX2) ? "avx2" : "generic";
     }
-    if (strcmp(target, "neon") == 0) {
-        fprintf(stderr, "nnc: error: target 'neon' is not available yet in this version; use --target generic\n");
-        return NULL;
-    }
-    fprintf(stderr, "nnc: error: unknown target '%s' (generic, avx2, avx512, neon, native)\n", target);
+    if (strcmp(target, "neon") == 0)
+        snprintf(why, cap, "target 'neon' is not available yet in this version; use --target generic");
+    else
+        snprintf(why, cap, "unknown target '%s' (generic, avx2, avx512, neon, native)", target);
     return NULL;
+}
+
+const char *resolve_target(const char *target)
+{
+    char why[256];
+    const char *isa = target_isa(target, why, sizeof why);
+    if (!isa) fprintf(stderr, "nnc: error: %s\n", why);
+    return isa;
 }
 
 char *default_prefix(Arena *a, const char *out_c)
@@ -45,9 +54,18 @@ char *default_prefix(Arena *a, const char *out_c)
     return p;
 }
 
-/* --opt 0: none; 1: clean-up; 2 (default) and 3: also BatchNorm folding and
- * reshapes without data movement. Memory planning always runs. */
-static void run_passes(Graph *g, int opt_level)
+/* Channels per block of the NCHW[c] layout for a target: its vector width,
+ * or 0 (plain layout only) for generic, with --layout plain, and below --opt 2. */
+static int layout_lanes(const CompileOptions *o, const char *isa)
+{
+    if (o->opt_level < 2 || o->layout == LAYOUT_PLAIN) return 0;
+    return strcmp(isa, "avx512") == 0 ? 16 : strcmp(isa, "avx2") == 0 ? 8 : 0;
+}
+
+/* --opt 0: none; 1: clean-up; 2 (default) and 3: also BatchNorm folding,
+ * pattern recognition, epilogue fusion, channel-blocked layouts (lanes > 0)
+ * and reshapes without data movement. Memory planning always runs. */
+static void run_passes(Graph *g, int opt_level, int lanes)
 {
     if (opt_level >= 1) {
         pass_remove_noops(g);
@@ -58,6 +76,7 @@ static void run_passes(Graph *g, int opt_level)
         pass_fold_batchnorm(g);
         pass_recognize_patterns(g);
         pass_fuse_epilogue(g);
+        if (lanes > 0) pass_choose_layout(g, lanes);
         pass_alias_reshapes(g);
         pass_inplace(g);
     }
@@ -73,9 +92,12 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
         return NULL;
     }
     nnc_trap_push(&trap);
+    char why[256];
+    const char *isa = target_isa(o->target, why, sizeof why); /* the passes depend on the target */
+    if (!isa) nnc_fail("%s", why);
     Graph *g = onnx_load(a, o->model_path, &o->load);
     infer_shapes(g);
-    run_passes(g, o->opt_level);
+    run_passes(g, o->opt_level, layout_lanes(o, isa));
     nnc_trap_pop(&trap);
     return g;
 }

@@ -4,12 +4,18 @@
 
 #include "frontend/onnx_load.h"
 
+/* --layout: auto lets the layout pass store tensors between convolutions and
+ * pools channel-blocked (NCHW8c on avx2, NCHW16c on avx512; generic stays
+ * plain); plain keeps every tensor row-major. */
+enum { LAYOUT_AUTO = 0, LAYOUT_PLAIN = 1 };
+
 typedef struct CompileOptions {
     const char *model_path;
     const char *out_c;        /* OUT.c; OUT.h goes next to it */
     const char *prefix;       /* NULL: from the output file's stem */
     const char *target;       /* generic, avx2, avx512, neon, native */
     int opt_level;
+    int layout;               /* LAYOUT_AUTO (default) or LAYOUT_PLAIN: --layout */
     LoadOptions load;
 } CompileOptions;
 
@@ -18,8 +24,9 @@ typedef struct CompileOptions {
  * failure. */
 int compile_model(const CompileOptions *o);
 
-/* Front half only, for `nnc info` and tests: the graph after the passes.
- * Returns NULL after printing the error. */
+/* Front half only, for `nnc info` and tests: the graph after the passes (which
+ * depend on the target: the channel-blocked layout). Returns NULL after
+ * printing the error. */
 Graph *compile_graph(Arena *a, const CompileOptions *o);
 
 /* The ISA name a --target value resolves to, or NULL after an error. */

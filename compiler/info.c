@@ -1,6 +1,8 @@
 /* info.c — `nnc info MODEL`: a per-layer table of output shape, parameters,
  * FLOPs and output bytes, then totals and the memory plan against its lower
- * bound; `--graph` prints the graph after the passes, one node per line. */
+ * bound; `--graph` prints the graph after the passes, one node per line
+ * (a channel-blocked output is marked nchw8c / nchw16c). Byte counts are
+ * storage bytes (a blocked tensor's padding lanes included). */
 #include "info.h"
 
 #include "ir/ops.h"
@@ -33,7 +35,10 @@ static void print_graph(const Graph *g)
             printf("%s%s", k ? ", " : "", n->in[k] ? n->in[k]->name : "-");
         printf(") -> ");
         for (int k = 0; k < n->n_out; k++)
-            if (n->out[k]) printf("%s%s %s", k ? ", " : "", n->out[k]->name, shape_str(g->arena, n->out[k]));
+            if (n->out[k]) {
+                printf("%s%s %s", k ? ", " : "", n->out[k]->name, shape_str(g->arena, n->out[k]));
+                if (n->out[k]->layout) printf(" nchw%dc", n->out[k]->layout);
+            }
         const Epilogue *e = &n->epi;
         if (e->bias || e->residual || e->act) {
             printf("  [epilogue:");
@@ -75,7 +80,7 @@ static void print_table(Graph *g, const char *model, int opt)
         int64_t f = op_info(n->op)->flops ? op_info(n->op)->flops(n) : 0;
         flops += f;
         printf("%-36.36s %-18s %-20s %12lld %14lld %12lld\n", n->name, n->op_type, shape_str(a, y),
-               (long long)node_params(n), (long long)f, (long long)tensor_bytes(y));
+               (long long)node_params(n), (long long)f, (long long)tensor_storage_bytes(y));
     }
     /* totals count each weight tensor once, however many nodes read it */
     char *seen = arena_alloc(a, (size_t)g->n_tensors + 1);
@@ -92,7 +97,8 @@ static void print_table(Graph *g, const char *model, int opt)
     for (int i = 0; i < g->n_nodes; i++)
         for (int k = 0; k < g->nodes[i]->n_out; k++) {
             const Tensor *t = g->nodes[i]->out[k];
-            if (t && !t->data && !t->alias && t->output_index < 0) naive += (tensor_bytes(t) + 63) & ~(int64_t)63;
+            if (t && !t->data && !t->alias && t->output_index < 0)
+                naive += (tensor_storage_bytes(t) + 63) & ~(int64_t)63;
         }
     printf("\nnodes %d\nparameters %lld\nFLOPs %lld (%s)\nweight bytes %lld\n", g->n_nodes, (long long)params,
            (long long)flops, human(a, (double)flops), (long long)wbytes);

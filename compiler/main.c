@@ -18,7 +18,8 @@
 
 static const char usage[] =
     "usage: nnc MODEL.onnx -o OUT.c [options]     compile a model to C (writes OUT.c and OUT.h)\n"
-    "       nnc info MODEL.onnx [--opt N] [--graph]  per-layer shapes, parameters, FLOPs, memory plan\n"
+    "       nnc info MODEL.onnx [--opt N] [--target T] [--layout L] [--graph]\n"
+    "                                             per-layer shapes, parameters, FLOPs, memory plan\n"
     "       nnc verify MODEL.onnx [DATASET_DIR...] [options]\n"
     "                                             compile, build with the system C compiler, and\n"
     "                                             check against ONNX test_data_set_N folders\n"
@@ -30,6 +31,9 @@ static const char usage[] =
     "  --prefix P                C identifier prefix of the API (default: OUT's stem)\n"
     "  --target T                generic (default), avx2, avx512, neon, native\n"
     "  --opt N                   optimisation level 0..3 (default 2)\n"
+    "  --layout L                auto (default): at --opt 2 and up on avx2/avx512, tensors between\n"
+    "                            convolutions and pools are stored channel-blocked (NCHW8c/NCHW16c);\n"
+    "                            plain: every tensor stays row-major\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
     "verify options:\n"
@@ -139,6 +143,11 @@ int main(int argc, char **argv)
             const char *v = argv[++i];
             if (strlen(v) != 1 || v[0] < '0' || v[0] > '3') return bad_usage("--opt takes 0 to 3, not '%s'", v);
             o.opt_level = v[0] - '0';
+        } else if (strcmp(a, "--layout") == 0 && has_val) {
+            const char *v = argv[++i];
+            if (strcmp(v, "auto") == 0) o.layout = LAYOUT_AUTO;
+            else if (strcmp(v, "plain") == 0) o.layout = LAYOUT_PLAIN;
+            else return bad_usage("--layout takes auto or plain, not '%s'", v);
         } else if (strcmp(a, "--shape") == 0 && has_val) {
             if (!parse_shape(&arena, argv[++i], &shapes[o.load.n_shapes++]))
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
@@ -173,6 +182,7 @@ int main(int argc, char **argv)
         }
     }
     if (!o.model_path) return bad_usage("%s", "no model given");
+    if (!resolve_target(o.target)) return 1; /* every mode: the passes depend on it */
     int rc;
     if (info) {
         rc = info_model(&o, graph_only);

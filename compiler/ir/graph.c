@@ -140,6 +140,20 @@ int64_t tensor_numel(const Tensor *t)
 }
 
 int64_t tensor_bytes(const Tensor *t) { return tensor_numel(t) * dtype_size(t->dtype); }
+
+int64_t tensor_storage_numel(const Tensor *t)
+{
+    if (t->layout <= 0) return tensor_numel(t);
+    NNC_ASSERT(t->rank == 4);
+    int64_t c = t->layout, n = t->dims[0];
+    int64_t dims[3] = {(t->dims[1] + c - 1) / c * c, t->dims[2], t->dims[3]};
+    for (int i = 0; i < 3; i++)
+        if (!checked_mul_i64(n, dims[i], &n) || n > NNC_MAX_ELEMS)
+            nnc_fail("tensor '%s': element count overflows in the channel-blocked layout", t->name);
+    return n;
+}
+
+int64_t tensor_storage_bytes(const Tensor *t) { return tensor_storage_numel(t) * dtype_size(t->dtype); }
 int tensor_is_const(const Tensor *t) { return t && t->data != NULL; }
 
 void tensor_set_shape(Tensor *t, DType dt, int rank, const int64_t *dims)

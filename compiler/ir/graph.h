@@ -160,6 +160,11 @@ Tensor *tensor_storage(Tensor *t);
 
 int64_t tensor_numel(const Tensor *t);   /* product of dims (checked) */
 int64_t tensor_bytes(const Tensor *t);
+/* Elements and bytes the tensor occupies in memory: tensor_numel/_bytes for
+ * the plain layout; channel-blocked (layout c > 0) rounds C up to a multiple
+ * of c, N*ceil(C/c)*c*H*W (the padding lanes are stored). */
+int64_t tensor_storage_numel(const Tensor *t);
+int64_t tensor_storage_bytes(const Tensor *t);
 int tensor_is_const(const Tensor *t);
 void tensor_set_shape(Tensor *t, DType dt, int rank, const int64_t *dims);
 /* read element i of a constant integer tensor (any int type) as int64 */

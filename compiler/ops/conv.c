@@ -384,7 +384,8 @@ static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPl
     if (p->kcb > p->cb) p->kcb = p->cb;
     p->copy = g->pad_begin[0] || g->pad_begin[1] || g->pad_end[0] || g->pad_end[1] || (!xblk && p->dwc);
     p->iwp = (g->out[1] - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] + 1;
-    int64_t row = p->copy ? p->iwp * c : g->in[1] * c;
+    int64_t bl = xblk || p->cb > 1 ? c : g->c; /* lanes per buffer position (KERNEL_BL) */
+    int64_t row = p->copy ? p->iwp * bl : g->in[1] * c;
     p->sr = g->out[0];
     for (;;) {
         p->ihb = (p->sr - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
@@ -464,16 +465,34 @@ static int conv_prefers_winograd(const ConvGeom *g)
            g->out[0] * g->out[1] >= 144;
 }
 
+/* Whether some node reading t (as its data input) can take it channel-blocked:
+ * a Conv that layout_conv would run blocked on a blocked input, or a pool. */
+static int feeds_blocked_reader(const Graph *gr, const Tensor *t)
+{
+    for (int i = 0; i < gr->n_nodes; i++) {
+        const Node *r = gr->nodes[i];
+        if (r->n_in < 1 || r->in[0] != t) continue;
+        if (r->op == OP_MaxPool || r->op == OP_AveragePool || r->op == OP_GlobalAveragePool ||
+            r->op == OP_GlobalMaxPool)
+            return 1;
+        if (r->op == OP_Conv && node_input(r, 1) && node_input(r, 1)->data) {
+            ConvGeom g;
+            conv_geometry(r, &g);
+            if (g.nsp == 2 && (conv_is_depthwise(&g) || (g.group == 1 && !conv_prefers_winograd(&g)))) return 1;
+        }
+    }
+    return 0;
+}
+
 /* Layout pass (see LayoutUse, ir/ops.h): a float 2-D Conv with constant
  * weights (and bias) writes channel-blocked output through conv_nchwc,
  * reading its input in either layout, its fused residual blocked. Depthwise
  * only when its input is already blocked; group 1 unless Winograd is the
- * better kernel, and with a plain input only when the convolution is heavy
- * enough (C*KH*KW >= 32 multiply-adds per output) to pay for converting its
- * output back where a plain reader needs it. */
+ * better kernel, and with a plain input only when a reader of its output
+ * can take it blocked, or the convolution is heavy enough (C*KH*KW >= 1024
+ * multiply-adds per output) that converting its output back costs little. */
 LayoutUse layout_conv(const Graph *gr, const Node *n, int c)
 {
-    (void)gr;
     LayoutUse none = {0, 0, 0};
     const Tensor *w = node_input(n, 1), *b = node_input(n, 2);
     if (c <= 0 || n->in[0]->dtype != DT_FLOAT || n->in[0]->rank != 4 || !w->data || (b && !b->data)) return none;
@@ -482,7 +501,7 @@ LayoutUse layout_conv(const Graph *gr, const Node *n, int c)
     int xblk = n->in[0]->layout == c;
     NchwcPlan p;
     if (!nchwc_plan(n, &g, c, xblk, &p) || (p.dwc && !xblk) || conv_prefers_winograd(&g)) return none;
-    if (!xblk && g.c * g.k[0] * g.k[1] < 32) return none;
+    if (!xblk && g.c * g.k[0] * g.k[1] < 1024 && !feeds_blocked_reader(gr, n->out[0])) return none;
     LayoutUse u = {0, 1u, 1};
     if (n->epi.residual) u.blocked = 1u << n->epi.residual;
     return u;

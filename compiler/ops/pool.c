@@ -1,11 +1,16 @@
 /* pool.c — MaxPool, AveragePool, the global pools and BatchNormalization:
- * shapes (auto_pad, ceil_mode, dilations) and lowering. */
+ * shapes (auto_pad, ceil_mode, dilations) and lowering. 2-D float pools whose
+ * input is channel-blocked (NCHW[c], Tensor.layout) stay blocked: the pools
+ * read and write that layout (pool_nchwc), the global pools read it and
+ * write the plain [N, C, 1, 1] output (global_pool_nchwc). */
 #include "common.h"
 
 
 #include <string.h>
 
-/* Is template tmpl written for the target ISA (not only generic)? */
+/* The resolved window geometry per spatial dim (the same for shape
+ * inference and every kernel): extents, kernel, stride, dilation, and the
+ * pads at the beginning (pb) and end (pe), auto_pad applied. */
 typedef struct PoolGeom {
     int nsp;
     int64_t in[3], out[3], k[3], stride[3], dil[3], pb[3], pe[3];
@@ -101,6 +106,48 @@ int64_t flops_pool(const Node *n)
     return (win + (n->op == OP_AveragePool)) * tensor_numel(n->out[0]);
 }
 
+/* OW_LO, OW_HI: the outputs along the last spatial dim whose window lies
+ * inside the row: ow*SW - PW >= 0 and ow*SW - PW + (KW-1)*DW <= IW-1. */
+static void pool_bind_interior(Lowering *L, KParams *p, const PoolGeom *g)
+{
+    int w = g->nsp - 1;
+    int64_t lo = (g->pb[w] + g->stride[w] - 1) / g->stride[w];
+    int64_t last = g->in[w] - 1 + g->pb[w] - (g->k[w] - 1) * g->dil[w];
+    int64_t hi = last < 0 ? 0 : last / g->stride[w] + 1;
+    if (lo > g->out[w]) lo = g->out[w];
+    if (hi > g->out[w]) hi = g->out[w];
+    if (hi < lo) hi = lo;
+    kp_int(L, p, "OW_LO", lo);
+    kp_int(L, p, "OW_HI", hi);
+}
+
+/* 2-D pool in the blocked layout (see layout_pool): X[N][CB][IH][IW][c] ->
+ * Y[N][CB][OH][OW][c], c = VLANES of the target. */
+static void lower_pool_nchwc(Lowering *L, const Node *n, const PoolGeom *g)
+{
+    const Tensor *x = n->in[0];
+    NNC_ASSERT(x->layout > 0 && n->out[0]->layout == x->layout && g->nsp == 2);
+    int64_t cb = (x->dims[1] + x->layout - 1) / x->layout;
+    KParams p = {0};
+    kp_int(L, &p, "NB", x->dims[0] * cb);
+    kp_int(L, &p, "C", x->dims[1]);
+    kp_int(L, &p, "CB", cb);
+    static const char *const nm[2][7] = {{"IH", "OH", "KH", "SH", "DH", "PH", "EH"},
+                                         {"IW", "OW", "KW", "SW", "DW", "PW", "EW"}};
+    for (int i = 0; i < 2; i++) {
+        const int64_t v[7] = {g->in[i], g->out[i], g->k[i], g->stride[i], g->dil[i], g->pb[i], g->pe[i]};
+        for (int k = 0; k < 7; k++) kp_int(L, &p, nm[i][k], v[k]);
+    }
+    pool_bind_interior(L, &p, g);
+    int is_max = n->op == OP_MaxPool;
+    kp_int(L, &p, "IS_MAX", is_max);
+    kp_int(L, &p, "COUNT_PAD", !is_max && node_attr_int(n, "count_include_pad", 0) != 0);
+    kp_str(L, &p, "LOWEST", lowest_literal(DT_FLOAT));
+    const char *fn = lower_kernel(L, n, "pool_nchwc", &p);
+    Tensor *args[2] = {n->in[0], n->out[0]};
+    lower_call(L, fn, 2, args, 0);
+}
+
 void lower_pool(Lowering *L, const Node *n)
 {
     static const char *const nm[][9] = {{"ID", "OD", "KD", "SD", "DD", "PD", "ED"},
@@ -109,6 +156,10 @@ void lower_pool(Lowering *L, const Node *n)
     const Tensor *x = n->in[0];
     PoolGeom g;
     pool_geometry(n, &g);
+    if (x->layout > 0) {
+        lower_pool_nchwc(L, n, &g);
+        return;
+    }
     KParams p = {0};
     kp_type(L, &p, "T", x->dtype);
     kp_int(L, &p, "NC", x->dims[0] * x->dims[1]);
@@ -130,17 +181,7 @@ void lower_pool(Lowering *L, const Node *n)
     const char *tmpl = "pool";
     int has_idx = n->n_out > 1 && n->out[1];
     if (x->dtype == DT_FLOAT && g.nsp <= 2 && !has_idx && lower_isa_has(L, "pool2d_vec")) {
-        /* outputs whose window lies inside the row: ow*SW - PW >= 0 and
-         * ow*SW - PW + (KW-1)*DW <= IW-1 */
-        int w = g.nsp - 1;
-        int64_t lo = (g.pb[w] + g.stride[w] - 1) / g.stride[w];
-        int64_t last = g.in[w] - 1 + g.pb[w] - (g.k[w] - 1) * g.dil[w];
-        int64_t hi = last < 0 ? 0 : last / g.stride[w] + 1;
-        if (lo > g.out[w]) lo = g.out[w];
-        if (hi > g.out[w]) hi = g.out[w];
-        if (hi < lo) hi = lo;
-        kp_int(L, &p, "OW_LO", lo);
-        kp_int(L, &p, "OW_HI", hi);
+        pool_bind_interior(L, &p, &g);
         tmpl = "pool2d_vec";
     }
     const char *fn = lower_kernel(L, n, tmpl, &p);
@@ -164,9 +205,21 @@ void lower_global_pool(Lowering *L, const Node *n)
 {
     const Tensor *x = n->in[0];
     KParams p = {0};
+    if (tensor_numel(x) == 0) nnc_fail_node(n, "empty input");
+    if (x->layout > 0) { /* X[N][CB][H][W][c] -> Y[N, C, 1, 1] (see layout_global_pool) */
+        NNC_ASSERT(x->rank == 4 && n->out[0]->layout == 0);
+        kp_int(L, &p, "N", x->dims[0]);
+        kp_int(L, &p, "C", x->dims[1]);
+        kp_int(L, &p, "CB", (x->dims[1] + x->layout - 1) / x->layout);
+        kp_int(L, &p, "SPATIAL", x->dims[2] * x->dims[3]);
+        kp_int(L, &p, "IS_MAX", n->op == OP_GlobalMaxPool);
+        const char *fn = lower_kernel(L, n, "global_pool_nchwc", &p);
+        Tensor *args[2] = {n->in[0], n->out[0]};
+        lower_call(L, fn, 2, args, 0);
+        return;
+    }
     kp_type(L, &p, "T", x->dtype);
     kp_int(L, &p, "NC", x->dims[0] * x->dims[1]);
-    if (tensor_numel(x) == 0) nnc_fail_node(n, "empty input");
     kp_int(L, &p, "SPATIAL", tensor_numel(x) / (x->dims[0] * x->dims[1]));
     kp_int(L, &p, "IS_MAX", n->op == OP_GlobalMaxPool);
     int vec = x->dtype == DT_FLOAT && lower_isa_has(L, "global_pool_vec");
@@ -216,19 +269,24 @@ void lower_batchnorm(Lowering *L, const Node *n)
  * factors are computed once per channel and not counted). */
 int64_t flops_batchnorm(const Node *n) { return 2 * tensor_numel(n->in[0]); }
 
-/* Layout pass: see LayoutUse (ir/ops.h). */
+/* Layout pass (see LayoutUse in ir/ops.h): a 2-D float MaxPool (without
+ * Indices) or AveragePool whose input is already blocked stays blocked on a
+ * SIMD target (c > 0): every attribute works there (pool_nchwc). */
 LayoutUse layout_pool(const Graph *gr, const Node *n, int c)
 {
     (void)gr;
-    (void)n;
-    (void)c;
-    return (LayoutUse){0, 0, 0};
+    const Tensor *x = n->in[0];
+    int has_idx = n->n_out > 1 && n->out[1];
+    if (c <= 0 || x->layout != c || x->rank != 4 || x->dtype != DT_FLOAT || has_idx) return (LayoutUse){0, 0, 0};
+    return (LayoutUse){1, 0, 1};
 }
 
+/* The global pools read a blocked rank-4 float input as it is and write the
+ * plain [N, C, 1, 1] output (global_pool_nchwc). */
 LayoutUse layout_global_pool(const Graph *gr, const Node *n, int c)
 {
     (void)gr;
-    (void)n;
-    (void)c;
-    return (LayoutUse){0, 0, 0};
+    const Tensor *x = n->in[0];
+    if (c <= 0 || x->layout != c || x->rank != 4 || x->dtype != DT_FLOAT) return (LayoutUse){0, 0, 0};
+    return (LayoutUse){1, 0, 0};
 }

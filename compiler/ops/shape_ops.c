@@ -1,7 +1,8 @@
 /* shape_ops.c — ops that reshape, reorder or select data: Flatten, Reshape,
  * Squeeze, Unsqueeze, Transpose, Concat, Gather and Constant (Pad and the
  * other index-arithmetic ops are in indexing.c). Shape arguments (Reshape's
- * shape, axes inputs) must be constants. */
+ * shape, axes inputs) must be constants. Concat along the channels of
+ * channel-blocked (NCHW[c]) inputs stays blocked (layout_concat). */
 #include "common.h"
 
 
@@ -187,9 +188,56 @@ void shape_concat(Graph *g, Node *n)
     op_set_output(n, 0, x->dtype, x->rank, dims);
 }
 
+/* Layout pass (see LayoutUse in ir/ops.h): a float Concat of rank-4
+ * tensors along the channels whose inputs are all blocked, every one but the
+ * last filling whole channel blocks, is written blocked: each input's blocks
+ * are then one contiguous run per batch item, and the output's padding lanes
+ * are the last input's. */
+LayoutUse layout_concat(const Graph *gr, const Node *n, int c)
+{
+    (void)gr;
+    const Tensor *y = n->out[0];
+    LayoutUse no = {0, 0, 0};
+    if (c <= 0 || y->rank != 4 || y->dtype != DT_FLOAT || n->n_in > (int)(8 * sizeof(unsigned))) return no;
+    if (op_axis(n, node_attr_int(n, "axis", 0), y->rank, 0) != 1) return no;
+    for (int k = 0; k < n->n_in; k++)
+        if (n->in[k]->layout != c || (k < n->n_in - 1 && n->in[k]->dims[1] % c != 0)) return no;
+    return (LayoutUse){n->n_in == (int)(8 * sizeof(unsigned)) ? ~0u : (1u << n->n_in) - 1u, 0, 1};
+}
+
+/* Blocked Concat (see layout_concat): X_k[N][CB_k][H][W][c] -> Y[N][CB][H][W][c];
+ * input k is N runs of CB_k*H*W*c floats, at its block offset in each batch
+ * item of Y. */
+static void lower_concat_blocked(Lowering *L, const Node *n)
+{
+    const Tensor *y = n->out[0];
+    const int64_t c = y->layout, plane = y->dims[2] * y->dims[3] * c;
+    int64_t off = 0;
+    for (int k = 0; k < n->n_in; k++) {
+        const Tensor *t = n->in[k];
+        const int64_t cb = (t->dims[1] + c - 1) / c;
+        NNC_ASSERT(t->layout == c && (k == n->n_in - 1 || t->dims[1] % c == 0));
+        if (cb * plane == 0) continue;
+        KParams p = {0};
+        kp_type(L, &p, "T", y->dtype);
+        kp_int(L, &p, "OUTER", y->dims[0]);
+        kp_int(L, &p, "CHUNK", cb * plane);
+        kp_int(L, &p, "YSTRIDE", (y->dims[1] + c - 1) / c * plane);
+        kp_int(L, &p, "OFFSET", off * plane);
+        const char *fn = lower_kernel(L, n, "concat_part", &p);
+        Tensor *args[2] = {n->in[k], n->out[0]};
+        lower_call(L, fn, 2, args, 0);
+        off += cb;
+    }
+}
+
 void lower_concat(Lowering *L, const Node *n)
 {
     const Tensor *y = n->out[0];
+    if (y->layout > 0) {
+        lower_concat_blocked(L, n);
+        return;
+    }
     int axis = op_axis(n, node_attr_int(n, "axis", 0), y->rank, 0);
     int64_t outer = 1, inner = 1, offset = 0;
     for (int i = 0; i < axis; i++) outer *= y->dims[i];

@@ -11,7 +11,7 @@
 
 static int same_layout(const Tensor *a, const Tensor *b)
 {
-    if (a->dtype != b->dtype || a->rank != b->rank) return 0;
+    if (a->dtype != b->dtype || a->rank != b->rank || a->layout != b->layout) return 0;
     for (int i = 0; i < a->rank; i++)
         if (a->dims[i] != b->dims[i]) return 0;
     return 1;

@@ -3,6 +3,7 @@
 #define NNC_PASSES_H
 
 #include "../ir/graph.h"
+#include "../ir/ops.h"
 
 /* Clean-up: drop nodes folded to constants or feeding no output. */
 void pass_eliminate_dead(Graph *g);
@@ -16,6 +17,12 @@ void pass_fold_batchnorm(Graph *g);
 void pass_recognize_patterns(Graph *g);
 /* Fuse bias, residual Add and activation into Conv/Gemm/MatMul stores. */
 void pass_fuse_epilogue(Graph *g);
+/* Channel-blocked NCHW[c] layouts (c = the target's vector width) for the
+ * tensors between ops that read or write them (registry layout_fn), with a
+ * LayoutConvert wherever a reader needs the other layout. */
+void pass_choose_layout(Graph *g, int c);
+/* The same, asking `use` instead of the registry (tests); NULL: the registry. */
+void pass_choose_layout_by(Graph *g, int c, LayoutFn use);
 /* Reshape-like ops alias their input's storage instead of copying. */
 void pass_alias_reshapes(Graph *g);
 

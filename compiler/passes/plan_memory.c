@@ -1,8 +1,9 @@
 /* plan_memory.c — static workspace plan. Every intermediate tensor (not an
- * input, output or constant) gets a 64-byte aligned offset in one workspace.
- * Live intervals come from the schedule. Tensors are placed one by one, each
- * in the tightest gap left by the already placed tensors whose intervals
- * intersect its own (best fit); the placement is tried in four orders
+ * input, output or constant) gets a 64-byte aligned offset in one workspace,
+ * sized by its storage bytes (a channel-blocked tensor keeps its padding
+ * lanes). Live intervals come from the schedule. Tensors are placed one by
+ * one, each in the tightest gap left by the already placed tensors whose
+ * intervals intersect its own (best fit); the placement is tried in four orders
  * (largest first, largest size x lifetime, earliest start, longest life)
  * and the smallest workspace wins. */
 #include "passes.h"
@@ -64,7 +65,7 @@ static Interval *collect_intervals(Graph *g, int *count)
         for (int k = 0; k < nd->n_out; k++) {
             Tensor *t = nd->out[k];
             if (!t || !needs_workspace(t)) continue;
-            int64_t sz = (tensor_bytes(t) + 63) & ~(int64_t)63, own = sz ? sz : 64;
+            int64_t sz = (tensor_storage_bytes(t) + 63) & ~(int64_t)63, own = sz ? sz : 64;
             /* a 64-byte skew keeps buffers from sitting a multiple of 4 KiB
              * apart: a kernel streaming one into the other would otherwise
              * stall on 4K aliasing (measured: up to 20% on the zoo's convs) */

@@ -18,8 +18,9 @@
  * bias, the last applies the epilogue). With padding, or a plain input to
  * a depthwise convolution (COPY), a chunk's strip of input rows is first
  * copied into a local zero-bordered blocked buffer (KCB x IHB x IWP x V
- * floats), so no tap needs a bounds check; otherwise the input is read in
- * place (a plain one a channel plane apart per input channel).
+ * floats; C instead of V lanes for a plain input of C <= V channels), so
+ * no tap needs a bounds check; otherwise the input is read in place (a
+ * plain one a channel plane apart per input channel).
  * Epilogue in registers: + bias, then + residual (blocked like Y) and the
  * activation VACT (ACT_A, ACT_B; VACTIVATE in the vector layer), the
  * residual after it when ACT_FIRST. */
@@ -65,10 +66,13 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
 /* @begin */
 /* channels in the last input block */
 #define KERNEL_CLAST (C - (CB - 1) * VLANES)
+/* channels per position in the copy buffer: a plain input of at most one
+ * block (an RGB image) keeps just its C channels */
+#define KERNEL_BL (XBLK || CB > 1 ? VLANES : C)
 /* strides of the input as the tile reads it: block, row, position, channel */
-#define KERNEL_XCS (COPY ? (long)IHB * IWP * VLANES : (long)IH * IW * VLANES)
-#define KERNEL_XRS (COPY ? (long)IWP * VLANES : XBLK ? (long)IW * VLANES : (long)IW)
-#define KERNEL_XPS (COPY || XBLK ? VLANES : 1)
+#define KERNEL_XCS (COPY ? (long)IHB * IWP * KERNEL_BL : (long)IH * IW * VLANES)
+#define KERNEL_XRS (COPY ? (long)IWP * KERNEL_BL : XBLK ? (long)IW * VLANES : (long)IW)
+#define KERNEL_XPS (COPY ? KERNEL_BL : XBLK ? VLANES : 1)
 #define KERNEL_XIS (COPY || XBLK ? 1 : (long)IH * IW)
 #define KERNEL_YCS ((long)OH * OW * VLANES)
 #define KERNEL_WTAP ((DWC ? 1 : VLANES * OCB) * VLANES) /* weight floats per tap */
@@ -167,29 +171,29 @@ static inline NNC_TARGET __attribute__((always_inline)) void KERNEL_dwtile(const
 
 /* Copy input rows [r0, r0 + IHB) (r0 may be negative) of blocks
  * [cb0, cb0 + nb) of image xn into buf, zero outside the image and in the
- * padding lanes; column w of buf is input column w - PW. */
+ * lanes past C; column w of buf is input column w - PW. */
 static inline NNC_TARGET void KERNEL_copy(T *buf, const T *xn, long cb0, long nb, long r0)
 {
-    long b, h, w;
+    const long iwe = IW < IWP - PW ? IW : IWP - PW; /* input columns the buffer holds: [0, iwe) */
+    long b, h, w, i;
     for (b = 0; b < nb; b++) {
         const long cb = cb0 + b, nc = cb == CB - 1 ? KERNEL_CLAST : VLANES;
         for (h = 0; h < IHB; h++) {
-            T *d = buf + (b * IHB + h) * IWP * VLANES;
+            T *d = buf + (b * IHB + h) * IWP * KERNEL_BL;
             const long ih = r0 + h;
             if (ih < 0 || ih >= IH) {
-                for (w = 0; w < IWP; w++) VSTORE(d + w * VLANES, VZERO());
-                continue;
-            }
-            for (w = 0; w < IWP; w++) {
-                const long iw = w - PW;
-                if (iw < 0 || iw >= IW) {
-                    VSTORE(d + w * VLANES, VZERO());
-                } else if (XBLK) {
-                    VSTORE(d + w * VLANES, VLOAD(xn + ((cb * IH + ih) * IW + iw) * VLANES));
-                } else {
-                    long i;
-                    for (i = 0; i < VLANES; i++)
-                        d[w * VLANES + i] = i < nc ? xn[((cb * VLANES + i) * IH + ih) * IW + iw] : (T)0;
+                for (w = 0; w < IWP * KERNEL_BL; w++) d[w] = (T)0;
+            } else if (XBLK) {
+                const T *xr = xn + (cb * IH + ih) * IW * VLANES;
+                for (w = 0; w < IWP; w++)
+                    VSTORE(d + w * VLANES, w >= PW && w - PW < iwe ? VLOAD(xr + (w - PW) * VLANES) : VZERO());
+            } else {
+                for (w = 0; w < IWP; w++)
+                    if (w < PW || w - PW >= iwe || nc < KERNEL_BL)
+                        for (i = 0; i < KERNEL_BL; i++) d[w * KERNEL_BL + i] = (T)0;
+                for (i = 0; i < nc; i++) {
+                    const T *xr = xn + ((cb * VLANES + i) * IH + ih) * IW;
+                    for (w = 0; w < iwe; w++) d[(w + PW) * KERNEL_BL + i] = xr[w];
                 }
             }
         }
@@ -278,7 +282,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
                               T *restrict y)
 {
-    T buf[COPY ? KCB * IHB * IWP * VLANES : 1];
+    T buf[COPY ? KCB * IHB * IWP * KERNEL_BL : 1];
     long n, oh0, cb0;
     for (n = 0; n < N; n++) {
         const T *xn = x + n * (XBLK ? (long)CB * IH * IW * VLANES : (long)C * IH * IW);
@@ -299,6 +303,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
     }
 }
 #undef KERNEL_CLAST
+#undef KERNEL_BL
 #undef KERNEL_XCS
 #undef KERNEL_XRS
 #undef KERNEL_XPS

@@ -349,7 +349,7 @@ def nchwc_cases(m):
     m.output(m.node("Sigmoid", [t]), sigmoid(r))  # ... and one a plain op reads
     # depthwise variants on blocked inputs, batch 2, wide rows (strips)
     x = rand(2, 16, 30, 37)
-    t, r = conv(m.input(x), x, 40, 3, 1, 1)
+    t, r = conv(m.input(x), x, 40, 1)
     for (k, s, p, d, epi) in ((3, 1, 0, 1, ""), (5, 1, 2, 2, "relu"), (5, 2, 2, 1, "res+relu"), (3, 2, 1, 1, "silu")):
         m.output(*conv(t, r, 40, k, s, p, d, g=40, epi=epi))
     x = rand(1, 64, 90, 90) * 0.5
@@ -361,10 +361,160 @@ def nchwc_cases(m):
     m.output(*conv(t, r, 33, 1, 2, 0, epi="res+relu"))
 
 
+def pool_ref(x, op, k, s=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1), ceil_mode=0, count_include_pad=0, auto_pad="NOTSET"):
+    """2-D MaxPool / AveragePool by the ONNX definition, in float64; pads are
+    [h_begin, w_begin, h_end, w_end]. With ceil_mode, a last window that
+    would start past the image and its leading padding is dropped."""
+    n, c = x.shape[:2]
+    geo = []
+    for i in range(2):
+        size, eff = x.shape[2 + i], (k[i] - 1) * dil[i] + 1
+        pb, pe = pads[i], pads[2 + i]
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            out = -(-size // s[i])
+            total = max(0, (out - 1) * s[i] + eff - size)
+            pb = total // 2 if auto_pad == "SAME_UPPER" else total - total // 2
+            pe = total - pb
+        else:
+            if auto_pad == "VALID":
+                pb = pe = 0
+            span = size + pb + pe - eff
+            out = (-(-span // s[i]) if ceil_mode else span // s[i]) + 1
+            if ceil_mode and (out - 1) * s[i] >= size + pb:
+                out -= 1
+        geo.append((size, out, pb, pe))
+    (ih, oh, ph, eh), (iw, ow, pw, ew) = geo
+    y = np.zeros((n, c, oh, ow), np.float64)
+    xd = x.astype(np.float64)
+    for a in range(oh):
+        rows = [a * s[0] - ph + t * dil[0] for t in range(k[0])]
+        for b in range(ow):
+            cols = [b * s[1] - pw + t * dil[1] for t in range(k[1])]
+            taps = [xd[:, :, r, q] for r in rows for q in cols if 0 <= r < ih and 0 <= q < iw]
+            if op == "MaxPool":
+                y[:, :, a, b] = np.max(taps, axis=0) if taps else -np.inf
+                continue
+            if count_include_pad:
+                cnt = sum(1 for r in rows for q in cols if -ph <= r < ih + eh and -pw <= q < iw + ew)
+            else:
+                cnt = len(taps)
+            y[:, :, a, b] = np.sum(taps, axis=0) / cnt if taps else 0.0
+    return y
+
+
+def nchwc_pool_cases(m):
+    """Pools and Concat between blocked convolutions (NCHW16c on avx512,
+    NCHW8c on avx2; pool_nchwc, global_pool_nchwc, the blocked concat):
+    Conv -> MaxPool / AveragePool -> Conv with every pooling attribute
+    (strides, asymmetric pads, dilations, ceil_mode, each auto_pad,
+    count_include_pad), Conv -> GlobalAveragePool / GlobalMaxPool, and Conv,
+    Conv -> Concat -> Conv / MaxPool / GlobalAveragePool; channel counts
+    below, at, above and between multiples of 8 and 16 (3, 17, 24, 40, ...),
+    odd planes, batch 2. Also what must stay plain or be converted: MaxPool
+    with Indices, a blocked pool read by a plain op, Concat along H or with
+    an input that does not fill whole blocks, a plain graph input in a
+    Concat, an Inception block over a plain input. References in float64."""
+    def conv(t, ref, cout, k=3, relu=False):
+        cin = ref.shape[1]
+        w = rand(cout, cin, k, k) * np.float32(math.sqrt(2 / (k * k * cin)))
+        b = rand(cout) * np.float32(0.1)
+        t = m.node("Conv", [t, m.const(w), m.const(b)], kernel_shape=[k, k], pads=[k // 2] * 4)
+        ref = conv_ref(ref.astype(np.float64), w.astype(np.float64), b, 1, k // 2, 1, 1)
+        return m.epilogue(t, ref, "relu") if relu else (t, ref)
+
+    # (N, C, H, W, conv channels, op, attributes, channels of the conv after it; 0: the pool is a graph output)
+    pools = [(2, 3, 15, 13, 24, "MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]), 16),
+             (2, 8, 11, 11, 40, "MaxPool", dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1), 24),
+             (1, 16, 9, 9, 32, "AveragePool", dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1]), 40),
+             (2, 5, 10, 7, 24, "AveragePool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 0, 0, 1],
+                                                   count_include_pad=1), 8),
+             (1, 4, 13, 12, 16, "MaxPool", dict(kernel_shape=[3, 3], dilations=[2, 2], pads=[2, 1, 1, 2]), 3),
+             (2, 6, 9, 11, 40, "MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"), 24),
+             (1, 3, 8, 9, 24, "AveragePool", dict(kernel_shape=[2, 2], auto_pad="SAME_LOWER", count_include_pad=1), 16),
+             (2, 8, 12, 12, 48, "AveragePool", dict(kernel_shape=[3, 3], strides=[3, 3], auto_pad="VALID"), 32),
+             (1, 7, 7, 7, 3, "MaxPool", dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1]), 24),
+             (2, 4, 14, 14, 64, "MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1), 0),
+             (1, 5, 5, 5, 40, "AveragePool", dict(kernel_shape=[5, 5]), 10),
+             (2, 6, 9, 19, 17, "MaxPool", dict(kernel_shape=[2, 3], strides=[1, 2], pads=[0, 1, 1, 1], ceil_mode=1), 40),
+             (1, 8, 13, 11, 33, "AveragePool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1,
+                                                    count_include_pad=1), 16),
+             (1, 4, 6, 41, 16, "MaxPool", dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1]), 8)]
+    for (N, C, H, W, M, op, attrs, M2) in pools:
+        x = rand(N, C, H, W)
+        t, ref = conv(m.input(x), x, M, relu=True)
+        t = m.node(op, [t], **attrs)
+        ref = pool_ref(ref, op, attrs["kernel_shape"], attrs.get("strides", (1, 1)), attrs.get("pads", (0, 0, 0, 0)),
+                       attrs.get("dilations", (1, 1)), attrs.get("ceil_mode", 0), attrs.get("count_include_pad", 0),
+                       attrs.get("auto_pad", "NOTSET"))
+        m.output(*(conv(t, ref, M2, k=1 if M2 % 2 == 0 else 3) if M2 else (t, ref)))
+    # a blocked pool read by a plain-only op
+    x = rand(1, 3, 9, 9)
+    t, ref = conv(m.input(x), x, 24)
+    t = m.node("AveragePool", [t], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)
+    ref = pool_ref(ref, "AveragePool", [3, 3], [2, 2], [1, 1, 1, 1], ceil_mode=1)
+    m.output(m.node("Sigmoid", [t]), sigmoid(ref))
+    # MaxPool with Indices stays plain
+    x = rand(2, 4, 9, 8)
+    t, ref = conv(m.input(x), x, 24)
+    y, idx = m.name("t"), m.name("t")
+    m.nodes.append(helper.make_node("MaxPool", [t], [y, idx], kernel_shape=[2, 2], strides=[2, 2]))
+    win = ref[:, :, :8].reshape(2, 24, 4, 2, 4, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 24, 4, 4, 4)
+    arg = win.argmax(axis=-1)
+    hh = np.arange(4).reshape(1, 1, 4, 1) * 2 + arg // 2
+    ww = np.arange(4).reshape(1, 1, 1, 4) * 2 + arg % 2
+    nc = np.arange(2 * 24).reshape(2, 24, 1, 1)
+    m.output(y, win.max(axis=-1))
+    m.outputs.append(helper.make_tensor_value_info(idx, TensorProto.INT64, arg.shape))
+    m.out_data.append((idx, ((nc * 9 + hh) * 8 + ww).astype(np.int64)))
+
+    # global pools: (N, C, H, W, conv channels, op)
+    for (N, C, H, W, M, op) in [(2, 3, 7, 9, 24, "GlobalAveragePool"), (2, 16, 5, 5, 40, "GlobalAveragePool"),
+                                (1, 8, 13, 11, 32, "GlobalMaxPool"), (2, 4, 1, 1, 3, "GlobalAveragePool"),
+                                (2, 8, 6, 6, 100, "GlobalMaxPool"), (1, 5, 14, 14, 16, "GlobalAveragePool")]:
+        x = rand(N, C, H, W)
+        t, ref = conv(m.input(x), x, M, relu=True)
+        red = ref.max(axis=(2, 3), keepdims=True) if op == "GlobalMaxPool" else ref.mean(axis=(2, 3), keepdims=True)
+        m.output(m.node(op, [t]), red)
+
+    # concat of convs over a common blocked stem: (N, C, H, W, branch channels, axis, what reads it)
+    for (N, C, H, W, branches, axis, then) in [(2, 8, 9, 9, [32, 24], 1, "conv"), (2, 3, 7, 11, [16, 16, 3], 1, "conv"),
+                                               (1, 8, 10, 10, [24, 40], 1, "maxpool"), (1, 6, 8, 8, [16, 8], 1, "gap"),
+                                               (2, 5, 9, 7, [32, 16], -3, "conv"), (2, 4, 5, 6, [24, 24], 2, "conv"),
+                                               (1, 4, 6, 7, [48, 17, 16], 1, "conv"), (2, 3, 5, 5, [16], 1, "conv")]:
+        x = rand(N, C, H, W)
+        stem = conv(m.input(x), x, 16, relu=True)  # blocked: convs read it
+        parts = [conv(*stem, M) for M in branches]
+        t = m.node("Concat", [p[0] for p in parts], axis=axis)
+        ref = np.concatenate([p[1] for p in parts], axis=axis)
+        if then == "conv":
+            t, ref = conv(t, ref, 24)
+        elif then == "maxpool":
+            t = m.node("MaxPool", [t], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+            t, ref = conv(t, pool_ref(ref, "MaxPool", [3, 3], [2, 2], [1, 1, 1, 1]), 16)
+        else:
+            t, ref = m.node("GlobalAveragePool", [t]), ref.mean(axis=(2, 3), keepdims=True)
+        m.output(t, ref)
+    # a plain graph input among blocked ones
+    x, z = rand(2, 4, 9, 9), rand(2, 5, 9, 9)
+    t, ref = conv(*conv(m.input(x), x, 16, relu=True), 48)
+    t = m.node("Concat", [t, m.input(z)], axis=1)
+    m.output(*conv(t, np.concatenate([ref, z], axis=1), 24))
+    # an Inception block over a plain input: 1x1, 1x1 -> 3x3, and 3x3 max pool -> 1x1 branches
+    x = rand(2, 16, 11, 11)
+    xin = m.input(x)
+    b1 = conv(xin, x, 16, k=1)
+    b2 = conv(*conv(xin, x, 24, k=1, relu=True), 32)
+    b3 = conv(m.node("MaxPool", [xin], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+              pool_ref(x, "MaxPool", [3, 3], pads=[1, 1, 1, 1]), 16, k=1)
+    t = m.node("Concat", [b1[0], b2[0], b3[0]], axis=1)
+    m.output(*conv(t, np.concatenate([b1[1], b2[1], b3[1]], axis=1), 40))
+
+
 def main():
     out = sys.argv[1]
     for fam, fn in (("gemm", gemm_cases), ("matmul", matmul_cases), ("conv", conv_cases), ("convt", conv_transpose_cases),
-                    ("wino", wino_cases), ("nchwc", nchwc_cases)):
+                    ("wino", wino_cases), ("nchwc", nchwc_cases),
+                    ("nchwc_pool", nchwc_pool_cases)):
         m = Model()
         fn(m)
         m.save(os.path.join(out, fam))

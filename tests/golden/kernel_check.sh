@@ -2,7 +2,7 @@
 # Kernel check: the Gemm, MatMul and Conv kernels of every target (generic,
 # avx2, avx512) against numpy references, at sizes equal to, below and above
 # the SIMD register tiles and cache blocks, with and without fused epilogues
-# (cases: kernel_cases.py). A target this CPU cannot run is skipped; the
+# (cases: kernel_cases.py), the conv cases also with --layout plain. A target this CPU cannot run is skipped; the
 # generated code must also compile warning-free under gcc and clang and
 # pass under ASan+UBSan.
 #   kernel_check.sh NNC [PYTHON]
@@ -20,11 +20,16 @@ for isa in generic avx2 avx512; do
     skip=0
     for f in $need; do grep -qw "$f" /proc/cpuinfo || skip=1; done
     if [ "$skip" = 1 ]; then echo "$isa: skipped (CPU lacks it)"; continue; fi
-    for fam in gemm matmul conv convt wino nchwc; do
+    for fam in gemm matmul conv convt wino nchwc nchwc_pool; do
         if ! "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
             echo "FAIL $isa $fam"; grep -v " ok$" "$tmp/log" | head -20; fail=1
         else
             echo "ok   $isa $fam ($(grep -c ' ok$' "$tmp/log") outputs)"
+        fi
+        # the plain-layout kernels (conv_gemm, conv_dw) that --layout auto replaces by conv_nchwc
+        if [ "$isa" != generic ] && [ "$fam" = conv ] &&
+            ! "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --layout plain --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
+            echo "FAIL $isa $fam --layout plain"; grep -v " ok$" "$tmp/log" | head -20; fail=1
         fi
         if [ "$isa" != generic ] && ! CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" \
             "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then

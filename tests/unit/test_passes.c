@@ -1348,7 +1348,7 @@ static void test_fuse_clip(void)
 }
 
 /* ======================= alias_reshapes + plan_memory ======================= */
-static int64_t padded(const Tensor *t) { return (tensor_bytes(t) + 63) & ~(int64_t)63; }
+static int64_t padded(const Tensor *t) { return (tensor_storage_bytes(t) + 63) & ~(int64_t)63; }
 
 /* Live range of a workspace tensor counting reads through aliases. */
 static void storage_range(const Graph *g, Tensor *t, int *first, int *last)
@@ -1468,6 +1468,210 @@ static void test_alias_kinds(void)
     ut_graph_free(&u);
 }
 
+/* ======================= choose_layout ======================= */
+/* Layout decisions for the tests (c = 8): Relu reads input 0 and writes
+ * blocked, Add reads both inputs and writes blocked, Neg reads any layout and
+ * writes what it reads; only rank-4 FLOAT tensors; everything else plain. */
+static LayoutUse test_layout_use(const Graph *g, const Node *n, int c)
+{
+    (void)g;
+    const Tensor *x = n->in[0];
+    if (!x || x->rank != 4 || x->dtype != F) return (LayoutUse){0, 0, 0};
+    switch (n->op) {
+    case OP_Relu: return (LayoutUse){1u, 0, 1};
+    case OP_Add: return (LayoutUse){3u, 0, 1};
+    case OP_Neg: return (LayoutUse){0, 1u, x->layout == c};
+    default: return (LayoutUse){0, 0, 0};
+    }
+}
+
+static void choose_layout_thunk(Graph *g) { pass_choose_layout_by(g, 8, test_layout_use); }
+
+static Node *find_node(const Graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_nodes; i++)
+        if (strcmp(g->nodes[i]->name, name) == 0) return g->nodes[i];
+    return NULL;
+}
+
+/* The node writing t is a LayoutConvert reading `from` into layout `to`,
+ * scheduled right before node `next` (or right after node `prev`). */
+static int is_convert(const Graph *g, const Tensor *t, const Tensor *from, int to)
+{
+    const Node *p = t->producer;
+    return p && p->op == OP_LayoutConvert && p->in[0] == from && t->layout == to && from->layout == (to ? 0 : 8) &&
+           index_of(g, p) >= 0;
+}
+
+/* X -> Relu a -> Relu b -> Sigmoid s -> Y, with C = 3 (one block of 8, five
+ * padding lanes): X is converted before a, b reads a as it is, s reads a
+ * plain copy of b's output made right before it. */
+static void test_layout_chain(void)
+{
+    UtGraph u;
+    ut_graph_init(&u);
+    Graph *g = u.g;
+    Tensor *x = ut_input(g, "X", F, 4, DIMS(1, 3, 4, 5));
+    Node *a = op1(g, OP_Relu, "a", x);
+    Node *b = op1(g, OP_Relu, "b", a->out[0]);
+    Node *s = op1(g, OP_Sigmoid, "s", b->out[0]);
+    mark_output(g, s->out[0]);
+    ASSERT_OK(ut_infer(g));
+    PASS(g, choose_layout_thunk);
+    CU_ASSERT_EQUAL(g->n_nodes, 5);
+    CU_ASSERT_EQUAL(count_op(g, OP_LayoutConvert), 2);
+    CU_ASSERT_EQUAL(x->layout, 0);
+    CU_ASSERT_STRING_EQUAL(a->in[0]->name, "X.nchw8c");
+    CU_ASSERT_TRUE(is_convert(g, a->in[0], x, 8));
+    CU_ASSERT_EQUAL(index_of(g, a->in[0]->producer), index_of(g, a) - 1);
+    CU_ASSERT_EQUAL(a->out[0]->layout, 8);
+    CU_ASSERT_PTR_EQUAL(b->in[0], a->out[0]);
+    CU_ASSERT_EQUAL(b->out[0]->layout, 8);
+    CU_ASSERT_STRING_EQUAL(s->in[0]->name, "b_out0.nchw");
+    CU_ASSERT_TRUE(is_convert(g, s->in[0], b->out[0], 0));
+    CU_ASSERT_EQUAL(index_of(g, s->in[0]->producer), index_of(g, s) - 1);
+    CU_ASSERT_STRING_EQUAL(s->in[0]->producer->name, "b_out0.nchw");
+    CU_ASSERT_EQUAL(s->out[0]->layout, 0);
+    CU_ASSERT_EQUAL(graph_violations(g), 0);
+    CU_ASSERT_EQUAL(reinfer_changes(g), 0); /* LayoutConvert keeps the shape */
+    /* the plan sizes blocked tensors with their padding lanes: 1x8x4x5 floats */
+    PASS(g, pass_plan_memory);
+    CU_ASSERT_EQUAL(tensor_storage_bytes(a->out[0]), 8 * 20 * 4);
+    CU_ASSERT_EQUAL(tensor_bytes(a->out[0]), 3 * 20 * 4);
+    CU_ASSERT_EQUAL(plan_violations(g), 0);
+    CU_ASSERT_EQUAL(plan_lower_bound(g), 640 + 640); /* a and b live at b */
+    ut_graph_free(&u);
+}
+
+/* Two plain readers of a blocked tensor share one plain copy, two blocked
+ * readers of a plain tensor share one blocked copy, each made right before
+ * the first reader; a constant read blocked is converted too (constants and
+ * graph inputs stay plain). Two builds give the same schedule and names. */
+static Graph *build_sharing(UtGraph *u)
+{
+    Graph *g = ut_fresh(u);
+    Tensor *x = ut_input(g, "X", F, 4, DIMS(2, 12, 3, 3));
+    Node *a = op1(g, OP_Relu, "a", x);
+    Node *s1 = op1(g, OP_Sigmoid, "s1", a->out[0]);
+    Node *s2 = op1(g, OP_Tanh, "s2", a->out[0]);
+    Node *b = op1(g, OP_Relu, "b", x);
+    Node *k = op2(g, OP_Add, "k", b->out[0], ut_const_f32(g, "K", 4, DIMS(2, 12, 3, 3), 1.0f));
+    Node *m = op2(g, OP_Mul, "m", s1->out[0], s2->out[0]);
+    mark_output(g, m->out[0]);
+    mark_output(g, op1(g, OP_Sigmoid, "y2", k->out[0])->out[0]);
+    ASSERT_OK(ut_infer(g));
+    PASS(g, choose_layout_thunk);
+    return g;
+}
+
+static void test_layout_sharing(void)
+{
+    UtGraph u;
+    ut_graph_init(&u);
+    Graph *g = build_sharing(&u);
+    Node *a = find_node(g, "a"), *s1 = find_node(g, "s1"), *s2 = find_node(g, "s2"), *b = find_node(g, "b");
+    Node *k = find_node(g, "k");
+    CU_ASSERT_EQUAL(count_op(g, OP_LayoutConvert), 4); /* X, a, K to or from blocked; k's output to plain */
+    CU_ASSERT_PTR_EQUAL(s1->in[0], s2->in[0]);
+    CU_ASSERT_TRUE(is_convert(g, s1->in[0], a->out[0], 0));
+    CU_ASSERT_EQUAL(index_of(g, s1->in[0]->producer), index_of(g, s1) - 1);
+    CU_ASSERT_PTR_EQUAL(a->in[0], b->in[0]);
+    CU_ASSERT_TRUE(is_convert(g, a->in[0], g->inputs[0], 8));
+    Tensor *kc = k->in[1];
+    CU_ASSERT_STRING_EQUAL(kc->name, "K.nchw8c");
+    CU_ASSERT_TRUE(kc->producer && kc->producer->op == OP_LayoutConvert && kc->producer->in[0]->data);
+    CU_ASSERT_EQUAL(kc->producer->in[0]->layout, 0);
+    CU_ASSERT_EQUAL(graph_violations(g), 0);
+    CU_ASSERT_EQUAL(reinfer_changes(g), 0);
+    /* deterministic: the same graph again gives the same schedule and names */
+    int n = g->n_nodes;
+    const char **names = calloc((size_t)n * 3, sizeof *names);
+    for (int i = 0; i < n; i++) {
+        names[3 * i] = g->nodes[i]->name;
+        names[3 * i + 1] = g->nodes[i]->in[0] ? g->nodes[i]->in[0]->name : "";
+        names[3 * i + 2] = g->nodes[i]->out[0]->name;
+    }
+    Graph *h = build_sharing(&u);
+    CU_ASSERT_EQUAL(h->n_nodes, n);
+    for (int i = 0; i < n && i < h->n_nodes; i++) {
+        CU_ASSERT_STRING_EQUAL(h->nodes[i]->name, names[3 * i]);
+        CU_ASSERT_STRING_EQUAL(h->nodes[i]->in[0] ? h->nodes[i]->in[0]->name : "", names[3 * i + 1]);
+        CU_ASSERT_STRING_EQUAL(h->nodes[i]->out[0]->name, names[3 * i + 2]);
+    }
+    free(names);
+    ut_graph_free(&u);
+}
+
+/* A blocked node writing a graph output writes a new blocked tensor, and a
+ * LayoutConvert right after it writes the output, which keeps its Tensor,
+ * name and position. Later readers: one reading any layout gets the blocked
+ * tensor, a plain one reads the output itself (no second convert). */
+static void test_layout_graph_output(void)
+{
+    UtGraph u;
+    ut_graph_init(&u);
+    Graph *g = u.g;
+    Tensor *x = ut_input(g, "X", F, 4, DIMS(1, 16, 2, 2));
+    Node *a = op1(g, OP_Relu, "a", x);
+    Tensor *y = a->out[0];
+    mark_output(g, y);
+    Node *ng = op1(g, OP_Neg, "ng", y);
+    Node *s = op1(g, OP_Sigmoid, "s", y);
+    Node *t = op1(g, OP_Tanh, "t", ng->out[0]);
+    mark_output(g, s->out[0]);
+    mark_output(g, t->out[0]);
+    ASSERT_OK(ut_infer(g));
+    PASS(g, choose_layout_thunk);
+    CU_ASSERT_PTR_EQUAL(g->outputs[0], y);
+    CU_ASSERT_EQUAL(y->output_index, 0);
+    CU_ASSERT_STRING_EQUAL(y->name, "a_out0");
+    CU_ASSERT_EQUAL(y->layout, 0);
+    Tensor *yb = a->out[0];
+    CU_ASSERT_PTR_NOT_EQUAL(yb, y);
+    CU_ASSERT_STRING_EQUAL(yb->name, "a_out0.nchw8c");
+    CU_ASSERT_EQUAL(yb->layout, 8);
+    CU_ASSERT_EQUAL(yb->output_index, -1);
+    CU_ASSERT_PTR_EQUAL(yb->producer, a);
+    CU_ASSERT_TRUE(is_convert(g, y, yb, 0));
+    CU_ASSERT_STRING_EQUAL(y->producer->name, "a_out0.nchw");
+    CU_ASSERT_EQUAL(index_of(g, y->producer), index_of(g, a) + 1);
+    CU_ASSERT_PTR_EQUAL(ng->in[0], yb);
+    CU_ASSERT_EQUAL(ng->out[0]->layout, 8);
+    CU_ASSERT_PTR_EQUAL(s->in[0], y);
+    CU_ASSERT_TRUE(is_convert(g, t->in[0], ng->out[0], 0));
+    CU_ASSERT_EQUAL(count_op(g, OP_LayoutConvert), 3); /* X in, a's output, ng's output */
+    for (int i = 0; i < g->n_outputs; i++) CU_ASSERT_EQUAL(g->outputs[i]->layout, 0);
+    CU_ASSERT_EQUAL(graph_violations(g), 0);
+    CU_ASSERT_EQUAL(reinfer_changes(g), 0);
+    ut_graph_free(&u);
+}
+
+/* New names never clash with a tensor's or a node's; nodes on tensors other
+ * than rank-4 FLOAT are left alone. */
+static void test_layout_names_and_ranks(void)
+{
+    UtGraph u;
+    ut_graph_init(&u);
+    Graph *g = u.g;
+    Tensor *x = ut_input(g, "X", F, 4, DIMS(1, 4, 2, 2));
+    (void)ut_input(g, "X.nchw8c", F, 1, DIMS(1));
+    Node *clash = op1(g, OP_Sigmoid, "X.nchw8c_2", g->inputs[1]);
+    Node *a = op1(g, OP_Relu, "a", x);
+    Node *v = op1(g, OP_Relu, "v", ut_input(g, "V", F, 2, DIMS(4, 4)));
+    mark_output(g, clash->out[0]);
+    mark_output(g, op1(g, OP_Sigmoid, "s", a->out[0])->out[0]);
+    mark_output(g, v->out[0]);
+    ASSERT_OK(ut_infer(g));
+    PASS(g, choose_layout_thunk);
+    CU_ASSERT_STRING_EQUAL(a->in[0]->name, "X.nchw8c_3");
+    CU_ASSERT_STRING_EQUAL(a->in[0]->producer->name, "X.nchw8c_3");
+    CU_ASSERT_EQUAL(v->out[0]->layout, 0);
+    CU_ASSERT_EQUAL(v->in[0]->layout, 0);
+    CU_ASSERT_EQUAL(count_op(g, OP_LayoutConvert), 2);
+    CU_ASSERT_EQUAL(graph_violations(g), 0);
+    ut_graph_free(&u);
+}
+
 int unit_add_passes_suite(void)
 {
     CU_pSuite s = CU_add_suite("passes", NULL, NULL);
@@ -1501,6 +1705,10 @@ int unit_add_passes_suite(void)
            !CU_add_test(s, "fuse_epilogue: SiLU", test_fuse_silu) ||
            !CU_add_test(s, "fuse_epilogue: blocked", test_fuse_blocked) ||
            !CU_add_test(s, "fuse_epilogue: Clip", test_fuse_clip) ||
+           !CU_add_test(s, "choose_layout: chain", test_layout_chain) ||
+           !CU_add_test(s, "choose_layout: shared converts", test_layout_sharing) ||
+           !CU_add_test(s, "choose_layout: graph output", test_layout_graph_output) ||
+           !CU_add_test(s, "choose_layout: names and ranks", test_layout_names_and_ranks) ||
            !CU_add_test(s, "alias_reshapes + plan: live range", test_alias_plan) ||
            !CU_add_test(s, "alias_reshapes: kinds", test_alias_kinds)
                ? -1
