@@ -401,9 +401,9 @@ static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPl
 
 /* Weights packed for conv_nchwc: group 1 as [MB/OCB][CB][KH][KW][c][OCB][c],
  * depthwise as [CB][KH][KW][c]; zero past C and M. */
-static const char *pack_nchwc_weights(Lowering *L, const Node *n, const ConvGeom *g, const NchwcPlan *p, int c)
+static const char *pack_nchwc_weights(Lowering *L, const Node *n, const float *w, const ConvGeom *g,
+                                      const NchwcPlan *p, int c)
 {
-    const float *w = node_input(n, 1)->data;
     int64_t taps = g->k[0] * g->k[1], ng = (p->mb + p->ocb - 1) / p->ocb;
     int64_t count = p->dwc ? p->cb * taps * c : ng * p->cb * taps * c * p->ocb * c;
     float *wp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
@@ -423,36 +423,49 @@ static const char *pack_nchwc_weights(Lowering *L, const Node *n, const ConvGeom
     return tile_constant(L, n, "packed weights", wp, count);
 }
 
-/* The bias padded to MB * c floats. */
-static const char *pad_nchwc_bias(Lowering *L, const Node *n, const NchwcPlan *p, int c)
-{
-    const Tensor *b = node_input(n, 2);
-    float *bp = arena_alloc_array(lower_arena(L), (size_t)(p->mb * c), sizeof(float));
-    memset(bp, 0, (size_t)(p->mb * c) * sizeof(float));
-    memcpy(bp, b->data, (size_t)b->dims[0] * sizeof(float));
-    return tile_constant(L, n, "padded bias", bp, p->mb * c);
-}
-
-static void lower_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KParams *kp)
+/* One conv_nchwc call for node n with geometry g (already bound in kp) and
+ * weights w in Conv layout [M][C/group][KH][KW]: its output at `yoff` floats
+ * into n's output, rows and columns YSH and YSW apart in a YOH x YOW plane
+ * (1, 1, OH, OW for a Conv). bias: the padded bias constant, or NULL. */
+static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KParams *kp, const float *w,
+                            const int64_t ygeom[4], int64_t yoff, const char *bias)
 {
     int c = n->out[0]->layout;
     NchwcPlan p;
     if (!nchwc_plan(n, g, c, n->in[0]->layout == c, &p)) nnc_fail_node(n, "internal: no channel-blocked plan");
-    const Tensor *b = node_input(n, 2);
-    if (b && !b->data) nnc_fail_node(n, "internal: channel-blocked Conv needs a constant bias");
-    static const char *const names[] = {"CB", "MB", "OCB", "RW", "SR", "KCB", "IHB", "IWP"};
-    const int64_t vals[] = {p.cb, p.mb, p.ocb, p.rw, p.sr, p.kcb, p.ihb, p.iwp};
-    for (int i = 0; i < 8; i++) kp_int(L, kp, names[i], vals[i]);
+    static const char *const names[] = {"CB", "MB", "OCB", "RW", "SR", "KCB", "IHB", "IWP", "YOH", "YOW", "YSH", "YSW"};
+    const int64_t vals[] = {p.cb, p.mb, p.ocb, p.rw, p.sr, p.kcb, p.ihb, p.iwp, ygeom[0], ygeom[1], ygeom[2], ygeom[3]};
+    for (int i = 0; i < 12; i++) kp_int(L, kp, names[i], vals[i]);
     kp_int(L, kp, "XBLK", p.xblk);
     kp_int(L, kp, "DWC", p.dwc);
     kp_int(L, kp, "COPY", p.copy);
     Tensor *res = op_bind_epilogue(L, kp, n, DT_FLOAT);
     tile_bind_vact(L, kp, n);
     const char *fn = lower_kernel(L, n, "conv_nchwc", kp);
-    const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, g, &p, c),
-                           b ? pad_nchwc_bias(L, n, &p, c) : NULL, res ? lower_ref(L, res) : NULL,
-                           lower_ref(L, n->out[0])};
+    Arena *a = lower_arena(L);
+    const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias,
+                           res ? arena_printf(a, "%s + %lld", lower_ref(L, res), (long long)yoff) : NULL,
+                           arena_printf(a, "%s + %lld", lower_ref(L, n->out[0]), (long long)yoff)};
     lower_call_refs(L, fn, 5, args, 0);
+}
+
+/* The bias padded to MB * c floats for conv_nchwc, or NULL without one. */
+static const char *nchwc_bias(Lowering *L, const Node *n, int64_t m, int c)
+{
+    const Tensor *b = node_input(n, 2);
+    if (!b) return NULL;
+    if (!b->data) nnc_fail_node(n, "internal: channel-blocked Conv needs a constant bias");
+    int64_t mb = (m + c - 1) / c;
+    float *bp = arena_alloc_array(lower_arena(L), (size_t)(mb * c), sizeof(float));
+    memset(bp, 0, (size_t)(mb * c) * sizeof(float));
+    memcpy(bp, b->data, (size_t)b->dims[0] * sizeof(float));
+    return tile_constant(L, n, "padded bias", bp, mb * c);
+}
+
+static void lower_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KParams *kp)
+{
+    const int64_t ygeom[4] = {g->out[0], g->out[1], 1, 1};
+    emit_conv_nchwc(L, n, g, kp, node_input(n, 1)->data, ygeom, 0, nchwc_bias(L, n, g->m, n->out[0]->layout));
 }
 
 /* A 3x3 stride-1 convolution on a plane this large stays plain for the
@@ -466,7 +479,11 @@ static int conv_prefers_winograd(const ConvGeom *g)
 }
 
 /* Whether some node reading t (as its data input) can take it channel-blocked:
- * a Conv that layout_conv would run blocked on a blocked input, or a pool. */
+ * a Conv or ConvTranspose that would run blocked on a blocked input (the
+ * ConvTranspose test is the AVX-512 one, whose copy buffer is the larger),
+ * or a pool. */
+static int convt_blocked_ok(const Node *n, const ConvGeom *g, int c, int xblk);
+
 static int feeds_blocked_reader(const Graph *gr, const Tensor *t)
 {
     for (int i = 0; i < gr->n_nodes; i++) {
@@ -475,6 +492,11 @@ static int feeds_blocked_reader(const Graph *gr, const Tensor *t)
         if (r->op == OP_MaxPool || r->op == OP_AveragePool || r->op == OP_GlobalAveragePool ||
             r->op == OP_GlobalMaxPool)
             return 1;
+        if (r->op == OP_ConvTranspose && node_input(r, 1) && node_input(r, 1)->data) {
+            ConvGeom g;
+            conv_transpose_geometry(r, &g);
+            if (convt_blocked_ok(r, &g, 16, 1)) return 1;
+        }
         if (r->op == OP_Conv && node_input(r, 1) && node_input(r, 1)->data) {
             ConvGeom g;
             conv_geometry(r, &g);
@@ -570,12 +592,118 @@ static int lower_conv_transpose_simd(Lowering *L, const Node *n, const ConvGeom 
     return 1;
 }
 
+/* ---- ConvTranspose as SH x SW stride-1 convolutions (one per output phase) ---- */
+
+/* Along dim d of a stride-S ConvTranspose with kernel K (K % S == 0): the
+ * outputs of phase ph (o = ph + S q) read inputs i = q + off over the K/S
+ * taps k = r + S t, r = (ph + P) mod S, off = (ph + P - k) / S. That is a
+ * stride-1 Conv of kernel K/S over the input with pad_begin -min(off);
+ * kmap[a] is the ConvTranspose kernel index of the Conv's tap a (taps in
+ * increasing input order). Returns 0 when it would need a negative pad. */
+static int convt_phase(const ConvGeom *g, int d, int64_t ph, int64_t *kmap, int64_t *out, int64_t *pb, int64_t *pe)
+{
+    int64_t s = g->stride[d], kq = g->k[d] / s, r = (ph + g->pad_begin[d]) % s;
+    for (int64_t a = 0; a < kq; a++) kmap[a] = r + s * (kq - 1 - a);
+    *out = g->out[d] > ph ? (g->out[d] - ph + s - 1) / s : 0;
+    *pb = kq - 1 - (ph + g->pad_begin[d] - r) / s;
+    int64_t last = *out - 1 + kq - 1 - *pb; /* the last input read */
+    *pe = last > g->in[d] - 1 ? last - (g->in[d] - 1) : 0;
+    return *pb >= 0;
+}
+
+#define CONVT_KQ_MAX 64
+
+/* Conv geometry q of phase (py, px); kmy/kmx as in convt_phase. 0 if the
+ * phase needs a negative pad or its kernel is too large. */
+static int convt_phase_geom(const ConvGeom *g, int64_t py, int64_t px, ConvGeom *q, int64_t *kmy, int64_t *kmx)
+{
+    *q = *g;
+    q->group = 1;
+    for (int d = 0; d < 2; d++) {
+        int64_t ph = d ? px : py, *km = d ? kmx : kmy;
+        if (g->k[d] / g->stride[d] > CONVT_KQ_MAX) return 0;
+        if (!convt_phase(g, d, ph, km, &q->out[d], &q->pad_begin[d], &q->pad_end[d])) return 0;
+        q->k[d] = g->k[d] / g->stride[d];
+        q->stride[d] = 1;
+    }
+    return 1;
+}
+
+/* A 2-D float ConvTranspose conv_nchwc can run as phases: group 1, no
+ * dilation, each kernel extent a multiple of its stride, every phase with a
+ * plan. */
+static int convt_blocked_ok(const Node *n, const ConvGeom *g, int c, int xblk)
+{
+    if (g->nsp != 2 || g->group != 1 || g->dil[0] != 1 || g->dil[1] != 1) return 0;
+    for (int d = 0; d < 2; d++)
+        if (g->k[d] % g->stride[d]) return 0;
+    int64_t kmy[CONVT_KQ_MAX], kmx[CONVT_KQ_MAX];
+    ConvGeom q;
+    NchwcPlan p;
+    for (int64_t py = 0; py < g->stride[0]; py++)
+        for (int64_t px = 0; px < g->stride[1]; px++)
+            if (!convt_phase_geom(g, py, px, &q, kmy, kmx) ||
+                (q.out[0] > 0 && q.out[1] > 0 && !nchwc_plan(n, &q, c, xblk, &p)))
+                return 0;
+    return 1;
+}
+
+/* Channel-blocked output: one conv_nchwc call per output phase, each with
+ * the phase's taps of W[C][M][KH][KW] as a Conv weight [M][C][KH/SH][KW/SW]. */
+static void lower_conv_transpose_nchwc(Lowering *L, const Node *n, const ConvGeom *g)
+{
+    int c = n->out[0]->layout;
+    const char *bias = nchwc_bias(L, n, g->m, c);
+    const float *w = node_input(n, 1)->data;
+    int64_t kmy[CONVT_KQ_MAX], kmx[CONVT_KQ_MAX];
+    for (int64_t py = 0; py < g->stride[0]; py++)
+        for (int64_t px = 0; px < g->stride[1]; px++) {
+            ConvGeom q;
+            if (!convt_phase_geom(g, py, px, &q, kmy, kmx)) nnc_fail_node(n, "internal: no transposed phase");
+            if (q.out[0] <= 0 || q.out[1] <= 0) continue;
+            int64_t kk = q.k[0] * q.k[1], count = g->m * g->c * kk;
+            float *wq = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+            for (int64_t m = 0; m < g->m; m++)
+                for (int64_t ci = 0; ci < g->c; ci++)
+                    for (int64_t a = 0; a < q.k[0]; a++)
+                        for (int64_t b = 0; b < q.k[1]; b++)
+                            wq[((m * g->c + ci) * q.k[0] + a) * q.k[1] + b] =
+                                w[((ci * g->m + m) * g->k[0] + kmy[a]) * g->k[1] + kmx[b]];
+            KParams kp = {0};
+            bind_geometry(L, &kp, n, &q);
+            const int64_t ygeom[4] = {g->out[0], g->out[1], g->stride[0], g->stride[1]};
+            emit_conv_nchwc(L, n, &q, &kp, wq, ygeom, (py * g->out[1] + px) * c, bias);
+        }
+}
+
+/* Layout pass: a ConvTranspose that convt_blocked_ok accepts writes blocked
+ * output, on the same terms as layout_conv. */
+LayoutUse layout_conv_transpose(const Graph *gr, const Node *n, int c)
+{
+    LayoutUse none = {0, 0, 0};
+    const Tensor *w = node_input(n, 1), *b = node_input(n, 2);
+    if (c <= 0 || n->in[0]->dtype != DT_FLOAT || n->in[0]->rank != 4 || !w->data || (b && !b->data)) return none;
+    ConvGeom g;
+    conv_transpose_geometry(n, &g);
+    int xblk = n->in[0]->layout == c;
+    if (!convt_blocked_ok(n, &g, c, xblk)) return none;
+    if (!xblk && g.c * g.k[0] * g.k[1] / (g.stride[0] * g.stride[1]) < 1024 && !feeds_blocked_reader(gr, n->out[0]))
+        return none;
+    LayoutUse u = {0, 1u, 1};
+    if (n->epi.residual) u.blocked = 1u << n->epi.residual;
+    return u;
+}
+
 void lower_conv_transpose(Lowering *L, const Node *n)
 {
     ConvGeom g;
     conv_transpose_geometry(n, &g);
     KParams p = {0};
     bind_geometry(L, &p, n, &g);
+    if (n->out[0]->layout > 0) {
+        lower_conv_transpose_nchwc(L, n, &g);
+        return;
+    }
     if (lower_conv_transpose_simd(L, n, &g, &p)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv_transpose", &p);

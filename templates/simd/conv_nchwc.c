@@ -3,6 +3,9 @@
  * group 1 or depthwise (DWC: group == C == M):
  *   X[N, C, IH, IW] plain (XBLK 0) or blocked (XBLK 1), packed weights,
  *   bias padded to MB*V -> Y[N, M, OH, OW] blocked: [N][MB][OH][OW][V]
+ *   (or one phase of a stride-S ConvTranspose: the output rows oh*YSH and
+ *   columns ow*YSW of a blocked [N][MB][YOH][YOW][V], y pointing at the
+ *   phase's first position)
  * with CB = ceil(C/V), MB = ceil(M/V) channel blocks; the lanes of Y past M
  * get finite values (the packed weights and bias are zero there).
  * Group 1, direct: the register tile is RW output positions of one row by
@@ -53,6 +56,10 @@
 #define COPY 1
 #define IHB 11
 #define IWP 12
+#define YOH 9
+#define YOW 10
+#define YSH 1
+#define YSW 1
 #define HAS_BIAS 1
 #define HAS_RES 1
 #define VACT 1
@@ -74,7 +81,12 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
 #define KERNEL_XRS (COPY ? (long)IWP * KERNEL_BL : XBLK ? (long)IW * VLANES : (long)IW)
 #define KERNEL_XPS (COPY ? KERNEL_BL : XBLK ? VLANES : 1)
 #define KERNEL_XIS (COPY || XBLK ? 1 : (long)IH * IW)
-#define KERNEL_YCS ((long)OH * OW * VLANES)
+/* the output as written: block, row and position strides (YSH, YSW > 1: one
+ * phase of a transposed convolution, every YSH-th row and YSW-th column of a
+ * YOH x YOW plane) */
+#define KERNEL_YCS ((long)YOH * YOW * VLANES)
+#define KERNEL_YRS ((long)YSH * YOW * VLANES)
+#define KERNEL_YPS ((long)YSW * VLANES)
 #define KERNEL_WTAP ((DWC ? 1 : VLANES * OCB) * VLANES) /* weight floats per tap */
 
 #define KERNEL_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
@@ -83,7 +95,7 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
     const long q##r = (r) * SW * KERNEL_XPS;
 #define KERNEL_INIT1(r, j)                                                                                  \
     if (rw > r && ocb > j) a##r##j = first ? (HAS_BIAS ? VLOAD(bias + j * VLANES) : VZERO())               \
-                                           : VLOAD(y + j * KERNEL_YCS + (r) * VLANES);
+                                           : VLOAD(y + j * KERNEL_YCS + (r) * KERNEL_YPS);
 #define KERNEL_INIT(r) KERNEL_INIT1(r, 0) KERNEL_INIT1(r, 1) KERNEL_INIT1(r, 2) KERNEL_INIT1(r, 3)
 #define KERNEL_FMA(r)                                                                                       \
     if (rw > r) {                                                                                           \
@@ -96,8 +108,8 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
 #define KERNEL_DWFMA(r)                                                                                     \
     if (rw > r) a##r##0 = VFMA(VLOAD(xk + q##r), wv, a##r##0);
 #define KERNEL_STORE1(r, j)                                                                                 \
-    if (rw > r && ocb > j) KERNEL_finish(a##r##j, y + j * KERNEL_YCS + (r) * VLANES,                       \
-                                         HAS_RES ? res + j * KERNEL_YCS + (r) * VLANES : 0, last);
+    if (rw > r && ocb > j) KERNEL_finish(a##r##j, y + j * KERNEL_YCS + (r) * KERNEL_YPS,                   \
+                                         HAS_RES ? res + j * KERNEL_YCS + (r) * KERNEL_YPS : 0, last);
 #define KERNEL_STORE(r) KERNEL_STORE1(r, 0) KERNEL_STORE1(r, 1) KERNEL_STORE1(r, 2) KERNEL_STORE1(r, 3)
 
 static inline NNC_TARGET void KERNEL_finish(VFLOAT v, T *y, const T *res, int last)
@@ -228,14 +240,14 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
 {
     long ow = 0;
     for (; ow + RW <= OW; ow += RW) {
-        const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * VLANES : 0;
-        T *y = yr + ow * VLANES;
+        const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * KERNEL_YPS : 0;
+        T *y = yr + ow * KERNEL_YPS;
         if (otail) KERNEL_t12(KERNEL_TILE_PASS);
         else KERNEL_t11(KERNEL_TILE_PASS);
     }
     if (OW % RW) {
-        const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * VLANES : 0;
-        T *y = yr + ow * VLANES;
+        const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * KERNEL_YPS : 0;
+        T *y = yr + ow * KERNEL_YPS;
         if (otail) KERNEL_t22(KERNEL_TILE_PASS);
         else KERNEL_t21(KERNEL_TILE_PASS);
     }
@@ -245,9 +257,9 @@ static inline NNC_TARGET void KERNEL_dwrow(const T *xr, const T *w, T *yr, const
 {
     long ow = 0;
     for (; ow + RW <= OW; ow += RW)
-        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * VLANES, bias, rr ? rr + ow * VLANES : 0, RW);
+        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, RW);
     if (OW % RW)
-        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * VLANES, bias, rr ? rr + ow * VLANES : 0, OW % RW);
+        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, OW % RW);
 }
 
 /* Strip of output rows [oh0, oh0 + nr) of image n, input blocks
@@ -261,7 +273,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
     if (DWC) {
         for (og = 0; og < nb; og++)
             for (oh = oh0; oh < oh0 + nr; oh++) {
-                const long yo = ((cb0 + og) * OH + oh) * OW * VLANES;
+                const long yo = (cb0 + og) * KERNEL_YCS + oh * KERNEL_YRS;
                 KERNEL_dwrow(xs + og * KERNEL_XCS + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS,
                              wp + (cb0 + og) * KH * KW * VLANES, yn + yo, HAS_BIAS ? b + (cb0 + og) * VLANES : 0,
                              HAS_RES ? resn + yo : 0);
@@ -271,7 +283,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
     for (og = 0; og < MB; og += OCB) {
         const T *w = wp + (og / OCB * CB + cb0) * KH * KW * KERNEL_WTAP;
         for (oh = oh0; oh < oh0 + nr; oh++) {
-            const long yo = (og * OH + oh) * OW * VLANES;
+            const long yo = og * KERNEL_YCS + oh * KERNEL_YRS;
             const T *xr = xs + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS;
             const T *bo = HAS_BIAS ? b + og * VLANES : 0, *ro = HAS_RES ? resn + yo : 0;
             KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, MB - og < OCB);
@@ -309,6 +321,8 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_XPS
 #undef KERNEL_XIS
 #undef KERNEL_YCS
+#undef KERNEL_YRS
+#undef KERNEL_YPS
 #undef KERNEL_WTAP
 #undef KERNEL_ROWS
 #undef KERNEL_DECL

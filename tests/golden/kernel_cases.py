@@ -314,7 +314,8 @@ def nchwc_cases(m):
     above the block (3, 8, 16, 24, 40, 200), a tail in the register tile's
     positions and blocks, several input-channel chunks (512 in), row strips
     (a wide plane), batch 2, a blocked tensor that is also a graph output and
-    one that a plain op reads too. References in float64."""
+    one that a plain op reads too; ConvTranspose chains run as stride phases.
+    References in float64."""
     def conv(t, ref, M, k, s=1, p=0, d=1, g=1, bias=True, epi=""):
         C = ref.shape[1]
         w = rand(M, C // g, k, k) * np.float32(math.sqrt(2.0 / (C // g * k * k)))
@@ -359,6 +360,30 @@ def nchwc_cases(m):
     x = rand(1, 24, 15, 13)
     t, r = conv(m.input(x), x, 17, 5, 1, 2)
     m.output(*conv(t, r, 33, 1, 2, 0, epi="res+relu"))
+
+    # ConvTranspose as stride phases (conv_nchwc per phase), DCGAN-like: a plain 1x1 latent,
+    # strides 1-3, pads 0-2, an output_padding, channel tails, a residual, batch 2, a
+    # ConvTranspose the phases cannot take (kernel 3, stride 2) and a Conv in the chain
+    def convt(t, ref, M, k, s, p, op=0, bias=True, epi=""):
+        C = ref.shape[1]
+        w = rand(C, M, k, k) * np.float32(math.sqrt(s * s / (C * k * k)))
+        b = rand(M) if bias else np.zeros(M, np.float32)
+        attrs = dict(kernel_shape=[k, k], strides=[s, s], pads=[p] * 4)
+        if op:
+            attrs["output_padding"] = [op, op]
+        t = m.node("ConvTranspose", [t, m.const(w)] + ([m.const(b)] if bias else []), **attrs)
+        return m.epilogue(t, convt_ref(ref.astype(np.float64), w.astype(np.float64), b, s, p, 1, 1, op), epi)
+
+    z = rand(2, 100, 1, 1)
+    t, r = convt(m.input(z), z, 40, 4, 1, 0, epi="relu")  # 1x1 -> 4x4
+    t, r = convt(t, r, 24, 4, 2, 1, epi="relu")  # -> 8x8
+    t, r = convt(t, r, 17, 4, 2, 1, epi="res+relu")  # -> 16x16, the residual a plain graph input
+    t, r = convt(t, r, 16, 6, 3, 2, op=1, epi="leaky")  # -> 48x48
+    t, r = conv(t, r, 16, 3, 2, 1, epi="relu")  # -> 24x24
+    t, r = convt(t, r, 9, 3, 2, 1, op=1)  # -> 48x48 (not by phases: plain)
+    t, r = conv(t, r, 16, 1, epi="relu")
+    t, r = convt(t, r, 8, 2, 2, 0)  # -> 96x96
+    m.output(*convt(t, r, 3, 4, 2, 1, bias=False, epi="tanh"))  # -> 192x192
 
 
 def pool_ref(x, op, k, s=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1), ceil_mode=0, count_include_pad=0, auto_pad="NOTSET"):
