@@ -631,10 +631,14 @@ static int convt_phase_geom(const ConvGeom *g, int64_t py, int64_t px, ConvGeom 
 
 /* A 2-D float ConvTranspose conv_nchwc can run as phases: group 1, no
  * dilation, each kernel extent a multiple of its stride, every phase with a
- * plan. */
+ * plan, and few taps falling on the zero border: the phases do
+ * C*M*(K/S)^2 multiply-adds per output where the ConvTranspose does
+ * C*M*K^2 per input, so OH*OW must stay within 1.25 * S^2 * IH*IW (a 4x4
+ * stride-1 ConvTranspose of a 1x1 input would do 16 times the work). */
 static int convt_blocked_ok(const Node *n, const ConvGeom *g, int c, int xblk)
 {
     if (g->nsp != 2 || g->group != 1 || g->dil[0] != 1 || g->dil[1] != 1) return 0;
+    if (4 * g->out[0] * g->out[1] > 5 * g->stride[0] * g->stride[1] * g->in[0] * g->in[1]) return 0;
     for (int d = 0; d < 2; d++)
         if (g->k[d] % g->stride[d]) return 0;
     int64_t kmy[CONVT_KQ_MAX], kmx[CONVT_KQ_MAX];
