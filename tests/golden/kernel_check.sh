@@ -26,6 +26,12 @@ for isa in generic avx2 avx512; do
         else
             echo "ok   $isa $fam ($(grep -c ' ok$' "$tmp/log") outputs)"
         fi
+        # the blocked chains must really run blocked (nchw8c / nchw16c outputs in the graph)
+        if [ "$isa" != generic ] && [ "${fam#nchwc}" != "$fam" ]; then
+            want=40; [ "$fam" = nchwc_pool ] && want=80
+            got="$("$NNC" info "$tmp/$fam/model.onnx" --target "$isa" --graph | grep -c 'nchw[0-9]*c  \|nchw[0-9]*c$' || true)"
+            if [ "$got" -lt "$want" ]; then echo "FAIL $isa $fam: only $got blocked outputs (want $want)"; fail=1; fi
+        fi
         # the plain-layout kernels (conv_gemm, conv_dw) that --layout auto replaces by conv_nchwc
         if [ "$isa" != generic ] && [ "$fam" = conv ] &&
             ! "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --layout plain --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
