@@ -357,11 +357,41 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
 #define NCHWC_WCHUNK_MAX 81920
 
 typedef struct NchwcPlan {
-    int64_t cb, mb, ocb, rw, sr, kcb, ihb, iwp;
+    int64_t cb, mb, ocb, rw, rh, sr, kcb, ihb, iwp;
     int xblk, dwc, copy;
 } NchwcPlan;
 
 static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->group == g->c && g->m == g->c; }
+
+/* The register tile: RW positions of RH rows by OCB blocks, at most `acc`
+ * accumulators, measured best under gcc and clang: avx512 7 x 4 (28 of 32
+ * zmm), avx2 5 x 2 (10 of 16 ymm). A plane narrower than RW takes several
+ * rows per tile (8 positions at most): the most accumulators, then the
+ * fewest loads per multiply-add ((OCB + positions) / (OCB * positions)).
+ * rows1: one row per tile only. */
+static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
+{
+    int64_t acc = c >= 16 ? 28 : 10, omax = c >= 16 ? 4 : 2, rwmax = c >= 16 ? 7 : 5;
+    p->rh = 1;
+    if (p->dwc) {
+        p->ocb = 1;
+        p->rw = 8;
+        return;
+    }
+    p->rw = g->out[1] < rwmax ? g->out[1] : rwmax;
+    p->ocb = 0;
+    for (int64_t rh = 1; rh * p->rw <= 8 && rh <= g->out[0] && (rh == 1 || (!rows1 && p->rw < rwmax)); rh++) {
+        int64_t pos = rh * p->rw, ocb = acc / pos < omax ? acc / pos : omax;
+        if (ocb > p->mb) ocb = p->mb;
+        if (ocb < 1) break;
+        /* more accumulators, or as many with fewer loads: (o + q) / (o q) < (O + Q) / (O Q) */
+        int64_t best = p->rh * p->rw * p->ocb;
+        if (pos * ocb > best || (pos * ocb == best && (ocb + pos) * best < (p->ocb + p->rh * p->rw) * pos * ocb)) {
+            p->rh = rh;
+            p->ocb = ocb;
+        }
+    }
+}
 
 /* Tile and blocking of conv_nchwc for c lanes; 0 when it cannot run it
  * (not 2-D, grouped, or even one input row is too wide for the buffer). */
@@ -373,30 +403,29 @@ static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPl
     p->dwc = conv_is_depthwise(g);
     p->cb = (g->c + c - 1) / c;
     p->mb = (g->m + c - 1) / c;
-    /* register tile: RW positions x OCB blocks, measured best under gcc and clang:
-     * avx512 7 x 4 (28 of 32 zmm), avx2 5 x 2 (10 of 16 ymm) */
-    p->ocb = p->dwc ? 1 : 2 + (c >= 16) * 2;
-    if (!p->dwc && p->mb < p->ocb) p->ocb = p->mb;
-    p->rw = p->dwc ? 8 : c >= 16 ? 7 : 5;
-    int64_t taps = g->k[0] * g->k[1];
-    p->kcb = p->dwc ? p->cb : NCHWC_WCHUNK_MAX / (taps * c * p->ocb * c);
-    if (p->kcb < 1) p->kcb = 1;
-    if (p->kcb > p->cb) p->kcb = p->cb;
     p->copy = g->pad_begin[0] || g->pad_begin[1] || g->pad_end[0] || g->pad_end[1] || (!xblk && p->dwc);
     p->iwp = (g->out[1] - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] + 1;
     int64_t bl = xblk || p->cb > 1 ? c : g->c; /* lanes per buffer position (KERNEL_BL) */
-    int64_t row = p->copy ? p->iwp * bl : g->in[1] * c;
-    p->sr = g->out[0];
-    for (;;) {
-        p->ihb = (p->sr - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
-        if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) break;
-        if (p->sr > 1) p->sr = (p->sr + 1) / 2;
-        else if (p->kcb > 1 && !p->dwc) p->kcb = (p->kcb + 1) / 2;
-        else if (p->copy) return 0;
-        else break;
+    int64_t row = p->copy ? p->iwp * bl : g->in[1] * c, taps = g->k[0] * g->k[1];
+    for (int rows1 = 0; rows1 < 2; rows1++) {
+        nchwc_tile(g, c, rows1, p);
+        p->kcb = p->dwc ? p->cb : NCHWC_WCHUNK_MAX / (taps * c * p->ocb * c);
+        if (p->kcb < 1) p->kcb = 1;
+        if (p->kcb > p->cb) p->kcb = p->cb;
+        p->sr = g->out[0];
+        for (;;) {
+            p->ihb = (p->sr - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
+            if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) break;
+            if (p->rh == 1 && p->sr > 1) p->sr = (p->sr + 1) / 2;
+            else if (p->kcb > 1 && !p->dwc) p->kcb = (p->kcb + 1) / 2;
+            else if (p->copy || p->rh > 1) break;
+            else return 1;
+        }
+        if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) return 1;
+        if (p->rh == 1) return !p->copy; /* multi-row tiles need the whole plane in one strip */
     }
     (void)n;
-    return 1;
+    return 0;
 }
 
 /* Weights packed for conv_nchwc: group 1 as [MB/OCB][CB][KH][KW][c][OCB][c],
@@ -433,9 +462,11 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
     int c = n->out[0]->layout;
     NchwcPlan p;
     if (!nchwc_plan(n, g, c, n->in[0]->layout == c, &p)) nnc_fail_node(n, "internal: no channel-blocked plan");
-    static const char *const names[] = {"CB", "MB", "OCB", "RW", "SR", "KCB", "IHB", "IWP", "YOH", "YOW", "YSH", "YSW"};
-    const int64_t vals[] = {p.cb, p.mb, p.ocb, p.rw, p.sr, p.kcb, p.ihb, p.iwp, ygeom[0], ygeom[1], ygeom[2], ygeom[3]};
-    for (int i = 0; i < 12; i++) kp_int(L, kp, names[i], vals[i]);
+    static const char *const names[] = {"CB",  "MB",  "OCB", "RW",  "RH",  "SR",  "KCB",
+                                        "IHB", "IWP", "YOH", "YOW", "YSH", "YSW"};
+    const int64_t vals[] = {p.cb,  p.mb,  p.ocb,    p.rw,     p.rh,     p.sr,     p.kcb,
+                            p.ihb, p.iwp, ygeom[0], ygeom[1], ygeom[2], ygeom[3]};
+    for (int i = 0; i < 13; i++) kp_int(L, kp, names[i], vals[i]);
     kp_int(L, kp, "XBLK", p.xblk);
     kp_int(L, kp, "DWC", p.dwc);
     kp_int(L, kp, "COPY", p.copy);

@@ -8,8 +8,9 @@
  *   phase's first position)
  * with CB = ceil(C/V), MB = ceil(M/V) channel blocks; the lanes of Y past M
  * get finite values (the packed weights and bias are zero there).
- * Group 1, direct: the register tile is RW output positions of one row by
- * OCB output-channel blocks (RW * OCB accumulators); for each input channel
+ * Group 1, direct: the register tile is RW output positions of RH rows
+ * (RH > 1 on planes narrower than RW) by OCB output-channel blocks
+ * (RW * RH * OCB accumulators); for each input channel
  * i of each tap, OCB weight vectors wp[og][icb][kh][kw][i][OCB][V] are
  * loaded once and each of the RW input values is broadcast against them.
  * So no im2col, no packing of activations, and strided convolutions read
@@ -51,6 +52,7 @@
 #define MB 3
 #define OCB 3
 #define RW 4
+#define RH 1
 #define SR 9
 #define KCB 3
 #define COPY 1
@@ -92,13 +94,14 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
 #define KERNEL_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define KERNEL_DECL(r)                                                                                      \
     VFLOAT a##r##0 = VZERO(), a##r##1 = VZERO(), a##r##2 = VZERO(), a##r##3 = VZERO();                     \
-    const long q##r = (r) * SW * KERNEL_XPS;
+    const long q##r = (r) / rw * SH * KERNEL_XRS + (r) % rw * SW * KERNEL_XPS;                              \
+    const long o##r = (r) / rw * KERNEL_YRS + (r) % rw * KERNEL_YPS;
 #define KERNEL_INIT1(r, j)                                                                                  \
-    if (rw > r && ocb > j) a##r##j = first ? (HAS_BIAS ? VLOAD(bias + j * VLANES) : VZERO())               \
-                                           : VLOAD(y + j * KERNEL_YCS + (r) * KERNEL_YPS);
+    if (rh * rw > r && ocb > j) a##r##j = first ? (HAS_BIAS ? VLOAD(bias + j * VLANES) : VZERO())          \
+                                                : VLOAD(y + j * KERNEL_YCS + o##r);
 #define KERNEL_INIT(r) KERNEL_INIT1(r, 0) KERNEL_INIT1(r, 1) KERNEL_INIT1(r, 2) KERNEL_INIT1(r, 3)
 #define KERNEL_FMA(r)                                                                                       \
-    if (rw > r) {                                                                                           \
+    if (rh * rw > r) {                                                                                           \
         const VFLOAT xv = VSET(xk[q##r + i * KERNEL_XIS]);                                                  \
         a##r##0 = VFMA(xv, w0, a##r##0);                                                                    \
         if (ocb > 1) a##r##1 = VFMA(xv, w1, a##r##1);                                                       \
@@ -106,10 +109,10 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
         if (ocb > 3) a##r##3 = VFMA(xv, w3, a##r##3);                                                       \
     }
 #define KERNEL_DWFMA(r)                                                                                     \
-    if (rw > r) a##r##0 = VFMA(VLOAD(xk + q##r), wv, a##r##0);
+    if (rh * rw > r) a##r##0 = VFMA(VLOAD(xk + q##r), wv, a##r##0);
 #define KERNEL_STORE1(r, j)                                                                                 \
-    if (rw > r && ocb > j) KERNEL_finish(a##r##j, y + j * KERNEL_YCS + (r) * KERNEL_YPS,                   \
-                                         HAS_RES ? res + j * KERNEL_YCS + (r) * KERNEL_YPS : 0, last);
+    if (rh * rw > r && ocb > j)                                                                             \
+        KERNEL_finish(a##r##j, y + j * KERNEL_YCS + o##r, HAS_RES ? res + j * KERNEL_YCS + o##r : 0, last);
 #define KERNEL_STORE(r) KERNEL_STORE1(r, 0) KERNEL_STORE1(r, 1) KERNEL_STORE1(r, 2) KERNEL_STORE1(r, 3)
 
 static inline NNC_TARGET void KERNEL_finish(VFLOAT v, T *y, const T *res, int last)
@@ -122,12 +125,12 @@ static inline NNC_TARGET void KERNEL_finish(VFLOAT v, T *y, const T *res, int la
     VSTORE(y, v);
 }
 
-/* One tile: rw positions from y (row-major within the output row) by ocb
- * channel blocks, over nb input blocks from x (the tile's first tap); the
- * last of them holds `nlast` channels. */
+/* One tile: rh output rows of rw positions from y by ocb channel blocks,
+ * over nb input blocks from x (the tile's first tap); the last of them
+ * holds `nlast` channels. */
 static inline NNC_TARGET __attribute__((always_inline)) void
 KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast,
-            const int rw, const int ocb)
+            const int rw, const int rh, const int ocb)
 {
     KERNEL_ROWS(KERNEL_DECL)
     KERNEL_ROWS(KERNEL_INIT)
@@ -164,7 +167,7 @@ static inline NNC_TARGET __attribute__((always_inline)) void KERNEL_dwtile(const
                                                                            const T *bias, const T *res,
                                                                            const int rw)
 {
-    const int ocb = 1, first = 1;
+    const int ocb = 1, first = 1, rh = 1;
     int kh, kw;
     KERNEL_ROWS(KERNEL_DECL)
     KERNEL_ROWS(KERNEL_INIT)
@@ -212,44 +215,91 @@ static inline NNC_TARGET void KERNEL_copy(T *buf, const T *xn, long cb0, long nb
     }
 }
 
-/* The tile's four shapes as separate small functions, so the compiler
- * allocates each one's registers on its own (inlined into the row loop,
- * gcc kept weight vectors on the stack): full, last columns (OW % RW),
- * last blocks (MB % OCB), both. */
+/* The tile's shapes as separate small functions, so the compiler allocates
+ * each one's registers on its own (inlined into the row loop, gcc kept
+ * weight vectors on the stack): t<w><h><o> with 1 for the full RW columns,
+ * RH rows and OCB blocks, 2 for the last OW % RW columns, OH % RH rows and
+ * MB % OCB blocks; only the shapes that occur are defined. RH > 1 only
+ * when RW == OW, so columns and rows never both come short. */
 #define KERNEL_TILE_ARGS const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast
 #define KERNEL_TILE_PASS x, w, y, bias, res, first, last, nb, nlast
-static NNC_TARGET __attribute__((noinline)) void KERNEL_t11(KERNEL_TILE_ARGS) { KERNEL_tile(KERNEL_TILE_PASS, RW, OCB); }
-static NNC_TARGET __attribute__((noinline)) void KERNEL_t21(KERNEL_TILE_ARGS)
+#define KERNEL_TILE_FN(name, cols, rows, blocks)                                                            \
+    static NNC_TARGET __attribute__((noinline)) void name(KERNEL_TILE_ARGS)                                 \
+    {                                                                                                       \
+        KERNEL_tile(KERNEL_TILE_PASS, cols, rows, blocks);                                                  \
+    }
+KERNEL_TILE_FN(KERNEL_t111, RW, RH, OCB)
+#if MB % OCB
+KERNEL_TILE_FN(KERNEL_t112, RW, RH, MB % OCB)
+#endif
+#if OW % RW
+KERNEL_TILE_FN(KERNEL_t211, OW % RW, RH, OCB)
+#if MB % OCB
+KERNEL_TILE_FN(KERNEL_t212, OW % RW, RH, MB % OCB)
+#endif
+#endif
+#if RH > 1 && OH % RH
+KERNEL_TILE_FN(KERNEL_t121, RW, OH % RH, OCB)
+#if MB % OCB
+KERNEL_TILE_FN(KERNEL_t122, RW, OH % RH, MB % OCB)
+#endif
+#endif
+
+/* The tile of shape (wt: last columns, ht: last rows, ot: last blocks). */
+static inline NNC_TARGET void KERNEL_call(int wt, int ht, int ot, KERNEL_TILE_ARGS)
 {
-    KERNEL_tile(KERNEL_TILE_PASS, OW % RW, OCB);
-}
-static NNC_TARGET __attribute__((noinline)) void KERNEL_t12(KERNEL_TILE_ARGS)
-{
-    KERNEL_tile(KERNEL_TILE_PASS, RW, MB % OCB);
-}
-static NNC_TARGET __attribute__((noinline)) void KERNEL_t22(KERNEL_TILE_ARGS)
-{
-    KERNEL_tile(KERNEL_TILE_PASS, OW % RW, MB % OCB);
+#if OW % RW
+    if (wt) {
+#if MB % OCB
+        if (ot) {
+            KERNEL_t212(KERNEL_TILE_PASS);
+            return;
+        }
+#endif
+        KERNEL_t211(KERNEL_TILE_PASS);
+        return;
+    }
+#endif
+#if RH > 1 && OH % RH
+    if (ht) {
+#if MB % OCB
+        if (ot) {
+            KERNEL_t122(KERNEL_TILE_PASS);
+            return;
+        }
+#endif
+        KERNEL_t121(KERNEL_TILE_PASS);
+        return;
+    }
+#endif
+#if MB % OCB
+    if (ot) {
+        KERNEL_t112(KERNEL_TILE_PASS);
+        return;
+    }
+#endif
+    KERNEL_t111(KERNEL_TILE_PASS);
+    (void)wt;
+    (void)ht;
+    (void)ot;
 }
 
-/* Output row oh of one channel-block group (all OCB blocks, or the last
- * MB % OCB: otail) over chunk blocks [cb0, cb0 + nb); xr: the chunk's input
- * at this row's first tap. */
+/* Output rows [oh, oh + RH) (fewer: ht) of one channel-block group (all
+ * OCB blocks, or the last MB % OCB: otail) over chunk blocks
+ * [cb0, cb0 + nb); xr: the chunk's input at these rows' first tap. */
 static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T *bias, const T *rr, int first,
-                                         int last, long nb, int nlast, int otail)
+                                         int last, long nb, int nlast, int ht, int otail)
 {
     long ow = 0;
     for (; ow + RW <= OW; ow += RW) {
         const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * KERNEL_YPS : 0;
         T *y = yr + ow * KERNEL_YPS;
-        if (otail) KERNEL_t12(KERNEL_TILE_PASS);
-        else KERNEL_t11(KERNEL_TILE_PASS);
+        KERNEL_call(0, ht, otail, KERNEL_TILE_PASS);
     }
     if (OW % RW) {
         const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * KERNEL_YPS : 0;
         T *y = yr + ow * KERNEL_YPS;
-        if (otail) KERNEL_t22(KERNEL_TILE_PASS);
-        else KERNEL_t21(KERNEL_TILE_PASS);
+        KERNEL_call(1, ht, otail, KERNEL_TILE_PASS);
     }
 }
 
@@ -258,8 +308,9 @@ static inline NNC_TARGET void KERNEL_dwrow(const T *xr, const T *w, T *yr, const
     long ow = 0;
     for (; ow + RW <= OW; ow += RW)
         KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, RW);
-    if (OW % RW)
-        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, OW % RW);
+#if OW % RW
+    KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, OW % RW);
+#endif
 }
 
 /* Strip of output rows [oh0, oh0 + nr) of image n, input blocks
@@ -282,11 +333,11 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
     }
     for (og = 0; og < MB; og += OCB) {
         const T *w = wp + (og / OCB * CB + cb0) * KH * KW * KERNEL_WTAP;
-        for (oh = oh0; oh < oh0 + nr; oh++) {
+        for (oh = oh0; oh < oh0 + nr; oh += RH) {
             const long yo = og * KERNEL_YCS + oh * KERNEL_YRS;
             const T *xr = xs + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS;
             const T *bo = HAS_BIAS ? b + og * VLANES : 0, *ro = HAS_RES ? resn + yo : 0;
-            KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, MB - og < OCB);
+            KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, oh0 + nr - oh < RH, MB - og < OCB);
         }
     }
 }
@@ -334,4 +385,5 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_STORE
 #undef KERNEL_TILE_ARGS
 #undef KERNEL_TILE_PASS
+#undef KERNEL_TILE_FN
 /* @end */

@@ -361,6 +361,17 @@ def nchwc_cases(m):
     t, r = conv(m.input(x), x, 17, 5, 1, 2)
     m.output(*conv(t, r, 33, 1, 2, 0, epi="res+relu"))
 
+    # planes narrower than the register tile (several rows per tile, a short last row group):
+    # widths 3, 2 and 1, in place and padded, residual, batch 2
+    x = rand(2, 64, 5, 3)
+    t, r = conv(m.input(x), x, 40, 3, 1, 1, epi="relu")  # 5x3
+    a, ra = conv(t, r, 72, 1)
+    t, r = conv(a, ra, 72, 1, epi="res+relu")
+    t, r = conv(t, r, 48, 3, 2, 1, epi="leaky")  # 3x2
+    t, r = conv(t, r, 40, 3, 2, 1)  # 2x1
+    t, r = conv(t, r, 200, 3, 2, 1, epi="tanh")  # 1x1
+    m.output(*conv(t, r, 20, 1))
+
     # ConvTranspose as stride phases (conv_nchwc per phase), DCGAN-like: a plain 1x1 latent,
     # strides 1-3, pads 0-2, an output_padding, channel tails, a residual, batch 2, a
     # ConvTranspose the phases cannot take (kernel 3, stride 2) and a Conv in the chain
