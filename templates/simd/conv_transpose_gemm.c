@@ -6,15 +6,14 @@
  * of MR rows (m, kd, kh, kw) of W^T, [CG][MR] each, zero rows past MG*KK),
  * B[M] -> Y[N, M, OD, OH, OW]. Y starts as the bias; a block of NCT input
  * pixels (all CG channels) is packed into a local buffer (panels of NR
- * columns, [CG][NR] each); the register tile TILE (the gemm_tile template)
- * multiplies a weight panel by one column panel into the local tile ct,
- * which is then scattered into Y. Only fixed-size locals, no Col matrix.
- * The fused epilogue (VACT, ACT_A, ACT_B, ACT_FIRST with the residual res,
- * as in gemm_tile) is a final vector pass over each output channel. */
+ * columns, [CG][NR] each, NR a multiple of VLANES); the register tile TILE
+ * (the ISA's gemm_tile template) multiplies a weight panel by one column
+ * panel into the local tile ct, which is then scattered into Y. Only
+ * fixed-size locals, no Col matrix. The fused epilogue (VACT, ACT_A, ACT_B,
+ * ACT_FIRST with the residual res, as in gemm_tile) is a final vector pass
+ * over each output channel. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#include "nnc_vmath_avx2.h"
-#define NNC_TARGET __attribute__((target("avx2,fma")))
+#include "lint.h"
 #define T float
 #define N 1
 #define C 4
@@ -64,19 +63,14 @@ static NNC_TARGET void conv_transpose_gemm_lint(const T *restrict x, const T *re
 static inline NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long p0, long nc)
 {
     const long np = (long)ID * IH * IW;
-    long jp, k, u;
+    long jp, k, v;
     for (jp = 0; jp < nc; jp += NR) {
         const long w = nc - jp < NR ? nc - jp : NR;
         T *d = bp + jp * CG;
         const T *s = xg + p0 + jp;
-        if (w == NR)
-            for (k = 0; k < CG; k++) {
-                _mm256_storeu_ps(d + k * NR, _mm256_loadu_ps(s + k * np));
-                _mm256_storeu_ps(d + k * NR + 8, _mm256_loadu_ps(s + k * np + 8));
-            }
-        else
-            for (k = 0; k < CG; k++)
-                for (u = 0; u < NR; u++) d[k * NR + u] = u < w ? s[k * np + u] : (T)0;
+        for (k = 0; k < CG; k++)
+            for (v = 0; v < NR; v += VLANES)
+                VSTORE(d + k * NR + v, VLOAD_M(s + k * np + v, VTAIL(w - v < 0 ? 0 : w - v < VLANES ? w - v : VLANES)));
     }
 }
 
@@ -127,8 +121,9 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
             const T *xg = x + (n * C + g * CG) * np;
             T *yg = y + (n * M + g * MG) * op;
             for (m = 0; m < MG; m++) {
-                const T bv = HAS_BIAS ? b[g * MG + m] : (T)0;
-                for (q = 0; q < op; q++) yg[m * op + q] = bv;
+                const VFLOAT bv = VSET(HAS_BIAS ? b[g * MG + m] : (T)0);
+                for (q = 0; q + VLANES <= op; q += VLANES) VSTORE(yg + m * op + q, bv);
+                if (q < op) VSTORE_M(yg + m * op + q, VTAIL(op - q), bv);
             }
             for (p0 = 0; p0 < np; p0 += NCT) {
                 const long nc = np - p0 < NCT ? np - p0 : NCT;
@@ -147,22 +142,13 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
                 for (m = 0; m < MG; m++) {
                     T *ym = yg + m * op;
                     const T *rm = HAS_RES ? res + (n * M + g * MG + m) * op : 0;
-                    for (q = 0; q < op; q += 8) {
-                        float t[8], tr[8];
-                        const long w = op - q < 8 ? op - q : 8;
-                        long u;
-                        __m256 v;
-                        for (u = 0; u < 8; u++) {
-                            t[u] = u < w ? ym[q + u] : 0.0f;
-                            tr[u] = HAS_RES && u < w ? rm[q + u] : 0.0f;
-                        }
-                        v = _mm256_loadu_ps(t);
-                        if (HAS_RES && !ACT_FIRST) v = _mm256_add_ps(v, _mm256_loadu_ps(tr));
-                        v = nnc_act_avx2(v, VACT, ACT_A, ACT_B);
-                        if (HAS_RES && ACT_FIRST) v = _mm256_add_ps(v, _mm256_loadu_ps(tr));
-                        _mm256_storeu_ps(t, v);
-                        for (u = 0; u < 8; u++)
-                            if (u < w) ym[q + u] = t[u];
+                    for (q = 0; q < op; q += VLANES) {
+                        const VMASK mk = VTAIL(op - q < VLANES ? op - q : VLANES);
+                        VFLOAT v = VLOAD_M(ym + q, mk);
+                        if (HAS_RES && !ACT_FIRST) v = VADD(v, VLOAD_M(rm + q, mk));
+                        v = VACTIVATE(v, VACT, ACT_A, ACT_B);
+                        if (HAS_RES && ACT_FIRST) v = VADD(v, VLOAD_M(rm + q, mk));
+                        VSTORE_M(ym + q, mk, v);
                     }
                 }
         }
