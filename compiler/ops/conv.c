@@ -474,9 +474,12 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
     tile_bind_vact(L, kp, n);
     const char *fn = lower_kernel(L, n, "conv_nchwc", kp);
     Arena *a = lower_arena(L);
-    const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias,
-                           res ? arena_printf(a, "%s + %lld", lower_ref(L, res), (long long)yoff) : NULL,
-                           arena_printf(a, "%s + %lld", lower_ref(L, n->out[0]), (long long)yoff)};
+    const char *yref = lower_ref(L, n->out[0]), *rref = res ? lower_ref(L, res) : NULL;
+    if (yoff) {
+        yref = arena_printf(a, "%s + %lld", yref, (long long)yoff);
+        rref = rref ? arena_printf(a, "%s + %lld", rref, (long long)yoff) : NULL;
+    }
+    const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias, rref, yref};
     lower_call_refs(L, fn, 5, args, 0);
 }
 
