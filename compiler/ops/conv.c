@@ -403,7 +403,8 @@ static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPl
     p->dwc = conv_is_depthwise(g);
     p->cb = (g->c + c - 1) / c;
     p->mb = (g->m + c - 1) / c;
-    p->copy = g->pad_begin[0] || g->pad_begin[1] || g->pad_end[0] || g->pad_end[1] || (!xblk && p->dwc);
+    /* depthwise on a blocked input reads it in place, padding or not */
+    p->copy = p->dwc ? !xblk : g->pad_begin[0] || g->pad_begin[1] || g->pad_end[0] || g->pad_end[1];
     p->iwp = (g->out[1] - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] + 1;
     int64_t bl = xblk || p->cb > 1 ? c : g->c; /* lanes per buffer position (KERNEL_BL) */
     int64_t row = p->copy ? p->iwp * bl : g->in[1] * c, taps = g->k[0] * g->k[1];

@@ -16,12 +16,14 @@
  * So no im2col, no packing of activations, and strided convolutions read
  * their inputs at a stride instead of gathering them.
  * Depthwise: per channel block, RW positions at a time, one weight vector
- * wp[cb][kh][kw][V] and one input vector per tap and position.
+ * wp[cb][kh][kw][V] and one input vector per tap and position; a blocked
+ * input is read in place, the taps in the padding skipped (by row once per
+ * output row, by column only in the edge tiles).
  * Blocking: output rows in strips of SR rows; input channels in chunks of
  * KCB blocks, whose partial sums go through Y (first chunk starts from the
- * bias, the last applies the epilogue). With padding, or a plain input to
- * a depthwise convolution (COPY), a chunk's strip of input rows is first
- * copied into a local zero-bordered blocked buffer (KCB x IHB x IWP x V
+ * bias, the last applies the epilogue). With padding (group 1), or a plain
+ * input to a depthwise convolution (COPY), a chunk's strip of input rows is
+ * first copied into a local zero-bordered blocked buffer (KCB x IHB x IWP x V
  * floats; C instead of V lanes for a plain input of C <= V channels), so
  * no tap needs a bounds check; otherwise the input is read in place (a
  * plain one a channel plane apart per input channel).
@@ -94,22 +96,28 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
 #define KERNEL_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define KERNEL_DECL(r)                                                                                      \
     VFLOAT a##r##0 = VZERO(), a##r##1 = VZERO(), a##r##2 = VZERO(), a##r##3 = VZERO();                     \
-    const long q##r = (r) / rw * SH * KERNEL_XRS + (r) % rw * SW * KERNEL_XPS;                              \
     const long o##r = (r) / rw * KERNEL_YRS + (r) % rw * KERNEL_YPS;
+/* the input offset of tile position r from the tile's first */
+#define KERNEL_Q(r) ((r) / rw * SH * KERNEL_XRS + (r) % rw * SW * KERNEL_XPS)
 #define KERNEL_INIT1(r, j)                                                                                  \
     if (rh * rw > r && ocb > j) a##r##j = first ? (HAS_BIAS ? VLOAD(bias + j * VLANES) : VZERO())          \
                                                 : VLOAD(y + j * KERNEL_YCS + o##r);
 #define KERNEL_INIT(r) KERNEL_INIT1(r, 0) KERNEL_INIT1(r, 1) KERNEL_INIT1(r, 2) KERNEL_INIT1(r, 3)
 #define KERNEL_FMA(r)                                                                                       \
     if (rh * rw > r) {                                                                                           \
-        const VFLOAT xv = VSET(xk[q##r + i * KERNEL_XIS]);                                                  \
+        const VFLOAT xv = VSET(xk[KERNEL_Q(r) + i * KERNEL_XIS]);                                                  \
         a##r##0 = VFMA(xv, w0, a##r##0);                                                                    \
         if (ocb > 1) a##r##1 = VFMA(xv, w1, a##r##1);                                                       \
         if (ocb > 2) a##r##2 = VFMA(xv, w2, a##r##2);                                                       \
         if (ocb > 3) a##r##3 = VFMA(xv, w3, a##r##3);                                                       \
     }
 #define KERNEL_DWFMA(r)                                                                                     \
-    if (rh * rw > r) a##r##0 = VFMA(VLOAD(xk + q##r), wv, a##r##0);
+    if (rh * rw > r) a##r##0 = VFMA(VLOAD(xk + KERNEL_Q(r)), wv, a##r##0);
+#define KERNEL_DWFMA_IP(r)                                                                                  \
+    if (rw > r) {                                                                                           \
+        const long iw = iw0 + (r) * SW + kw * DW;                                                           \
+        if (!checks || (iw >= 0 && iw < IW)) a##r##0 = VFMA(VLOAD(xr + iw * VLANES), wv, a##r##0);         \
+    }
 #define KERNEL_STORE1(r, j)                                                                                 \
     if (rh * rw > r && ocb > j)                                                                             \
         KERNEL_finish(a##r##j, y + j * KERNEL_YCS + o##r, HAS_RES ? res + j * KERNEL_YCS + o##r : 0, last);
@@ -182,6 +190,59 @@ static inline NNC_TARGET __attribute__((always_inline)) void KERNEL_dwtile(const
         KERNEL_ROWS(KERNEL_STORE)
     }
     (void)first;
+}
+
+/* Depthwise tile read in place (a blocked input without COPY): rw
+ * positions from input column iw0 of the rows ih0 + kh * DH, kh in
+ * [khl, khh) (the rows inside the image); with `checks`, taps outside the
+ * image's columns are skipped. xp: the channel block's input plane. */
+static inline NNC_TARGET __attribute__((always_inline)) void
+KERNEL_dwtile_ip(const T *xp, const T *w, T *y, const T *bias, const T *res, long ih0, long iw0, int khl, int khh,
+                 const int rw, const int checks)
+{
+    const int ocb = 1, first = 1, rh = 1;
+    int kh, kw;
+    KERNEL_ROWS(KERNEL_DECL)
+    KERNEL_ROWS(KERNEL_INIT)
+    for (kh = khl; kh < khh; kh++) {
+        const T *xr = xp + (ih0 + kh * DH) * IW * VLANES;
+        for (kw = 0; kw < KW; kw++) {
+            const VFLOAT wv = VLOAD(w + (kh * KW + kw) * VLANES);
+            KERNEL_ROWS(KERNEL_DWFMA_IP)
+        }
+    }
+    {
+        const int last = 1;
+        KERNEL_ROWS(KERNEL_STORE)
+    }
+    (void)first;
+}
+
+/* Output columns whose taps all fall inside the image: [OWLO, OWHI). */
+#define KERNEL_OWLO ((PW + SW - 1) / SW)
+#define KERNEL_OWHI (IW - 1 + PW - (KW - 1) * DW < 0 ? 0 : (IW - 1 + PW - (KW - 1) * DW) / SW + 1)
+
+/* Depthwise output row oh of one channel block, read in place from its
+ * input plane xp: interior tiles without column checks. */
+static inline NNC_TARGET void KERNEL_dwrow_ip(const T *xp, const T *w, T *yr, const T *bias, const T *rr, long oh)
+{
+    const long ih0 = oh * SH - PH;
+    int khl = 0, khh = KH;
+    long ow = 0;
+    while (khl < KH && ih0 + khl * DH < 0) khl++;
+    while (khh > khl && ih0 + (khh - 1) * DH >= IH) khh--;
+    for (; ow + RW <= OW; ow += RW) {
+        T *y = yr + ow * KERNEL_YPS;
+        const T *res = rr ? rr + ow * KERNEL_YPS : 0;
+        if (ow >= KERNEL_OWLO && ow + RW <= KERNEL_OWHI)
+            KERNEL_dwtile_ip(xp, w, y, bias, res, ih0, ow * SW - PW, khl, khh, RW, 0);
+        else
+            KERNEL_dwtile_ip(xp, w, y, bias, res, ih0, ow * SW - PW, khl, khh, RW, 1);
+    }
+#if OW % RW
+    KERNEL_dwtile_ip(xp, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, ih0, ow * SW - PW, khl, khh,
+                     OW % RW, 1);
+#endif
 }
 
 /* Copy input rows [r0, r0 + IHB) (r0 may be negative) of blocks
@@ -325,9 +386,12 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
         for (og = 0; og < nb; og++)
             for (oh = oh0; oh < oh0 + nr; oh++) {
                 const long yo = (cb0 + og) * KERNEL_YCS + oh * KERNEL_YRS;
-                KERNEL_dwrow(xs + og * KERNEL_XCS + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS,
-                             wp + (cb0 + og) * KH * KW * VLANES, yn + yo, HAS_BIAS ? b + (cb0 + og) * VLANES : 0,
-                             HAS_RES ? resn + yo : 0);
+                const T *wo = wp + (cb0 + og) * KH * KW * VLANES, *bo = HAS_BIAS ? b + (cb0 + og) * VLANES : 0;
+                if (COPY)
+                    KERNEL_dwrow(xs + og * KERNEL_XCS + (oh * SH - PH - r0) * KERNEL_XRS, wo, yn + yo, bo,
+                                 HAS_RES ? resn + yo : 0);
+                else
+                    KERNEL_dwrow_ip(xs + og * KERNEL_XCS, wo, yn + yo, bo, HAS_RES ? resn + yo : 0, oh);
             }
         return;
     }
@@ -381,6 +445,10 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_INIT
 #undef KERNEL_FMA
 #undef KERNEL_DWFMA
+#undef KERNEL_DWFMA_IP
+#undef KERNEL_Q
+#undef KERNEL_OWLO
+#undef KERNEL_OWHI
 #undef KERNEL_STORE1
 #undef KERNEL_STORE
 #undef KERNEL_TILE_ARGS
