@@ -6,15 +6,22 @@
  *   VFLOAT, VMASK, VLANES     vector, lane mask (lanes [0, n) from VTAIL(n),
  *                             n in 0..VLANES), lanes per vector
  *   VLOAD VSTORE              unaligned whole-vector load and store
+ *   VBROADCAST(p)             *p in every lane (a broadcast load: unlike VSET(*p),
+ *                             gcc keeps the memory operand instead of a register copy)
  *   VLOAD_M(p, m)             lanes in m from p, 0 elsewhere (reads only them)
  *   VLOAD_MOR(p, m, v)        lanes in m from p, v's elsewhere
  *   VSTORE_M(p, m, v)         stores only the lanes in m
+ *   VSTORE_M_CHEAP            1 when VSTORE_M costs about a plain store (AVX-512),
+ *                             0 when a short scalar loop beats it (AVX2's vmaskmovps,
+ *                             slow on AMD), for the tails of copies
  *   VKEEP_M(m, v)             v in the lanes of m, 0 elsewhere
  *   VBLEND_M(m, a, b)         b in the lanes of m, a elsewhere
  *   VFMA(a, b, c)             a * b + c, fused; VHSUM VHMAX: over all lanes
  *   VMASK_NZ_U8(p, n)         lanes j < n where byte p[j] != 0 (reads p[0..n))
  *   VMASK_ANDNOT(a, b)        ~a & b; VMASK_NONE: no lane
  *   VLOAD_EVEN(p, n)          lanes j < n from p[2j] (reads p[0 .. 2n-1)), 0 elsewhere
+ *   VEVEN(a, b) VODD(a, b)    lanes 0 2 4 ... / 1 3 5 ... of the 2*VLANES floats of a
+ *                             then b, in order (de-interleaves a pair of vectors)
  *   VGATHER_M(p, s, m)        lanes j in m from p[j*s], 0 elsewhere
  *   VGATHER_IDX_M(p, ix, a, m) lanes j in m from p[ix[j] + a] (ix: VLANES ints),
  *                             0 elsewhere
@@ -38,12 +45,14 @@
 #define VZERO() _mm256_setzero_ps()
 #define VLOAD(p) _mm256_loadu_ps(p)
 #define VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define VBROADCAST(p) _mm256_broadcast_ss(p)
 #define VTAIL(n) nnc_tailmask_avx2(n)
 #define VMASK_NONE _mm256_setzero_si256()
 #define VMASK_ANDNOT(a, b) _mm256_andnot_si256(a, b)
 #define VLOAD_M(p, m) _mm256_maskload_ps(p, m)
 #define VLOAD_MOR(p, m, v) _mm256_blendv_ps(v, _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m))
 #define VSTORE_M(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define VSTORE_M_CHEAP 0
 #define VKEEP_M(m, v) _mm256_and_ps(v, _mm256_castsi256_ps(m))
 #define VBLEND_M(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
 #define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
@@ -67,6 +76,14 @@
                                            _mm256_maskload_ps((p) + 8, nnc_tailmask_avx2(2 * (n) - 9)),         \
                                            _MM_SHUFFLE(2, 0, 2, 0))),                                           \
         _MM_SHUFFLE(3, 1, 2, 0)))
+/* even and odd lanes of a, b: shuffle within 128-bit halves (a0 a2 b0 b2 a4 a6 b4 b6), then put the
+ * 64-bit pairs in order */
+#define VEVEN(a, b)                                                                                             \
+    _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))), \
+                                           _MM_SHUFFLE(3, 1, 2, 0)))
+#define VODD(a, b)                                                                                              \
+    _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))), \
+                                           _MM_SHUFFLE(3, 1, 2, 0)))
 #define VGATHER_M(p, s, m)                                                                                      \
     _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p,                                                            \
                              _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(s)), \

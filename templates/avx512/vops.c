@@ -19,12 +19,14 @@
 #define VZERO() _mm512_setzero_ps()
 #define VLOAD(p) _mm512_loadu_ps(p)
 #define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define VBROADCAST(p) _mm512_set1_ps(*(p))
 #define VTAIL(n) nnc_tailmask_avx512(n)
 #define VMASK_NONE ((__mmask16)0)
 #define VMASK_ANDNOT(a, b) ((__mmask16)(~(a) & (b)))
 #define VLOAD_M(p, m) _mm512_maskz_loadu_ps(m, p)
 #define VLOAD_MOR(p, m, v) _mm512_mask_loadu_ps(v, m, p)
 #define VSTORE_M(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define VSTORE_M_CHEAP 1
 #define VKEEP_M(m, v) _mm512_maskz_mov_ps(m, v)
 #define VBLEND_M(m, a, b) _mm512_mask_blend_ps(m, a, b)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
@@ -44,6 +46,10 @@
         _mm512_maskz_loadu_ps(nnc_tailmask_avx512(2 * (n) - 1 < 16 ? 2 * (n) - 1 : 16), p),                     \
         _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),                           \
         _mm512_maskz_loadu_ps(nnc_tailmask_avx512(2 * (n) - 1 > 16 ? 2 * (n) - 17 : 0), (p) + 16))
+#define VEVEN(a, b)                                                                                             \
+    _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b)
+#define VODD(a, b)                                                                                              \
+    _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b)
 #define VGATHER_M(p, s, m)                                                                                      \
     _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m,                                                            \
                              _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,     \

@@ -1,21 +1,20 @@
-/* conv_dw.c — float depthwise 2-D convolution (group == C == M), AVX2 + FMA:
+/* conv_dw.c — float depthwise 2-D convolution (group == C == M):
  *   X[N, C, IH, IW], W[C, 1, KH, KW], B[C] -> Y[N, C, OH, OW]
  * Each channel is copied once into a zero-bordered local plane split by
  * column phase: SW planes of IHP x IWQ, plane s holding the padded columns
  * s, s + SW, s + 2 SW, ... (stride 2: the even and odd columns, split with
- * two shuffles per 16 inputs). Tap kw of output column ow then reads column
- * ow + kw*DW/SW of plane kw*DW % SW, so 8 outputs of a row are one
- * unaligned load per tap at every stride and no tap needs a bounds check.
- * Four output rows are computed together (four independent FMA chains),
- * and, when the planes outgrow L1, the input rows they need are copied just
- * before, so they are still in L1 when read.
+ * VEVEN and VODD per 2 VLANES inputs). Tap kw of output column ow then
+ * reads column ow + kw*DW/SW of plane kw*DW % SW, so VLANES outputs of a row
+ * are one unaligned load per tap at every stride and no tap needs a bounds
+ * check (IWQ covers the last vector). Four output rows are computed
+ * together (four independent FMA chains), and, when the planes outgrow L1,
+ * the input rows they need are copied just before, so they are still in L1
+ * when read.
  * The bias, and with VEC_EPI the activation (VACT 0-8 as in gemm_tile) and
  * the residual, are applied in registers; otherwise EPI_EXPR (over v and
  * r = res[same index]) runs on the stored row. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#include "nnc_vmath_avx2.h"
-#define NNC_TARGET __attribute__((target("avx2,fma")))
+#include "lint.h"
 #define T float
 #define N 1
 #define C 4
@@ -32,7 +31,7 @@
 #define PH 1
 #define PW 1
 #define IHP 11
-#define IWQ 10
+#define IWQ 18
 #define HAS_BIAS 1
 #define HAS_EPI 1
 #define HAS_RES 0
@@ -44,58 +43,64 @@
 #define EPI_EXPR (v < 0 ? 0 : v)
 #define KERNEL conv_dw_lint
 static NNC_TARGET void conv_dw_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
-                  T *restrict y);
+                                    T *restrict y);
 #endif
 /* @begin */
-/* Copy input row xr (IW floats) into the phase planes at row pr. */
+/* Copy input row xr (IW floats) into the phase planes at row pr: whole
+ * vectors (stride 2: pairs split by VEVEN and VODD), then the last inputs
+ * masked where a masked store is cheap (VSTORE_M_CHEAP), else one by one. */
 static inline NNC_TARGET void KERNEL_fill(T *buf, const T *xr, long pr)
 {
+    const long jv = SW == 1 ? IW / VLANES * VLANES : SW == 2 ? IW / (2 * VLANES) * (2 * VLANES) : 0;
     long j;
     if (SW == 1) {
         T *d = buf + pr * IWQ + PW;
-        for (j = 0; j < IW / 8 * 8; j += 8) _mm256_storeu_ps(d + j, _mm256_loadu_ps(xr + j));
-        for (j = IW / 8 * 8; j < IW; j++) d[j] = xr[j];
-    } else {
-        if (SW == 2) {
-            /* input j goes to padded column j + PW: phase (j + PW) % 2, column (j + PW) / 2 */
-            T *de = buf + ((PW % 2) * IHP + pr) * IWQ + PW / 2;
-            T *dd = buf + (((PW + 1) % 2) * IHP + pr) * IWQ + (PW + 1) / 2;
-            for (j = 0; j < IW / 16 * 16; j += 16) {
-                const __m256 a = _mm256_loadu_ps(xr + j), c = _mm256_loadu_ps(xr + j + 8);
-                const __m256 e = _mm256_shuffle_ps(a, c, _MM_SHUFFLE(2, 0, 2, 0));
-                const __m256 o = _mm256_shuffle_ps(a, c, _MM_SHUFFLE(3, 1, 3, 1));
-                _mm256_storeu_ps(de + j / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xd8)));
-                _mm256_storeu_ps(dd + j / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xd8)));
-            }
+        for (j = 0; j < jv; j += VLANES) VSTORE(d + j, VLOAD(xr + j));
+        if (VSTORE_M_CHEAP && jv < IW) VSTORE_M(d + jv, VTAIL(IW - jv), VLOAD_M(xr + jv, VTAIL(IW - jv)));
+    } else if (SW == 2) {
+        /* input j goes to padded column j + PW: phase (j + PW) % 2, column (j + PW) / 2 */
+        T *de = buf + ((PW % 2) * IHP + pr) * IWQ + PW / 2;             /* inputs j = 0, 2, 4, ... */
+        T *dd = buf + (((PW + 1) % 2) * IHP + pr) * IWQ + (PW + 1) / 2; /* inputs j = 1, 3, 5, ... */
+        for (j = 0; j < jv; j += 2 * VLANES) {
+            const VFLOAT a = VLOAD(xr + j), c = VLOAD(xr + j + VLANES);
+            VSTORE(de + j / 2, VEVEN(a, c));
+            VSTORE(dd + j / 2, VODD(a, c));
         }
-        for (j = SW == 2 ? IW / 16 * 16 : 0; j < IW; j++)
-            buf[(((j + PW) % SW) * IHP + pr) * IWQ + (j + PW) / SW] = xr[j];
+        if (VSTORE_M_CHEAP && jv < IW) {
+            const long r = IW - jv; /* 1 .. 2 VLANES - 1 inputs left */
+            const VFLOAT a = VLOAD_M(xr + jv, VTAIL(r < VLANES ? r : VLANES));
+            const VFLOAT c = VLOAD_M(xr + jv + VLANES, VTAIL(r > VLANES ? r - VLANES : 0));
+            VSTORE_M(de + jv / 2, VTAIL((r + 1) / 2), VEVEN(a, c));
+            VSTORE_M(dd + jv / 2, VTAIL(r / 2), VODD(a, c));
+        }
     }
+    if (!VSTORE_M_CHEAP || SW > 2)
+        for (j = jv; j < IW; j++) buf[(((j + PW) % SW) * IHP + pr) * IWQ + (j + PW) / SW] = xr[j];
 }
 
-static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, __m256 v, __m256i mk)
+static inline NNC_TARGET void KERNEL_store(T *yr, const T *rr, VFLOAT v, VMASK mk)
 {
-    if (VEC_EPI && HAS_RES && !ACT_FIRST) v = _mm256_add_ps(v, _mm256_maskload_ps(rr, mk));
-    if (VEC_EPI) v = nnc_act_avx2(v, VACT, ACT_A, ACT_B);
-    if (VEC_EPI && HAS_RES && ACT_FIRST) v = _mm256_add_ps(v, _mm256_maskload_ps(rr, mk));
-    _mm256_maskstore_ps(yr, mk, v);
+    if (VEC_EPI && HAS_RES && !ACT_FIRST) v = VADD(v, VLOAD_M(rr, mk));
+    if (VEC_EPI) v = VACTIVATE(v, VACT, ACT_A, ACT_B);
+    if (VEC_EPI && HAS_RES && ACT_FIRST) v = VADD(v, VLOAD_M(rr, mk));
+    VSTORE_M(yr, mk, v);
 }
 
 /* Kernel row kh of four output rows: pk = the planes at tap row kh and the
  * first output column, wk = the row's KW weights, r0-r3 = the output rows'
  * plane offsets. Tap kw reads plane kw*DW % SW at column offset kw*DW/SW. */
 static inline NNC_TARGET void KERNEL_tap(const T *pk, const T *wk, long kw, long r0, long r1, long r2, long r3,
-                                         __m256 *s)
+                                         VFLOAT *s)
 {
     const T *pl = pk + ((kw * DW) % SW) * ((long)IHP * IWQ) + kw * DW / SW;
-    const __m256 wv = _mm256_broadcast_ss(wk + kw);
-    s[0] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r0), wv, s[0]);
-    s[1] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r1), wv, s[1]);
-    s[2] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r2), wv, s[2]);
-    s[3] = _mm256_fmadd_ps(_mm256_loadu_ps(pl + r3), wv, s[3]);
+    const VFLOAT wv = VBROADCAST(wk + kw);
+    s[0] = VFMA(VLOAD(pl + r0), wv, s[0]);
+    s[1] = VFMA(VLOAD(pl + r1), wv, s[1]);
+    s[2] = VFMA(VLOAD(pl + r2), wv, s[2]);
+    s[3] = VFMA(VLOAD(pl + r3), wv, s[3]);
 }
 
-static inline NNC_TARGET void KERNEL_taps(const T *pk, const T *wk, long r0, long r1, long r2, long r3, __m256 *s)
+static inline NNC_TARGET void KERNEL_taps(const T *pk, const T *wk, long r0, long r1, long r2, long r3, VFLOAT *s)
 {
     long kw;
     if (KW > 0) KERNEL_tap(pk, wk, 0, r0, r1, r2, r3, s);
@@ -118,7 +123,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T 
             const T *wc = w + ch * ((long)KH * KW);
             T *yc = y + (n * C + ch) * ((long)OH * OW);
             const T *rc = HAS_RES ? res + (n * C + ch) * ((long)OH * OW) : 0;
-            const __m256 bias = _mm256_set1_ps(HAS_BIAS ? b[ch] : (T)0);
+            const VFLOAT bias = VSET(HAS_BIAS ? b[ch] : (T)0);
             long filled = 0; /* input rows copied into the planes so far */
             for (oh = 0; oh < OH; oh += 4) {
                 const long o1 = oh + 1 < OH ? oh + 1 : oh, o2 = oh + 2 < OH ? oh + 2 : o1,
@@ -129,11 +134,10 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T 
                        (SW * IHP * IWQ <= 4096 || filled + PH <= o3 * SH + (KH - 1) * DH);
                      filled++)
                     KERNEL_fill(buf, xc + filled * IW, filled + PH);
-                for (ow0 = 0; ow0 < OW; ow0 += 8) {
-                    const __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(OW - ow0)),
-                                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                for (ow0 = 0; ow0 < OW; ow0 += VLANES) {
+                    const VMASK mk = VTAIL(OW - ow0 < VLANES ? OW - ow0 : VLANES);
                     const long r0 = oh * SH * IWQ, r1 = o1 * SH * IWQ, r2 = o2 * SH * IWQ, r3 = o3 * SH * IWQ;
-                    __m256 s[4];
+                    VFLOAT s[4];
                     s[0] = s[1] = s[2] = s[3] = bias;
                     /* taps unrolled by hand up to 3x3 (-O2 keeps short loops rolled) */
                     if (KH > 0) KERNEL_taps(buf + ow0, wc, r0, r1, r2, r3, s);
