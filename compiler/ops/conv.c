@@ -548,20 +548,34 @@ static int feeds_blocked_reader(const Graph *gr, const Tensor *t)
  * better kernel, and with a plain input only when a reader of its output
  * can take it blocked, or the convolution is heavy enough (C*KH*KW >= 1024
  * multiply-adds per output) that converting its output back costs little. */
+/* The part of layout_conv and layout_conv_transpose that is the same: a
+ * float 4-D input and constant weights and bias (else 0, no blocked run). */
+static int nchwc_candidate(const Node *n, int c)
+{
+    const Tensor *w = node_input(n, 1), *b = node_input(n, 2);
+    return c > 0 && n->in[0]->dtype == DT_FLOAT && n->in[0]->rank == 4 && w->data && (!b || b->data);
+}
+
+/* Input 0 in either layout, the fused residual blocked, the output blocked;
+ * with a plain input only when `macs` (multiply-adds per output) reaches
+ * 1024 or a reader of the output can take it blocked. */
+static LayoutUse nchwc_use(const Graph *gr, const Node *n, int xblk, int64_t macs)
+{
+    LayoutUse u = {0, 1u, 1};
+    if (!xblk && macs < 1024 && !feeds_blocked_reader(gr, n->out[0])) return (LayoutUse){0, 0, 0};
+    if (n->epi.residual) u.blocked = 1u << n->epi.residual;
+    return u;
+}
+
 LayoutUse layout_conv(const Graph *gr, const Node *n, int c)
 {
-    LayoutUse none = {0, 0, 0};
-    const Tensor *w = node_input(n, 1), *b = node_input(n, 2);
-    if (c <= 0 || n->in[0]->dtype != DT_FLOAT || n->in[0]->rank != 4 || !w->data || (b && !b->data)) return none;
+    if (!nchwc_candidate(n, c)) return (LayoutUse){0, 0, 0};
     ConvGeom g;
     conv_geometry(n, &g);
     int xblk = n->in[0]->layout == c;
     NchwcPlan p;
-    if (!nchwc_plan(n, &g, c, xblk, &p) || (p.dwc && !xblk) || conv_prefers_winograd(&g)) return none;
-    if (!xblk && g.c * g.k[0] * g.k[1] < 1024 && !feeds_blocked_reader(gr, n->out[0])) return none;
-    LayoutUse u = {0, 1u, 1};
-    if (n->epi.residual) u.blocked = 1u << n->epi.residual;
-    return u;
+    if (!nchwc_plan(n, &g, c, xblk, &p) || (p.dwc && !xblk) || conv_prefers_winograd(&g)) return (LayoutUse){0, 0, 0};
+    return nchwc_use(gr, n, xblk, g.c / g.group * g.k[0] * g.k[1]);
 }
 
 void lower_conv(Lowering *L, const Node *n)
@@ -719,18 +733,12 @@ static void lower_conv_transpose_nchwc(Lowering *L, const Node *n, const ConvGeo
  * output, on the same terms as layout_conv. */
 LayoutUse layout_conv_transpose(const Graph *gr, const Node *n, int c)
 {
-    LayoutUse none = {0, 0, 0};
-    const Tensor *w = node_input(n, 1), *b = node_input(n, 2);
-    if (c <= 0 || n->in[0]->dtype != DT_FLOAT || n->in[0]->rank != 4 || !w->data || (b && !b->data)) return none;
+    if (!nchwc_candidate(n, c)) return (LayoutUse){0, 0, 0};
     ConvGeom g;
     conv_transpose_geometry(n, &g);
     int xblk = n->in[0]->layout == c;
-    if (!convt_blocked_ok(n, &g, c, xblk)) return none;
-    if (!xblk && g.c * g.k[0] * g.k[1] / (g.stride[0] * g.stride[1]) < 1024 && !feeds_blocked_reader(gr, n->out[0]))
-        return none;
-    LayoutUse u = {0, 1u, 1};
-    if (n->epi.residual) u.blocked = 1u << n->epi.residual;
-    return u;
+    if (!convt_blocked_ok(n, &g, c, xblk)) return (LayoutUse){0, 0, 0};
+    return nchwc_use(gr, n, xblk, g.c * g.k[0] * g.k[1] / (g.stride[0] * g.stride[1]));
 }
 
 void lower_conv_transpose(Lowering *L, const Node *n)
