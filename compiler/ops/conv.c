@@ -394,7 +394,8 @@ static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
 }
 
 /* Tile and blocking of conv_nchwc for c lanes; 0 when it cannot run it
- * (not 2-D, grouped, or even one input row is too wide for the buffer). */
+ * (not 2-D, grouped, depthwise on a plain input, or even one input row is
+ * too wide for the buffer). */
 static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPlan *p)
 {
     memset(p, 0, sizeof *p);
@@ -403,8 +404,8 @@ static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPl
     p->dwc = conv_is_depthwise(g);
     p->cb = (g->c + c - 1) / c;
     p->mb = (g->m + c - 1) / c;
-    /* depthwise on a blocked input reads it in place, padding or not */
-    p->copy = p->dwc ? !xblk : g->pad_begin[0] || g->pad_begin[1] || g->pad_end[0] || g->pad_end[1];
+    if (p->dwc && !xblk) return 0; /* depthwise reads a blocked input in place, padding or not */
+    p->copy = !p->dwc && (g->pad_begin[0] || g->pad_begin[1] || g->pad_end[0] || g->pad_end[1]);
     p->iwp = (g->out[1] - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] + 1;
     int64_t bl = xblk || p->cb > 1 ? c : g->c; /* lanes per buffer position (KERNEL_BL) */
     int64_t row = p->copy ? p->iwp * bl : g->in[1] * c, taps = g->k[0] * g->k[1];
@@ -574,7 +575,7 @@ LayoutUse layout_conv(const Graph *gr, const Node *n, int c)
     conv_geometry(n, &g);
     int xblk = n->in[0]->layout == c;
     NchwcPlan p;
-    if (!nchwc_plan(n, &g, c, xblk, &p) || (p.dwc && !xblk) || conv_prefers_winograd(&g)) return (LayoutUse){0, 0, 0};
+    if (!nchwc_plan(n, &g, c, xblk, &p) || conv_prefers_winograd(&g)) return (LayoutUse){0, 0, 0};
     return nchwc_use(gr, n, xblk, g.c / g.group * g.k[0] * g.k[1]);
 }
 

@@ -16,14 +16,14 @@
  * So no im2col, no packing of activations, and strided convolutions read
  * their inputs at a stride instead of gathering them.
  * Depthwise: per channel block, RW positions at a time, one weight vector
- * wp[cb][kh][kw][V] and one input vector per tap and position; a blocked
- * input is read in place, the taps in the padding skipped (by row once per
+ * wp[cb][kh][kw][V] and one input vector per tap and position; its input
+ * is always blocked and read in place, the taps in the padding skipped (by row once per
  * output row, by column only in the edge tiles).
  * Blocking: output rows in strips of SR rows; input channels in chunks of
  * KCB blocks, whose partial sums go through Y (first chunk starts from the
- * bias, the last applies the epilogue). With padding (group 1), or a plain
- * input to a depthwise convolution (COPY), a chunk's strip of input rows is
- * first copied into a local zero-bordered blocked buffer (KCB x IHB x IWP x V
+ * bias, the last applies the epilogue). With padding (group 1 only: COPY),
+ * a chunk's strip of input rows is first copied into a local zero-bordered
+ * blocked buffer (KCB x IHB x IWP x V
  * floats; C instead of V lanes for a plain input of C <= V channels), so
  * no tap needs a bounds check; otherwise the input is read in place (a
  * plain one a channel plane apart per input channel).
@@ -111,8 +111,6 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
         if (ocb > 2) a##r##2 = VFMA(xv, w2, a##r##2);                                                       \
         if (ocb > 3) a##r##3 = VFMA(xv, w3, a##r##3);                                                       \
     }
-#define KERNEL_DWFMA(r)                                                                                     \
-    if (rh * rw > r) a##r##0 = VFMA(VLOAD(xk + KERNEL_Q(r)), wv, a##r##0);
 #define KERNEL_DWFMA_IP(r)                                                                                  \
     if (rw > r) {                                                                                           \
         const long iw = iw0 + (r) * SW + kw * DW;                                                           \
@@ -170,29 +168,7 @@ KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first
     KERNEL_ROWS(KERNEL_STORE)
 }
 
-/* Depthwise tile: rw positions of one channel block. */
-static inline NNC_TARGET __attribute__((always_inline)) void KERNEL_dwtile(const T *x, const T *w, T *y,
-                                                                           const T *bias, const T *res,
-                                                                           const int rw)
-{
-    const int ocb = 1, first = 1, rh = 1;
-    int kh, kw;
-    KERNEL_ROWS(KERNEL_DECL)
-    KERNEL_ROWS(KERNEL_INIT)
-    for (kh = 0; kh < KH; kh++)
-        for (kw = 0; kw < KW; kw++) {
-            const T *xk = x + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
-            const VFLOAT wv = VLOAD(w + (kh * KW + kw) * VLANES);
-            KERNEL_ROWS(KERNEL_DWFMA)
-        }
-    {
-        const int last = 1;
-        KERNEL_ROWS(KERNEL_STORE)
-    }
-    (void)first;
-}
-
-/* Depthwise tile read in place (a blocked input without COPY): rw
+/* Depthwise tile, read in place from the blocked input: rw
  * positions from input column iw0 of the rows ih0 + kh * DH, kh in
  * [khl, khh) (the rows inside the image); with `checks`, taps outside the
  * image's columns are skipped. xp: the channel block's input plane. */
@@ -364,16 +340,6 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
     }
 }
 
-static inline NNC_TARGET void KERNEL_dwrow(const T *xr, const T *w, T *yr, const T *bias, const T *rr)
-{
-    long ow = 0;
-    for (; ow + RW <= OW; ow += RW)
-        KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, RW);
-#if OW % RW
-    KERNEL_dwtile(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, OW % RW);
-#endif
-}
-
 /* Strip of output rows [oh0, oh0 + nr) of image n, input blocks
  * [cb0, cb0 + nb) read from xs (the copy buffer, or the image in place). */
 static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b, const T *resn, T *yn, long oh0,
@@ -387,11 +353,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
             for (oh = oh0; oh < oh0 + nr; oh++) {
                 const long yo = (cb0 + og) * KERNEL_YCS + oh * KERNEL_YRS;
                 const T *wo = wp + (cb0 + og) * KH * KW * VLANES, *bo = HAS_BIAS ? b + (cb0 + og) * VLANES : 0;
-                if (COPY)
-                    KERNEL_dwrow(xs + og * KERNEL_XCS + (oh * SH - PH - r0) * KERNEL_XRS, wo, yn + yo, bo,
-                                 HAS_RES ? resn + yo : 0);
-                else
-                    KERNEL_dwrow_ip(xs + og * KERNEL_XCS, wo, yn + yo, bo, HAS_RES ? resn + yo : 0, oh);
+                KERNEL_dwrow_ip(xs + og * KERNEL_XCS, wo, yn + yo, bo, HAS_RES ? resn + yo : 0, oh);
             }
         return;
     }
@@ -444,7 +406,6 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_INIT1
 #undef KERNEL_INIT
 #undef KERNEL_FMA
-#undef KERNEL_DWFMA
 #undef KERNEL_DWFMA_IP
 #undef KERNEL_Q
 #undef KERNEL_OWLO
