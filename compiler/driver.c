@@ -62,25 +62,29 @@ static int layout_lanes(const CompileOptions *o, const char *isa)
     return strcmp(isa, "avx512") == 0 ? 16 : strcmp(isa, "avx2") == 0 ? 8 : 0;
 }
 
+/* Runs one pass under its name, so an internal error names it. */
+#define PASS(name, ...) (nnc_stage_set("pass " #name), pass_##name(__VA_ARGS__))
+
 /* --opt 0: none; 1: clean-up; 2 (default) and 3: also BatchNorm folding,
  * pattern recognition, epilogue fusion, channel-blocked layouts (lanes > 0)
  * and reshapes without data movement. Memory planning always runs. */
 static void run_passes(Graph *g, int opt_level, int lanes)
 {
     if (opt_level >= 1) {
-        pass_remove_noops(g);
-        pass_cse(g);
-        pass_eliminate_dead(g);
+        PASS(remove_noops, g);
+        PASS(cse, g);
+        PASS(eliminate_dead, g);
     }
     if (opt_level >= 2) {
-        pass_fold_batchnorm(g);
-        pass_recognize_patterns(g);
-        pass_fuse_epilogue(g);
-        if (lanes > 0) pass_choose_layout(g, lanes);
-        pass_alias_reshapes(g);
-        pass_inplace(g);
+        PASS(fold_batchnorm, g);
+        PASS(recognize_patterns, g);
+        PASS(fuse_epilogue, g);
+        if (lanes > 0) PASS(choose_layout, g, lanes);
+        PASS(alias_reshapes, g);
+        PASS(inplace, g);
     }
-    pass_plan_memory(g);
+    PASS(plan_memory, g);
+    nnc_stage_set(NULL);
 }
 
 Graph *compile_graph(Arena *a, const CompileOptions *o)
@@ -89,13 +93,16 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
     nnc_error_set_file(o->model_path);
     if (setjmp(trap.env)) {
         nnc_trap_pop(&trap);
+        nnc_stage_set(NULL);
         return NULL;
     }
     nnc_trap_push(&trap);
     char why[256];
     const char *isa = target_isa(o->target, why, sizeof why); /* the passes depend on the target */
     if (!isa) nnc_fail("%s", why);
+    nnc_stage_set("the ONNX loader");
     Graph *g = onnx_load(a, o->model_path, &o->load);
+    nnc_stage_set("shape inference");
     infer_shapes(g);
     run_passes(g, o->opt_level, layout_lanes(o, isa));
     nnc_trap_pop(&trap);
@@ -192,11 +199,14 @@ int compile_model(const CompileOptions *o)
         rc = 1;
     } else {
         nnc_trap_push(&trap);
+        nnc_stage_set("lowering");
         emit_c(g, &eo, &c, &h);
+        nnc_stage_set(NULL);
         if (write_outputs(o->out_c, out_h, &c, &h) != 0)
             nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
     }
     nnc_trap_pop(&trap);
+    nnc_stage_set(NULL);
     buf_free(&c);
     buf_free(&h);
     arena_free(&arena);

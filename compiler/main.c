@@ -93,6 +93,7 @@ static void list_types(void)
 
 int main(int argc, char **argv)
 {
+    nnc_crash_handler_install();
     Arena arena;
     arena_init(&arena);
     CompileOptions o = {0};

@@ -330,6 +330,7 @@ static void emit_run(Lowering *L, const EmitOptions *o)
             if (n->out[k]) first = n->out[k];
         buf_printf(b, "    /* %s (%s) -> %s */\n", CT(n->name), n->op_type, shape_str(g->arena, first));
         L->node = n;
+        nnc_stage_node(n);
         op_info(n->op)->lower(L, n);
     }
     /* outputs that no node writes: constants or inputs passed straight through */

@@ -299,6 +299,7 @@ static void load_nodes(Loader *L, const Onnx__GraphProto *gp, int opset, int *n_
         const char *name = np->name && *np->name ? np->name : NULL;
         if (!name) name = arena_printf(g->arena, "%s_%zu", np->op_type ? np->op_type : "node", i);
         Node *n = graph_add_node(g, name, np->op_type ? np->op_type : "", (int)np->n_input, (int)np->n_output);
+        nnc_stage_node(n);
         n->opset = opset;
         n->op = op_lookup(np->domain, n->op_type);
         if (n->op == OP_COUNT_) {

@@ -144,6 +144,16 @@ typedef struct Graph {
 /* Input k, or NULL when omitted or beyond the inputs the model gave. */
 static inline Tensor *node_input(const Node *n, int k) { return k < n->n_in ? n->in[k] : NULL; }
 
+/* The live node of kind `op` that makes t, else NULL (t is a graph input, a
+ * constant, or made by another op). A pass that looks through a producer asks
+ * this before it reads the producer's inputs: only then are the op's required
+ * inputs (its registry row's minimum, checked by shape inference) known to be
+ * there. Never index p->in[k] of a producer whose op was not checked. */
+static inline Node *tensor_made_by(const Tensor *t, OpKind op)
+{
+    return t && t->producer && !t->producer->dead && t->producer->op == op ? t->producer : NULL;
+}
+
 Graph *graph_new(Arena *a);
 Tensor *graph_add_tensor(Graph *g, const char *name);
 Tensor *graph_find_tensor(Graph *g, const char *name);

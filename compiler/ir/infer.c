@@ -59,6 +59,7 @@ void infer_shapes(Graph *g)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
+        nnc_stage_node(n);
         verify_arity(n);
         op_info(n->op)->shape(g, n);
         for (int k = 0; k < n->n_out; k++) {

@@ -19,6 +19,7 @@ void pass_alias_reshapes(Graph *g)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
+        nnc_stage_node(n);
         Tensor *y = n->out[0];
         if (!is_reshape_like(n) || !n->in[0] || y->data || y->output_index >= 0) continue;
         /* the same bytes must mean the same thing: the layout pass gives

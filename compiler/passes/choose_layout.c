@@ -144,6 +144,7 @@ void pass_choose_layout_by(Graph *g, int c, LayoutFn use)
     Node **old = arena_alloc_array(g->arena, (size_t)n0 + 1, sizeof *old);
     if (n0) memcpy(old, g->nodes, (size_t)n0 * sizeof *old); /* graph_add_node may move g->nodes */
     for (int i = 0; i < n0; i++) {
+        nnc_stage_node(old[i]);
         if (old[i]->dead) schedule(&x, old[i]);
         else visit(&x, old[i]);
     }

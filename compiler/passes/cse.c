@@ -50,6 +50,7 @@ void pass_cse(Graph *g)
     Node **table = arena_alloc_array(g->arena, (size_t)cap, sizeof(Node *));
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
+        nnc_stage_node(n);
         uint32_t s = node_hash(n) & (uint32_t)(cap - 1);
         Node *hit = NULL;
         for (; table[s]; s = (s + 1) & (uint32_t)(cap - 1))

@@ -8,6 +8,7 @@ void pass_eliminate_dead(Graph *g)
     for (int i = 0; i < g->n_outputs; i++) live[g->outputs[i]->id] = 1;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         Node *n = g->nodes[i];
+        nnc_stage_node(n);
         int needed = 0, folded = 1;
         for (int k = 0; k < n->n_out; k++) {
             Tensor *t = n->out[k];

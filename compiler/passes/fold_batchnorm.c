@@ -95,20 +95,23 @@ static void fold_gemm(Graph *g, Node *p, const double *s, const double *t, int64
     set_attr_float(g, p, "beta", 1.0f);
 }
 
-static int foldable(const Graph *g, const Node *bn, const Node *p)
+/* The Conv, ConvTranspose, Gemm or MatMul that BN can fold into, else NULL.
+ * BN often reads something else (pre-activation blocks: a pool, a Concat, an
+ * Add, a graph input), so the producer's op is checked before its inputs. */
+static Node *fold_target(const Graph *g, const Node *bn)
 {
+    const Tensor *x = bn->in[0];
+    Node *p = tensor_made_by(x, OP_Conv);
+    if (!p) p = tensor_made_by(x, OP_ConvTranspose);
+    if (!p && x->rank == 2) p = tensor_made_by(x, OP_Gemm);
+    if (!p && x->rank == 2) p = tensor_made_by(x, OP_MatMul);
+    if (!p || p->n_out != 1 || graph_count_uses(g, x) != 1 || x->output_index >= 0) return NULL;
+    if (p->op == OP_MatMul && (p->in[0]->rank != 2 || p->in[1]->rank != 2)) return NULL;
     for (int k = 1; k < 5; k++)
-        if (!bn->in[k]->data) return 0;
-    if (!p || p->n_out != 1 || graph_count_uses(g, bn->in[0]) != 1 || bn->in[0]->output_index >= 0) return 0;
-    if (!dtype_is_float(bn->in[0]->dtype) || !p->in[1]->data) return 0;
+        if (!bn->in[k]->data) return NULL;
+    if (!dtype_is_float(x->dtype) || !p->in[1]->data) return NULL;
     const Tensor *bias = node_input(p, 2);
-    if (bias && !bias->data) return 0;
-    switch (p->op) {
-    case OP_Conv: case OP_ConvTranspose: return 1;
-    case OP_Gemm: return bn->in[0]->rank == 2;
-    case OP_MatMul: return p->in[0]->rank == 2 && p->in[1]->rank == 2;
-    default: return 0;
-    }
+    return bias && !bias->data ? NULL : p;
 }
 
 void pass_fold_batchnorm(Graph *g)
@@ -116,8 +119,9 @@ void pass_fold_batchnorm(Graph *g)
     for (int i = 0; i < g->n_nodes; i++) {
         Node *bn = g->nodes[i];
         if (bn->op != OP_BatchNormalization || bn->dead) continue;
-        Node *p = bn->in[0]->producer;
-        if (!foldable(g, bn, p)) continue;
+        nnc_stage_node(bn);
+        Node *p = fold_target(g, bn);
+        if (!p) continue;
         int64_t m = bn->in[1]->dims[0];
         double *s = arena_alloc_array(g->arena, (size_t)m + 1, sizeof(double));
         double *t = arena_alloc_array(g->arena, (size_t)m + 1, sizeof(double));

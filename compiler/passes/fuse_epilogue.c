@@ -176,6 +176,7 @@ void pass_fuse_epilogue(Graph *g)
     for (int i = 0; i < g->n_nodes; i++) {
         Node *p = g->nodes[i];
         if (p->dead || !is_producer(p)) continue;
+        nnc_stage_node(p);
         while (fuse_one(g, p)) {
         }
     }

@@ -42,6 +42,7 @@ void pass_inplace(Graph *g)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
+        nnc_stage_node(n);
         Tensor *y = n->out[0];
         if (!y || y->data || y->alias || y->output_index >= 0 || !runs_in_place(n)) continue;
         int last = n->op == OP_BatchNormalization ? 0 : n->n_in - 1;

@@ -62,6 +62,7 @@ static Interval *collect_intervals(Graph *g, int *count)
     int n = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         Node *nd = g->nodes[i];
+        nnc_stage_node(nd);
         for (int k = 0; k < nd->n_out; k++) {
             Tensor *t = nd->out[k];
             if (!t || !needs_workspace(t)) continue;

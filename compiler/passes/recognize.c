@@ -24,11 +24,6 @@ static int const_scalar(const Tensor *t, double *v)
 
 static int near(double a, double b) { return fabs(a - b) <= 1e-4 * fabs(b); }
 
-static Node *made_by(const Tensor *t, OpKind op)
-{
-    return t && t->producer && !t->producer->dead && t->producer->op == op ? t->producer : NULL;
-}
-
 /* the only node reading t (t is no graph output), else NULL */
 static Node *only_reader(Graph *g, const Tensor *t)
 {
@@ -76,9 +71,10 @@ static void become(Graph *g, Node *n, OpKind op, const char *type, int n_in, Ten
 /* ---- GELU ---- */
 static void try_gelu(Graph *g, Node *e)
 {
-    Node *pd = e->in[0]->producer;
+    Node *pd = tensor_made_by(e->in[0], OP_Div);
+    if (!pd) pd = tensor_made_by(e->in[0], OP_Mul);
     double c, half;
-    if (!pd || pd->dead || (pd->op != OP_Div && pd->op != OP_Mul) || pd->n_in != 2) return;
+    if (!pd) return;
     Tensor *x = pd->in[0];
     if (!const_scalar(pd->in[1], &c) || !(pd->op == OP_Div ? near(c, sqrt(2.0)) : near(c, sqrt(0.5)))) return;
     if (!dtype_is_float(x->dtype) || only_reader(g, pd->out[0]) != e) return;
@@ -94,7 +90,7 @@ static void try_gelu(Graph *g, Node *e)
     } else if (const_scalar(o1, &half)) { /* x * (a * 0.5) */
         last = only_reader(g, m1->out[0]);
         if (!last || last->op != OP_Mul || other_input(last, m1->out[0]) != x) return;
-    } else if ((extra = made_by(o1, OP_Mul)) && only_reader(g, o1) == m1) { /* (x * 0.5) * a */
+    } else if ((extra = tensor_made_by(o1, OP_Mul)) && only_reader(g, o1) == m1) { /* (x * 0.5) * a */
         if (other_input(extra, x) == NULL || !const_scalar(other_input(extra, x), &half)) return;
         last = m1;
     } else {
@@ -285,7 +281,7 @@ static void try_attention(Graph *g, Node *s)
         y->dims[y->rank - 1] != v->dims[v->rank - 1])
         return;
     int kt = 0;
-    Node *tr = made_by(b, OP_Transpose);
+    Node *tr = tensor_made_by(b, OP_Transpose);
     if (tr && swaps_last_two(tr)) {
         kt = 1;
         if (only_reader(g, b) == mm1) tr->dead = 1;
@@ -302,13 +298,21 @@ static void try_attention(Graph *g, Node *s)
     add_attr(mm2, (Attr){.name = "select_keep", .type = ATTR_INT, .i = keep});
 }
 
-void pass_recognize_patterns(Graph *g)
+/* Calls try(g, n) on every live node of kind op (the pattern's last or
+ * anchoring node), noting the node for internal-error lines. */
+static void for_each_op(Graph *g, OpKind op, void (*try)(Graph *, Node *))
 {
     for (int i = 0; i < g->n_nodes; i++)
-        if (!g->nodes[i]->dead && g->nodes[i]->op == OP_Erf) try_gelu(g, g->nodes[i]);
-    for (int i = 0; i < g->n_nodes; i++)
-        if (!g->nodes[i]->dead && g->nodes[i]->op == OP_ReduceMean) try_layernorm(g, g->nodes[i]);
-    for (int i = 0; i < g->n_nodes; i++)
-        if (!g->nodes[i]->dead && g->nodes[i]->op == OP_Softmax) try_attention(g, g->nodes[i]);
+        if (!g->nodes[i]->dead && g->nodes[i]->op == op) {
+            nnc_stage_node(g->nodes[i]);
+            try(g, g->nodes[i]);
+        }
+}
+
+void pass_recognize_patterns(Graph *g)
+{
+    for_each_op(g, OP_Erf, try_gelu);
+    for_each_op(g, OP_ReduceMean, try_layernorm);
+    for_each_op(g, OP_Softmax, try_attention);
     graph_compact(g);
 }

@@ -45,7 +45,8 @@ void pass_remove_noops(Graph *g)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
-        if (n->n_in < 1 || !n->in[0] || !is_noop(n) || n->out[0]->output_index >= 0) continue;
+        nnc_stage_node(n);
+        if (n->n_in < 1 || !n->in[0] || !n->out[0] || !is_noop(n) || n->out[0]->output_index >= 0) continue;
         if (n->out[0]->data) continue; /* folded: eliminate_dead drops it */
         graph_replace_uses(g, n->out[0], n->in[0]);
         n->dead = 1;

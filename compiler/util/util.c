@@ -5,8 +5,10 @@
 #include "../ir/graph.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct ArenaBlock {
     ArenaBlock *next;
@@ -220,10 +222,97 @@ _Noreturn void nnc_fail_node(const Node *n, const char *fmt, ...)
     nnc_unwind();
 }
 
+/* ---- internal errors: where the compiler was, and crashes as one line ---- */
+static const char *volatile g_stage;
+static const Node *volatile g_stage_node;
+static const char *g_crash_test_stage; /* NNC_TEST_CRASH_IN */
+
+void nnc_stage_set(const char *stage)
+{
+    g_stage = stage;
+    g_stage_node = NULL;
+}
+
+void nnc_stage_node(const Node *n)
+{
+    g_stage_node = n;
+    if (n && g_crash_test_stage && g_stage && strcmp(g_stage, g_crash_test_stage) == 0) {
+        g_crash_test_stage = NULL;
+        raise(SIGSEGV);
+    }
+}
+
+/* Appends s to buf[*len..cap-1] (async-signal-safe: no stdio, no malloc). */
+static void put_str(char *buf, size_t *len, size_t cap, const char *s)
+{
+    for (; s && *s && *len + 1 < cap; s++) buf[(*len)++] = (*s == '\n' || *s == '\r') ? ' ' : *s;
+    buf[*len] = 0;
+}
+
+/* "nnc: error: FILE: internal error in STAGE at node 'X' (Op): WHAT" */
+static size_t internal_line(char *buf, size_t cap, const char *what)
+{
+    size_t n = 0;
+    const Node *node = g_stage_node;
+    put_str(buf, &n, cap, "nnc: error: ");
+    put_str(buf, &n, cap, g_error_file);
+    put_str(buf, &n, cap, ": internal error in ");
+    put_str(buf, &n, cap, g_stage ? g_stage : "nnc");
+    if (node) {
+        put_str(buf, &n, cap, " at node '");
+        put_str(buf, &n, cap, node->name ? node->name : "");
+        put_str(buf, &n, cap, "' (");
+        put_str(buf, &n, cap, node->op_type ? node->op_type : "?");
+        put_str(buf, &n, cap, ")");
+    }
+    put_str(buf, &n, cap, ": ");
+    put_str(buf, &n, cap, what);
+    put_str(buf, &n, cap, " (please report this line)");
+    if (n + 1 < cap) buf[n++] = '\n';
+    buf[n] = 0;
+    return n;
+}
+
+static void on_crash(int sig)
+{
+    static char line[1024];
+    const char *what = sig == SIGSEGV ? "segmentation fault" : sig == SIGBUS ? "bus error"
+                     : sig == SIGFPE ? "arithmetic exception" : "illegal instruction";
+    size_t n = internal_line(line, sizeof line, what);
+    ssize_t w = write(2, line, n);
+    (void)w;
+    _exit(1);
+}
+
+void nnc_crash_handler_install(void)
+{
+    const char *t = getenv("NNC_TEST_CRASH_IN");
+    g_crash_test_stage = t && *t ? t : NULL;
+    const char *off = getenv("NNC_NO_CRASH_HANDLER");
+    if (off && *off && strcmp(off, "0") != 0) return;
+    static char alt[1 << 16]; /* a stack overflow still gets its line */
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_crash;
+    sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
 _Noreturn void nnc_internal_error(const char *file, int line, const char *what)
 {
-    fprintf(stderr, "nnc: internal error: %s:%d: %s\n", file, line, what);
-    abort();
+    char msg[512], buf[1400];
+    snprintf(msg, sizeof msg, "assertion '%.300s' failed at %.100s:%d", what, file, line);
+    size_t n = internal_line(buf, sizeof buf, msg);
+    fwrite(buf, 1, n, stderr);
+#ifdef NNC_FUZZING
+    abort(); /* the fuzzer must see it */
+#else
+    exit(1);
+#endif
 }
 
 unsigned char *read_file(Arena *a, const char *path, size_t *len, const char **err)

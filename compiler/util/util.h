@@ -66,6 +66,19 @@ void nnc_report_node(const struct Node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 _Noreturn void nnc_unwind(void); /* unwind after reports were printed */
 
+/* Where the compiler is, for internal-error lines: a stage ("pass
+ * fold_batchnorm", "shape inference", "lowering") and the node it works on.
+ * Stages and passes call these as they go; they cost a store each. */
+void nnc_stage_set(const char *stage);
+void nnc_stage_node(const struct Node *n);
+/* A crash inside nnc (SIGSEGV, SIGBUS, SIGFPE, SIGILL, or a stack overflow)
+ * becomes one line, `nnc: error: FILE: internal error in STAGE at node 'X'
+ * (Op): signal`, and exit status 1 instead of a bare signal; a failed
+ * NNC_ASSERT prints the same line. NNC_NO_CRASH_HANDLER=1 in the environment
+ * leaves signals alone (for a debugger). Tests make a stage crash on purpose
+ * with NNC_TEST_CRASH_IN=STAGE (at its first node). */
+void nnc_crash_handler_install(void);
+
 /* Internal invariants: a bug in nnc, not in the user's model. */
 #define NNC_ASSERT(cond)                                                        \
     do {                                                                        \

@@ -135,5 +135,24 @@ left=$(ls -A "$TMP/out" | grep -v -x out.c | tr '\n' ' ')
 [ -z "$left" ] || why+=("left files in output dir: $left")
 report "output_is_directory" "${why[@]}"
 
+# A crash inside a stage of the compiler (made on purpose with
+# NNC_TEST_CRASH_IN) must become one `internal error in STAGE at node ...`
+# line, exit status 1, and leave no output file.
+model="$TMP/cases/ext_ok.onnx"
+for stage in "the ONNX loader" "shape inference" "pass cse" "pass fuse_epilogue" "pass inplace" \
+    "pass plan_memory" "lowering"; do
+    rm -rf "$TMP/out" && mkdir "$TMP/out"
+    (cd "$TMP/out" && NNC_TEST_CRASH_IN="$stage" "${TIMEOUT[@]}" "$NNC" "$model" -o "$TMP/out/out.c" \
+        >"$TMP/stdout" 2>"$TMP/stderr")
+    rc=$?
+    why=()
+    [ "$rc" -eq 1 ] || why+=("exit status $rc, want 1")
+    [ "$(wc -l <"$TMP/stderr")" -eq 1 ] || why+=("want 1 stderr line: $(head -c 300 "$TMP/stderr" | tr '\n' '|')")
+    grep -q "^nnc: error: $model: internal error in $stage at node '[^']*' ([A-Za-z]*): segmentation fault" \
+        "$TMP/stderr" || why+=("want 'internal error in $stage at node ...': $(head -c 300 "$TMP/stderr")")
+    [ -z "$(ls -A "$TMP/out")" ] || why+=("left files in output dir: $(ls -A "$TMP/out" | tr '\n' ' ')")
+    report "internal error in $stage" "${why[@]}"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
