@@ -87,6 +87,26 @@ static void run_passes(Graph *g, int opt_level, int lanes)
     nnc_stage_set(NULL);
 }
 
+/* --max-workspace: a plan over the cap is an error naming what needs the
+ * memory: the largest intermediates live together at the peak. */
+static void check_workspace_cap(Graph *g, int64_t cap)
+{
+    if (g->workspace_size <= cap) return;
+    PlanPeak pk;
+    plan_peak(g, &pk);
+    Buf b = {0};
+    for (int i = 0; i < pk.n_live && i < 4; i++)
+        buf_printf(&b, "%s'%s' %s (%lld bytes)", i ? ", " : "", pk.live[i]->name, shape_str(g->arena, pk.live[i]),
+                   (long long)pk.live_size[i]);
+    if (pk.n_live > 4) buf_printf(&b, " and %d smaller", pk.n_live - 4);
+    const char *what = arena_strdup(g->arena, b.data ? b.data : "");
+    buf_free(&b);
+    nnc_fail("the workspace needs %lld bytes, over --max-workspace %lld: at node '%s' (%s) %lld bytes of "
+             "intermediates are live: %s",
+             (long long)g->workspace_size, (long long)cap, pk.node->name, pk.node->op_type,
+             (long long)pk.live_bytes, what);
+}
+
 Graph *compile_graph(Arena *a, const CompileOptions *o)
 {
     ErrorTrap trap;
@@ -105,6 +125,7 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
     nnc_stage_set("shape inference");
     infer_shapes(g);
     run_passes(g, o->opt_level, layout_lanes(o, isa));
+    if (o->cap_workspace) check_workspace_cap(g, o->max_workspace);
     nnc_trap_pop(&trap);
     return g;
 }
@@ -191,7 +212,7 @@ int compile_model(const CompileOptions *o)
     else strcat(out_h, ".h");
     const char *slash = strrchr(out_h, '/');
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa};
+                      o->model_path, isa, o->trace};
     Buf c = {0}, h = {0};
     ErrorTrap trap;
     int rc = 0;

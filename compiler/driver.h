@@ -16,6 +16,9 @@ typedef struct CompileOptions {
     const char *target;       /* generic, avx2, avx512, neon, native */
     int opt_level;
     int layout;               /* LAYOUT_AUTO (default) or LAYOUT_PLAIN: --layout */
+    int cap_workspace;        /* --max-workspace given: */
+    int64_t max_workspace;    /*   a plan above this many bytes is an error */
+    int trace;                /* --trace: also emit P_run_traced (a hook after each node) */
     LoadOptions load;
 } CompileOptions;
 

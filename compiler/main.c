@@ -34,12 +34,22 @@ static const char usage[] =
     "  --layout L                auto (default): at --opt 2 and up on avx2/avx512, tensors between\n"
     "                            convolutions and pools are stored channel-blocked (NCHW8c/NCHW16c);\n"
     "                            plain: every tensor stays row-major\n"
+    "  --max-workspace BYTES     fail (naming the largest tensors live at the peak) when the\n"
+    "                            workspace plan needs more than BYTES\n"
+    "  --trace                   also emit P_run_traced(inputs, outputs, workspace, hook, ctx), which\n"
+    "                            calls hook after each node with its name and outputs (see P.h)\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
     "verify options:\n"
     "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
     "  --keep DIR                build in DIR and keep it (default: a temporary directory)\n"
+    "  --layers                  also compare every intermediate tensor (by ONNX name) with nnc's\n"
+    "                            plain build (generic, --opt 0): a per-layer table of max abs and rel\n"
+    "                            error, naming the first node out of tolerance; fused nodes report at\n"
+    "                            their fused output and list the nodes they cover\n"
+    "  --layers-ref DIR          the same against the TensorProto files in DIR (one data set's\n"
+    "                            intermediates from another framework: tools/dump_intermediates.py)\n"
     "  --bench N                 also time N runs (after a warm-up) and print the median\n"
     "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2)\n";
 
@@ -105,7 +115,7 @@ int main(int argc, char **argv)
     o.load.shapes = shapes;
     o.load.freeze_names = fz_names;
     o.load.freeze_files = fz_files;
-    VerifyOptions vo = {1e-3, 1e-4, NULL, 0};
+    VerifyOptions vo = {1e-3, 1e-4, NULL, 0, 0, NULL};
     int verify = 0, info = 0, graph_only = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
     int i = 1;
@@ -149,6 +159,16 @@ int main(int argc, char **argv)
             if (strcmp(v, "auto") == 0) o.layout = LAYOUT_AUTO;
             else if (strcmp(v, "plain") == 0) o.layout = LAYOUT_PLAIN;
             else return bad_usage("--layout takes auto or plain, not '%s'", v);
+        } else if (strcmp(a, "--max-workspace") == 0 && has_val) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            long long cap = strtoll(v, &end, 10);
+            if (!isdigit((unsigned char)v[0]) || *end || errno) return bad_usage("--max-workspace takes a byte count, not '%s'", v);
+            o.cap_workspace = 1;
+            o.max_workspace = cap;
+        } else if (strcmp(a, "--trace") == 0) {
+            o.trace = 1;
         } else if (strcmp(a, "--shape") == 0 && has_val) {
             if (!parse_shape(&arena, argv[++i], &shapes[o.load.n_shapes++]))
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
@@ -170,6 +190,11 @@ int main(int argc, char **argv)
             vo.bench = (int)v;
         } else if (info && strcmp(a, "--graph") == 0) {
             graph_only = 1;
+        } else if (verify && strcmp(a, "--layers") == 0) {
+            vo.layers = 1;
+        } else if (verify && strcmp(a, "--layers-ref") == 0 && has_val) {
+            vo.layers = 1;
+            vo.layers_ref = argv[++i];
         } else if (verify && strcmp(a, "--keep") == 0 && has_val) {
             vo.keep_dir = argv[++i];
         } else if (a[0] == '-' && a[1]) {

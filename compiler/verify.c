@@ -1,10 +1,13 @@
 /* verify.c — `nnc verify MODEL [DIR...]`: compiles the model, builds it with
  * the system C compiler around a small harness, runs it on each ONNX
  * test_data_set folder and compares every output with the expected one.
- * Protobuf stays on nnc's side: tensors cross to the harness as raw files. */
+ * Protobuf stays on nnc's side: tensors cross to the harness as raw files.
+ * With --layers, both the model and a reference are built with --trace and
+ * every intermediate is compared too (verify_layers.c). */
 #include "verify.h"
 
 #include "backend/template.h"
+#include "verify_layers.h"
 #include "ir/infer.h"
 
 #include <dirent.h>
@@ -84,7 +87,7 @@ static int run_process(const char *const *argv, int quiet)
 }
 
 /* ---- building ---- */
-static int write_harness(Arena *a, const Graph *g, const char *dir)
+static int write_harness(Arena *a, const Graph *g, const char *dir, int trace)
 {
     KParams p = {0};
     int64_t *ib = arena_alloc_array(a, (size_t)g->n_inputs + 1, sizeof(int64_t));
@@ -113,6 +116,8 @@ static int write_harness(Arena *a, const Graph *g, const char *dir)
         p.key[p.n] = keys[i];
         p.val[p.n++] = vals[i];
     }
+    p.key[p.n] = "TRACE";
+    p.val[p.n++] = trace ? "1" : "0";
     template_instantiate(&text, template_find("generic", "verify_harness"), &p);
     char *path = arena_printf(a, "%s/harness.c", dir);
     FILE *f = fopen(path, "w");
@@ -172,40 +177,18 @@ static int same_shape(const Tensor *x, const Tensor *y)
 /* Compare one output; print a line; return 1 if it matches. */
 static int compare(Arena *a, const Tensor *want, const void *got, const VerifyOptions *vo, int k)
 {
-    int64_t n = tensor_numel(want);
-    double max_abs = 0, max_rel = 0;
-    int64_t bad = 0, first_bad = -1;
-    int is_float = dtype_is_float(want->dtype);
+    Diff d = diff_tensor(want, got, vo);
     Tensor g = *want;
     g.data = (void *)got;
-    for (int64_t i = 0; i < n; i++) {
-        double w = tensor_get_double(want, i), x = tensor_get_double(&g, i);
-        int ok;
-        if (is_float) {
-            if (isnan(w) || isnan(x)) ok = isnan(w) && isnan(x);
-            else if (isinf(w) || isinf(x)) ok = w == x;
-            else {
-                double d = fabs(x - w);
-                if (d > max_abs) max_abs = d;
-                if (w != 0 && d / fabs(w) > max_rel) max_rel = d / fabs(w);
-                ok = d <= vo->atol + vo->rtol * fabs(w);
-            }
-        } else {
-            ok = tensor_get_int(want, i) == tensor_get_int(&g, i);
-            double d = fabs(x - w);
-            if (d > max_abs) max_abs = d;
-        }
-        if (!ok && bad++ == 0) first_bad = i;
-    }
-    printf("  output %d '%s' %s: max abs err %.3g, max rel err %.3g", k, want->name, shape_str(a, want), max_abs,
-           max_rel);
-    if (bad)
-        printf("  MISMATCH (%lld of %lld elements; first at %lld: got %.9g, want %.9g)\n", (long long)bad,
-               (long long)n, (long long)first_bad, tensor_get_double(&g, first_bad),
-               tensor_get_double(want, first_bad));
+    printf("  output %d '%s' %s: max abs err %.3g, max rel err %.3g", k, want->name, shape_str(a, want), d.max_abs,
+           d.max_rel);
+    if (d.bad)
+        printf("  MISMATCH (%lld of %lld elements; first at %lld: got %.9g, want %.9g)\n", (long long)d.bad,
+               (long long)d.n, (long long)d.first_bad, tensor_get_double(&g, d.first_bad),
+               tensor_get_double(want, d.first_bad));
     else
         printf("  ok\n");
-    return bad == 0;
+    return d.bad == 0;
 }
 
 /* Index of graph input `t` among the model's original inputs (before any
@@ -218,19 +201,78 @@ static int original_index(const Graph *raw, const Tensor *t)
     return -1;
 }
 
-static int run_dataset(Arena *a, const Graph *raw, Graph *g, const char *build, const char *ds,
-                       const VerifyOptions *vo)
+/* Data set ds's inputs for graph g as raw files in `dir`. */
+static void write_inputs(Arena *a, const Graph *raw, Graph *g, const char *ds, const char *dir)
 {
-    printf("%s\n", ds);
     for (int i = 0; i < g->n_inputs; i++) {
         Tensor *t = onnx_load_tensor_file(g, arena_printf(a, "%s/input_%d.pb", ds, original_index(raw, g->inputs[i])));
         if (!same_shape(t, g->inputs[i]))
             nnc_fail("%s/input_%d.pb: %s %s does not match graph input '%s' %s %s", ds, i, dtype_name(t->dtype),
                      shape_str(a, t), g->inputs[i]->name, dtype_name(g->inputs[i]->dtype),
                      shape_str(a, g->inputs[i]));
-        if (write_raw(arena_printf(a, "%s/in_%d.bin", build, i), t->data, tensor_bytes(t)) != 0)
-            nnc_fail("cannot write to '%s'", build);
+        if (write_raw(arena_printf(a, "%s/in_%d.bin", dir, i), t->data, tensor_bytes(t)) != 0)
+            nnc_fail("cannot write to '%s'", dir);
     }
+}
+
+static Graph *build_model(Arena *a, const CompileOptions *o, const char *build);
+
+/* --layers: the reference. dir == NULL: the tensors in vo->layers_ref, with
+ * g the unoptimised graph (to say what fused nodes cover); else nnc's plain
+ * build (generic, --opt 0, traced) built in dir. */
+typedef struct Reference {
+    Graph *g;
+    const char *dir;
+} Reference;
+
+static Reference reference_setup(Arena *a, const CompileOptions *co, const VerifyOptions *vo, const char *build)
+{
+    CompileOptions r = *co;
+    r.target = "generic";
+    r.opt_level = 0;
+    r.layout = LAYOUT_PLAIN;
+    r.cap_workspace = 0;
+    r.trace = 1;
+    Reference ref = {NULL, NULL};
+    if (vo->layers_ref) {
+        ref.g = compile_graph(a, &r);
+        if (!ref.g) nnc_unwind();
+        return ref;
+    }
+    ref.dir = arena_printf(a, "%s/reference", build);
+    mkdir(ref.dir, 0777);
+    ref.g = build_model(a, &r, ref.dir);
+    return ref;
+}
+
+/* Every traced tensor of the build in `build` against the reference. */
+static int check_layers(Arena *a, const Graph *raw, Graph *g, const char *build, const char *ds,
+                        const VerifyOptions *vo, const Reference *ref)
+{
+    int n_got, n_ref;
+    Tensor **got = trace_read(a, g, build, &n_got), **want;
+    if (ref->dir) {
+        write_inputs(a, raw, ref->g, ds, ref->dir);
+        const char *argv[] = {arena_printf(a, "%s/harness", ref->dir), ref->dir, NULL};
+        int rc = run_process(argv, 0);
+        if (rc != 0) {
+            printf("  layers: FAILED: the reference program exited with status %d\n", rc);
+            return 0;
+        }
+        want = trace_read(a, ref->g, ref->dir, &n_ref);
+        printf("  layers against nnc's plain build (generic, --opt 0):\n");
+    } else {
+        want = reference_folder_read(a, vo->layers_ref, &n_ref);
+        printf("  layers against the tensors in %s:\n", vo->layers_ref);
+    }
+    return layers_report(a, g, got, n_got, want, n_ref, ref->g, vo);
+}
+
+static int run_dataset(Arena *a, const Graph *raw, Graph *g, const char *build, const char *ds,
+                       const VerifyOptions *vo, const Reference *ref)
+{
+    printf("%s\n", ds);
+    write_inputs(a, raw, g, ds, build);
     const char *argv[] = {arena_printf(a, "%s/harness", build), build,
                           vo->bench ? arena_printf(a, "%d", vo->bench) : NULL, NULL};
     int rc = run_process(argv, 0);
@@ -253,6 +295,7 @@ static int run_dataset(Arena *a, const Graph *raw, Graph *g, const char *build, 
         if (!got) nnc_fail("the generated program wrote no output %d", k);
         ok &= compare(a, want, got, vo, k);
     }
+    if (vo->layers) ok &= check_layers(a, raw, g, build, ds, vo, ref);
     return ok;
 }
 
@@ -274,12 +317,16 @@ static const char **find_datasets(Arena *a, const char *model, int *n)
     return list;
 }
 
-static void remove_tree(Arena *a, const char *dir)
+/* The build directory and the reference build's subdirectory in it. */
+static void remove_tree(Arena *a, const char *dir, int depth)
 {
     DIR *d = opendir(dir);
     if (!d) return;
-    for (struct dirent *e; (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlink(arena_printf(a, "%s/%s", dir, e->d_name));
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        const char *p = arena_printf(a, "%s/%s", dir, e->d_name);
+        if (unlink(p) != 0 && depth > 0) remove_tree(a, p, depth - 1);
+    }
     closedir(d);
     rmdir(dir);
 }
@@ -293,7 +340,7 @@ static Graph *build_model(Arena *a, const CompileOptions *o, const char *build)
     if (compile_model(&co) != 0) nnc_unwind();
     Graph *g = compile_graph(a, o);
     if (!g) nnc_unwind();
-    if (write_harness(a, g, build) != 0) nnc_fail("cannot write the harness in '%s'", build);
+    if (write_harness(a, g, build, o->trace) != 0) nnc_fail("cannot write the harness in '%s'", build);
     if (build_harness(a, build) != 0) nnc_fail("the generated code did not compile (see above)");
     return g;
 }
@@ -335,11 +382,17 @@ static CompileOptions frozen_options(Arena *a, const CompileOptions *o, const Gr
 }
 
 /* The checks proper; errors unwind to verify_model. */
-static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo, const char *build,
+static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *vo, const char *build,
                      const char **dirs, int n_dirs)
 {
+    CompileOptions traced = *opts; /* --layers: the build under test calls a hook after each node */
+    traced.trace = vo->layers;
+    const CompileOptions *o = &traced;
+    nnc_error_set_file(o->model_path);
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");
+    if (vo->layers_ref && n_dirs != 1)
+        nnc_fail("--layers-ref DIR holds one data set's intermediates: give that one DATASET_DIR (%d found)", n_dirs);
     LoadOptions plain_inputs = o->load; /* all graph inputs, to number the input_K.pb files */
     plain_inputs.n_freeze = 0;
     Graph *raw = onnx_load(a, o->model_path, &plain_inputs);
@@ -353,15 +406,20 @@ static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo,
     nnc_error_set_quiet(0);
     int plain = level == 0;
     Graph *g = NULL;
-    if (plain) g = build_model(a, o, build);
+    Reference ref = {NULL, NULL};
+    if (plain) {
+        g = build_model(a, o, build);
+        if (vo->layers) ref = reference_setup(a, o, vo, build);
+    }
     int ok = 1;
     for (int i = 0; i < n_dirs; i++) {
         if (!plain) {
             CompileOptions co = frozen_options(a, o, raw, dirs[i], level, 1);
             if (co.load.n_freeze == 0) g = build_model(a, o, build); /* prints the real error */
             g = build_model(a, &co, build);
+            if (vo->layers) ref = reference_setup(a, &co, vo, build);
         }
-        ok &= run_dataset(a, raw, g, build, dirs[i], vo);
+        ok &= run_dataset(a, raw, g, build, dirs[i], vo, &ref);
     }
     printf("%s: %s\n", o->model_path, ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
@@ -385,7 +443,7 @@ int verify_model(const CompileOptions *o, const VerifyOptions *vo, const char **
         rc = verify_in(&a, o, vo, build, dirs, n_dirs);
     }
     nnc_trap_pop(&trap);
-    if (!vo->keep_dir) remove_tree(&a, build);
+    if (!vo->keep_dir) remove_tree(&a, build, 1);
     arena_free(&a);
     return rc;
 }

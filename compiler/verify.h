@@ -9,6 +9,8 @@ typedef struct VerifyOptions {
     double rtol, atol;
     const char *keep_dir;
     int bench; /* >0: also time this many runs and print the median */
+    int layers;             /* --layers: compare every intermediate tensor too */
+    const char *layers_ref; /* --layers-ref DIR: ...against DIR's tensors, not nnc's plain build */
 } VerifyOptions;
 
 int verify_model(const CompileOptions *o, const VerifyOptions *vo, const char **dirs, int n_dirs);

@@ -52,6 +52,8 @@ struct Lowering {
     const Node *node;     /* node being lowered */
     WeightTable *wt;
     int uses_vops;        /* a shared simd/ template was instantiated: emit the vector layer */
+    Buf trace_info;       /* --trace: the P_TraceTensor table */
+    int n_traced;
 };
 
 Arena *lower_arena(Lowering *L) { return L->g->arena; }
@@ -206,6 +208,14 @@ static char *upper(Arena *a, const char *s)
     return r;
 }
 
+/* s as the inside of a C string literal: quotes and backslashes escaped,
+ * bytes that are not printable ASCII replaced by '?'. */
+static void put_c_string(Buf *b, const char *s)
+{
+    for (; *s; s++)
+        buf_printf(b, (*s == '"' || *s == '\\') ? "\\%c" : (isprint((unsigned char)*s) ? "%c" : "?"), *s);
+}
+
 static void emit_io_macros(Buf *h, Arena *a, const char *P, const char *kind, Tensor **ts, int n)
 {
     buf_printf(h, "#define %s_NUM_%sS %d\n", P, kind, n);
@@ -213,8 +223,7 @@ static void emit_io_macros(Buf *h, Arena *a, const char *P, const char *kind, Te
         const Tensor *t = ts[i];
         buf_printf(h, "/* %s %d: \"%s\", %s %s */\n", kind, i, c_comment_text(a, t->name, 80), dtype_name(t->dtype), shape_str(a, t));
         buf_printf(h, "#define %s_%s%d_NAME \"", P, kind, i);
-        for (const char *s = t->name; *s; s++)
-            buf_printf(h, (*s == '"' || *s == '\\') ? "\\%c" : (isprint((unsigned char)*s) ? "%c" : "?"), *s);
+        put_c_string(h, t->name);
         buf_puts(h, "\"\n");
         buf_printf(h, "#define %s_%s%d_DTYPE %d /* ONNX TensorProto.DataType %s */\n", P, kind, i, t->dtype,
                    dtype_name(t->dtype));
@@ -224,6 +233,30 @@ static void emit_io_macros(Buf *h, Arena *a, const char *P, const char *kind, Te
         if (t->rank == 0) buf_puts(h, "1");
         buf_printf(h, "}\n#define %s_%s%d_SIZE %lld /* elements */\n", P, kind, i, (long long)tensor_numel(t));
     }
+}
+
+/* The traced build's API (--trace only). */
+static void emit_trace_api(Buf *h, const char *P)
+{
+    buf_printf(h, "/* Traced build (nnc --trace). %s_run_traced runs like %s_run and, after each node,\n"
+                  " * calls hook(ctx, info, data) once for every tensor the node outputs: info names\n"
+                  " * the node, its op and the tensor; data points at the tensor's bytes as stored,\n"
+                  " * valid only during the call. A channel-blocked tensor (block > 0) is stored\n"
+                  " * [N][ceil(C/block)][H][W][block], the lanes past C being padding; others\n"
+                  " * are dense row-major. A NULL hook runs the model untraced. */\n", P, P);
+    buf_printf(h, "typedef struct %s_TraceTensor {\n"
+                  "    const char *node;    /* node name (after fusion: the node that computes it) */\n"
+                  "    const char *op;      /* its op type */\n"
+                  "    const char *name;    /* tensor name, as in the ONNX graph */\n"
+                  "    int dtype;           /* ONNX TensorProto.DataType */\n"
+                  "    int rank;\n"
+                  "    long dims[8];        /* logical shape */\n"
+                  "    long bytes;          /* bytes at data, as stored */\n"
+                  "    int block;           /* 0: row-major; c: channel-blocked NCHW[c] */\n"
+                  "} %s_TraceTensor;\n", P, P);
+    buf_printf(h, "typedef void (*%s_TraceHook)(void *ctx, const %s_TraceTensor *info, const void *data);\n", P, P);
+    buf_printf(h, "int %s_run_traced(const void *const inputs[], void *const outputs[], void *workspace,\n"
+                  "                   %s_TraceHook hook, void *ctx);\n\n", P, P);
 }
 
 static void emit_header(Graph *g, const EmitOptions *o, Buf *h)
@@ -250,6 +283,7 @@ static void emit_header(Graph *g, const EmitOptions *o, Buf *h)
                   " * Returns %s_OK (0) on success. */\n", P, P);
     buf_printf(h, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace);\n\n",
                o->prefix);
+    if (o->trace) emit_trace_api(h, o->prefix);
     buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s_H_ */\n", P);
 }
 
@@ -318,13 +352,38 @@ static void bind_tensors(Lowering *L, WeightTable *wt)
     }
 }
 
+/* --trace: after node n, call the hook for each output it computes (or
+ * aliases); the descriptions go to L->trace_info, indexed in call order. */
+static void emit_trace_calls(Lowering *L, const Node *n)
+{
+    Buf *ti = &L->trace_info;
+    for (int k = 0; k < n->n_out; k++) {
+        const Tensor *t = n->out[k];
+        if (!t || t->data) continue;
+        buf_puts(ti, "    {\"");
+        put_c_string(ti, n->name);
+        buf_puts(ti, "\", \"");
+        put_c_string(ti, n->op_type);
+        buf_puts(ti, "\", \"");
+        put_c_string(ti, t->name);
+        buf_printf(ti, "\", %d, %d, {", t->dtype, t->rank);
+        for (int d = 0; d < t->rank; d++) buf_printf(ti, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
+        buf_printf(ti, "%s}, %lld, %d},\n", t->rank ? "" : "0", (long long)tensor_storage_bytes(t), t->layout);
+        buf_printf(&L->body, "    if (hook) hook(ctx, &%s_trace_info[%d], (const void *)%s);\n", L->o->prefix,
+                   L->n_traced++, lower_ref(L, t));
+    }
+}
+
 static void emit_run(Lowering *L, const EmitOptions *o)
 {
     Graph *g = L->g;
     Buf *b = &L->body;
     for (int i = 0; i < g->n_nodes; i++) {
         const Node *n = g->nodes[i];
-        if (node_is_folded(n)) continue;
+        if (node_is_folded(n)) {
+            if (o->trace) emit_trace_calls(L, n);
+            continue;
+        }
         const Tensor *first = NULL;
         for (int k = n->n_out - 1; k >= 0; k--)
             if (n->out[k]) first = n->out[k];
@@ -332,6 +391,7 @@ static void emit_run(Lowering *L, const EmitOptions *o)
         L->node = n;
         nnc_stage_node(n);
         op_info(n->op)->lower(L, n);
+        if (o->trace) emit_trace_calls(L, n);
     }
     /* outputs that no node writes: constants or inputs passed straight through */
     for (int i = 0; i < g->n_outputs; i++) {
@@ -339,7 +399,6 @@ static void emit_run(Lowering *L, const EmitOptions *o)
         if (t->producer && !t->data) continue;
         buf_printf(b, "    memcpy(outputs[%d], %s, %lld);\n", i, lower_ref(L, t), (long long)tensor_bytes(t));
     }
-    (void)o;
 }
 
 void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
@@ -359,6 +418,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
         nnc_trap_pop(&trap);
         buf_free(&L.kernels);
         buf_free(&L.body);
+        buf_free(&L.trace_info);
         nnc_unwind();
     }
     nnc_trap_push(&trap);
@@ -382,7 +442,16 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     buf_puts(c, "/* ---- weights ---- */\n");
     weights_emit(wt, c, L.used);
     buf_puts(c, "\n/* ---- entry point ---- */\n");
-    buf_printf(c, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n", o->prefix);
+    if (o->trace) {
+        buf_printf(c, "static const %s_TraceTensor %s_trace_info[%d] = {\n", o->prefix, o->prefix,
+                   L.n_traced ? L.n_traced : 1);
+        buf_puts(c, L.n_traced ? L.trace_info.data : "    {0, 0, 0, 0, 0, {0}, 0, 0},\n");
+        buf_puts(c, "};\n\n");
+        buf_printf(c, "static int %s_run_hooked(const void *const inputs[], void *const outputs[], void *workspace,\n"
+                      "                         %s_TraceHook hook, void *ctx)\n{\n", o->prefix, o->prefix);
+    } else {
+        buf_printf(c, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n", o->prefix);
+    }
     buf_puts(c, "    unsigned char *const ws = (unsigned char *)workspace;\n    int status = 0;\n");
     buf_printf(c, "    if (!inputs || !outputs || (%lld > 0 && (!ws || ((uintptr_t)ws & 63u) != 0)))\n"
                   "        return %d;\n", (long long)g->workspace_size, NNC_STATUS_BAD_ARGUMENT);
@@ -394,7 +463,17 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
         buf_printf(c, "    if ((nnc_cpu_features() & %s) != %s) return %d;\n", isa->cpu_macro, isa->cpu_macro,
                    NNC_STATUS_CPU);
     buf_put(c, L.body.data ? L.body.data : "", L.body.len);
+    if (o->trace) buf_puts(c, "    (void)hook;\n    (void)ctx;\n");
     buf_puts(c, "    (void)ws;\n    return status;\n}\n");
+    if (o->trace) {
+        const char *p = o->prefix;
+        buf_printf(c, "\nint %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n"
+                      "    return %s_run_hooked(inputs, outputs, workspace, 0, 0);\n}\n", p, p);
+        buf_printf(c, "\nint %s_run_traced(const void *const inputs[], void *const outputs[], void *workspace,\n"
+                      "                   %s_TraceHook hook, void *ctx)\n{\n"
+                      "    return %s_run_hooked(inputs, outputs, workspace, hook, ctx);\n}\n", p, p, p);
+    }
+    buf_free(&L.trace_info);
     buf_free(&L.kernels);
     buf_free(&L.body);
 }

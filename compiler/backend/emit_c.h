@@ -9,6 +9,7 @@ typedef struct EmitOptions {
     const char *header_name; /* file name OUT.h, as included by OUT.c */
     const char *model_path;  /* for the descriptive comment */
     const char *isa;         /* "generic", "avx2", ... */
+    int trace;               /* also emit P_run_traced: a hook called after each node */
 } EmitOptions;
 
 typedef struct IsaInfo {

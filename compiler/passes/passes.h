@@ -33,5 +33,17 @@ void pass_inplace(Graph *g);
 void pass_plan_memory(Graph *g);
 /* Largest total size of intermediates live at one moment (bytes). */
 int64_t plan_lower_bound(Graph *g);
+/* Where that bound is reached: the node, the live bytes, and the live
+ * intermediates largest first (the first PLAN_PEAK_MAX of n_live). Returns 0
+ * when the graph has no intermediates. */
+#define PLAN_PEAK_MAX 8
+typedef struct PlanPeak {
+    const Node *node;
+    int64_t live_bytes;
+    int n_live;
+    const Tensor *live[PLAN_PEAK_MAX];
+    int64_t live_size[PLAN_PEAK_MAX];
+} PlanPeak;
+int plan_peak(Graph *g, PlanPeak *pk);
 
 #endif

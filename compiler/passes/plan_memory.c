@@ -83,18 +83,58 @@ static Interval *collect_intervals(Graph *g, int *count)
     return iv;
 }
 
+/* The step (node index) where the most intermediate bytes are live, and
+ * that total; -1 and 0 for a graph without intermediates. */
+static int peak_step(const Interval *iv, int n, int n_nodes, int64_t *bytes)
+{
+    int at = -1;
+    *bytes = 0;
+    for (int step = 0; step < n_nodes; step++) {
+        int64_t live = 0;
+        for (int i = 0; i < n; i++)
+            if (iv[i].first <= step && step <= iv[i].last) live += iv[i].bytes;
+        if (live > *bytes) {
+            *bytes = live;
+            at = step;
+        }
+    }
+    return at;
+}
+
 int64_t plan_lower_bound(Graph *g)
 {
     int n;
     Interval *iv = collect_intervals(g, &n);
-    int64_t best = 0;
-    for (int step = 0; step < g->n_nodes; step++) {
-        int64_t live = 0;
-        for (int i = 0; i < n; i++)
-            if (iv[i].first <= step && step <= iv[i].last) live += iv[i].bytes;
-        if (live > best) best = live;
-    }
+    int64_t best;
+    peak_step(iv, n, g->n_nodes, &best);
     return best;
+}
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+    const Interval *x = a, *y = b;
+    if (x->bytes != y->bytes) return x->bytes < y->bytes ? 1 : -1;
+    return x->t->id - y->t->id;
+}
+
+int plan_peak(Graph *g, PlanPeak *pk)
+{
+    int n;
+    Interval *iv = collect_intervals(g, &n);
+    memset(pk, 0, sizeof *pk);
+    int step = peak_step(iv, n, g->n_nodes, &pk->live_bytes);
+    if (step < 0) return 0;
+    pk->node = g->nodes[step];
+    int k = 0;
+    for (int i = 0; i < n; i++) /* the live set, largest first */
+        if (iv[i].first <= step && step <= iv[i].last) iv[k++] = iv[i];
+    qsort(iv, (size_t)k, sizeof *iv, by_bytes_desc);
+    pk->n_live = k;
+    for (int i = 0; i < k && i < PLAN_PEAK_MAX; i++) {
+        pk->live[i] = iv[i].t;
+        pk->live_size[i] = iv[i].bytes;
+    }
+    return 1;
 }
 
 /* Place intervals in the given order, each at the lowest offset of the

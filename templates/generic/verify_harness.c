@@ -1,7 +1,10 @@
 /* verify_harness.c — the test program `nnc verify` builds around generated
  * code: reads raw input tensors from DIR/in_K.bin, runs the model once, and
  * writes DIR/out_K.bin. nnc converts ONNX TensorProto files to and from these
- * raw files, so this program needs no protobuf. */
+ * raw files, so this program needs no protobuf. With TRACE 1 (`verify
+ * --layers`, code built with --trace) it runs model_run_traced and appends
+ * every traced tensor to DIR/trace.bin: name length (4 bytes), name, byte
+ * count (8 bytes, host order), the bytes as stored. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +15,17 @@
 #define N_OUT 1
 #define IN_BYTES {4}
 #define OUT_BYTES {4}
+#define TRACE 1
 int model_run(const void *const inputs[], void *const outputs[], void *workspace);
+typedef struct model_TraceTensor {
+    const char *node, *op, *name;
+    int dtype, rank;
+    long dims[8], bytes;
+    int block;
+} model_TraceTensor;
+typedef void (*model_TraceHook)(void *ctx, const model_TraceTensor *info, const void *data);
+int model_run_traced(const void *const inputs[], void *const outputs[], void *workspace, model_TraceHook hook,
+                     void *ctx);
 #else
 #include "model.h"
 #endif
@@ -29,6 +42,43 @@ static int file_io(const char *dir, const char *kind, int k, void *buf, long n, 
     size_t got = writing ? fwrite(buf, 1, (size_t)n, f) : fread(buf, 1, (size_t)n, f);
     return (fclose(f) == 0 && got == (size_t)n) ? 0 : -1;
 }
+
+#if TRACE
+#include <string.h>
+/* The hook: one record per tensor; a failed write sets *ctx's error flag. */
+typedef struct Trace {
+    FILE *f;
+    int failed;
+} Trace;
+
+static void trace_tensor(void *ctx, const model_TraceTensor *info, const void *data)
+{
+    Trace *t = (Trace *)ctx;
+    unsigned long len = (unsigned long)strlen(info->name);
+    unsigned char head[4];
+    long long n = info->bytes;
+    head[0] = (unsigned char)(len & 255u);
+    head[1] = (unsigned char)((len >> 8) & 255u);
+    head[2] = (unsigned char)((len >> 16) & 255u);
+    head[3] = (unsigned char)((len >> 24) & 255u);
+    if (fwrite(head, 1, 4, t->f) != 4 || fwrite(info->name, 1, len, t->f) != len ||
+        fwrite(&n, sizeof n, 1, t->f) != 1 || fwrite(data, 1, (size_t)n, t->f) != (size_t)n)
+        t->failed = 1;
+}
+
+static int run_traced(const char *dir, const void *const *inputs, void *const *outputs, void *ws)
+{
+    char path[4096];
+    Trace t;
+    int rc;
+    snprintf(path, sizeof path, "%s/trace.bin", dir);
+    t.failed = 0;
+    if (!(t.f = fopen(path, "wb"))) return -1;
+    rc = model_run_traced(inputs, outputs, ws, trace_tensor, &t);
+    if (fclose(t.f) != 0 || t.failed) return -1;
+    return rc;
+}
+#endif
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -71,7 +121,12 @@ int main(int argc, char **argv)
         if (!(outputs[i] = malloc((size_t)out_bytes[i] + 1))) return 3;
     if (MODEL_WORKSPACE_SIZE > 0 && posix_memalign(&ws, 64, (size_t)MODEL_WORKSPACE_SIZE) != 0) return 3;
     if (reps > 0 && bench(inputs, outputs, ws, reps) != 0) return 3;
+#if TRACE
+    rc = run_traced(argv[1], inputs, outputs, ws);
+    if (rc == -1) return 3; /* could not write the trace */
+#else
     rc = model_run(inputs, outputs, ws);
+#endif
     if (rc != 0) {
         fprintf(stderr, "model_run returned %d\n", rc);
         return 4;
