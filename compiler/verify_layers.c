@@ -56,10 +56,31 @@ static void *unblock(Arena *a, const Tensor *t, const unsigned char *src)
     return dst;
 }
 
-static uint64_t read_le(const unsigned char *p, int n)
+/* Reads the next n bytes of the trace (host order), or fails. */
+typedef struct Reader {
+    const unsigned char *d;
+    size_t len, at;
+    const char *path;
+} Reader;
+
+static const unsigned char *take(Reader *r, uint64_t n)
 {
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    if (n > r->len - r->at) nnc_fail("%s: truncated trace", r->path);
+    r->at += (size_t)n;
+    return r->d + r->at - n;
+}
+
+static int32_t take_i32(Reader *r)
+{
+    int32_t v;
+    memcpy(&v, take(r, 4), 4);
+    return v;
+}
+
+static int64_t take_i64(Reader *r)
+{
+    int64_t v;
+    memcpy(&v, take(r, 8), 8);
     return v;
 }
 
@@ -73,44 +94,54 @@ static Tensor *node_output(const Graph *g, const char *name)
     return NULL;
 }
 
+/* One trace record (see verify_harness.c) as a plain copy of g's tensor. */
+static Tensor *trace_record(Arena *a, Graph *g, Reader *r)
+{
+    int32_t nl = take_i32(r);
+    if (nl < 0) nnc_fail("%s: corrupt trace", r->path);
+    const char *name = arena_printf(a, "%.*s", (int)nl, (const char *)take(r, (uint64_t)nl));
+    Tensor *t = node_output(g, name);
+    int32_t dtype = take_i32(r), rank = take_i32(r);
+    int same = t && dtype == (int32_t)t->dtype && rank == t->rank;
+    if (rank < 0 || rank > NNC_MAX_RANK) nnc_fail("%s: corrupt trace", r->path);
+    for (int d = 0; d < rank; d++) {
+        int64_t v = take_i64(r);
+        same &= t && v == t->dims[d];
+    }
+    int32_t block = take_i32(r);
+    int64_t bytes = take_i64(r);
+    same &= t && block == t->layout && bytes == tensor_storage_bytes(t);
+    if (!same) nnc_fail("%s: traced tensor '%s' does not match the compiled graph", r->path, name);
+    const unsigned char *src = take(r, (uint64_t)bytes);
+    Tensor *c = arena_alloc(a, sizeof *c);
+    *c = *t;
+    c->layout = 0;
+    if (t->layout) {
+        c->data = unblock(a, t, src);
+    } else {
+        c->data = arena_alloc(a, (size_t)bytes + 1); /* aligned for its type */
+        memcpy(c->data, src, (size_t)bytes);
+    }
+    return c;
+}
+
 Tensor **trace_read(Arena *a, Graph *g, const char *dir, int *n)
 {
-    size_t len, at = 0;
     const char *err;
-    const char *path = arena_printf(a, "%s/trace.bin", dir);
-    unsigned char *d = read_file(a, path, &len, &err);
-    if (!d) nnc_fail("%s: cannot read the trace: %s", path, err);
+    Reader r = {NULL, 0, 0, arena_printf(a, "%s/trace.bin", dir)};
+    r.d = read_file(a, r.path, &r.len, &err);
+    if (!r.d) nnc_fail("%s: cannot read the trace: %s", r.path, err);
     int cap = 64;
     Tensor **list = arena_alloc_array(a, (size_t)cap, sizeof *list);
     *n = 0;
-    while (at < len) {
-        if (len - at < 4) nnc_fail("%s: truncated trace", path);
-        uint64_t nl = read_le(d + at, 4);
-        int64_t bytes;
-        if (len - at - 4 < nl + 8) nnc_fail("%s: truncated trace", path);
-        const char *name = arena_printf(a, "%.*s", (int)nl, (const char *)d + at + 4);
-        memcpy(&bytes, d + at + 4 + nl, 8); /* host order: written by the harness on this machine */
-        at += 4 + nl + 8;
-        Tensor *t = node_output(g, name);
-        if (!t || bytes < 0 || (uint64_t)bytes > len - at || bytes != tensor_storage_bytes(t))
-            nnc_fail("%s: traced tensor '%s' does not match the compiled graph", path, name);
-        Tensor *c = arena_alloc(a, sizeof *c);
-        *c = *t;
-        if (t->layout) {
-            c->data = unblock(a, t, d + at);
-            c->layout = 0;
-        } else {
-            c->data = arena_alloc(a, (size_t)bytes + 1); /* aligned for its type */
-            memcpy(c->data, d + at, (size_t)bytes);
-        }
-        at += (size_t)bytes;
+    while (r.at < r.len) {
         if (*n == cap) {
             Tensor **more = arena_alloc_array(a, (size_t)cap * 2, sizeof *more);
             memcpy(more, list, (size_t)cap * sizeof *more);
             list = more;
             cap *= 2;
         }
-        list[(*n)++] = c;
+        list[(*n)++] = trace_record(a, g, &r);
     }
     return list;
 }

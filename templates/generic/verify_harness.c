@@ -3,8 +3,9 @@
  * writes DIR/out_K.bin. nnc converts ONNX TensorProto files to and from these
  * raw files, so this program needs no protobuf. With TRACE 1 (`verify
  * --layers`, code built with --trace) it runs model_run_traced and appends
- * every traced tensor to DIR/trace.bin: name length (4 bytes), name, byte
- * count (8 bytes, host order), the bytes as stored. */
+ * every traced tensor to DIR/trace.bin, in host byte order: name length
+ * (int32), name, dtype, rank (int32 each), dims (int64 each), block (int32),
+ * byte count (int64), the bytes as stored. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,15 +55,17 @@ typedef struct Trace {
 static void trace_tensor(void *ctx, const model_TraceTensor *info, const void *data)
 {
     Trace *t = (Trace *)ctx;
-    unsigned long len = (unsigned long)strlen(info->name);
-    unsigned char head[4];
-    long long n = info->bytes;
-    head[0] = (unsigned char)(len & 255u);
-    head[1] = (unsigned char)((len >> 8) & 255u);
-    head[2] = (unsigned char)((len >> 16) & 255u);
-    head[3] = (unsigned char)((len >> 24) & 255u);
-    if (fwrite(head, 1, 4, t->f) != 4 || fwrite(info->name, 1, len, t->f) != len ||
-        fwrite(&n, sizeof n, 1, t->f) != 1 || fwrite(data, 1, (size_t)n, t->f) != (size_t)n)
+    int head[3];
+    long long dims[8], n = info->bytes;
+    int i;
+    head[0] = (int)strlen(info->name);
+    head[1] = info->dtype;
+    head[2] = info->rank;
+    for (i = 0; i < info->rank && i < 8; i++) dims[i] = info->dims[i];
+    if (fwrite(head, sizeof head[0], 1, t->f) != 1 || fwrite(info->name, 1, (size_t)head[0], t->f) != (size_t)head[0] ||
+        fwrite(head + 1, sizeof head[0], 2, t->f) != 2 || fwrite(dims, sizeof dims[0], (size_t)i, t->f) != (size_t)i ||
+        fwrite(&info->block, sizeof info->block, 1, t->f) != 1 || fwrite(&n, sizeof n, 1, t->f) != 1 ||
+        fwrite(data, 1, (size_t)n, t->f) != (size_t)n)
         t->failed = 1;
 }
 
