@@ -1540,6 +1540,13 @@ static void test_layout_chain(void)
     CU_ASSERT_EQUAL(tensor_bytes(a->out[0]), 3 * 20 * 4);
     CU_ASSERT_EQUAL(plan_violations(g), 0);
     CU_ASSERT_EQUAL(plan_lower_bound(g), 640 + 640); /* a and b live at b */
+    PlanPeak pk; /* what --max-workspace reports: the live set at the peak, largest first */
+    CU_ASSERT_TRUE(plan_peak(g, &pk));
+    CU_ASSERT_EQUAL(pk.live_bytes, 640 + 640);
+    CU_ASSERT_EQUAL(pk.n_live, 2);
+    CU_ASSERT_EQUAL(pk.live_size[0] + pk.live_size[1], 640 + 640);
+    CU_ASSERT_TRUE(pk.live_size[0] >= pk.live_size[1]);
+    CU_ASSERT_PTR_NOT_NULL(pk.node);
     ut_graph_free(&u);
 }
 
