@@ -391,6 +391,9 @@ static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *
     nnc_error_set_file(o->model_path);
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");
+    struct stat st;
+    if (vo->layers_ref && (stat(vo->layers_ref, &st) != 0 || !S_ISDIR(st.st_mode)))
+        nnc_fail("--layers-ref '%s' is not a folder", vo->layers_ref);
     if (vo->layers_ref && n_dirs != 1)
         nnc_fail("--layers-ref DIR holds one data set's intermediates: give that one DATASET_DIR (%d found)", n_dirs);
     LoadOptions plain_inputs = o->load; /* all graph inputs, to number the input_K.pb files */
