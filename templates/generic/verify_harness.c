@@ -132,13 +132,13 @@ int main(int argc, char **argv)
 #endif
     if (rc != 0) {
         fprintf(stderr, "model_run returned %d\n", rc);
-        return 4;
+        rc = 4;
     }
-    for (i = 0; i < N_OUT; i++)
-        if (file_io(argv[1], "out", i, outputs[i], out_bytes[i], 1) != 0) return 3;
+    for (i = 0; i < N_OUT && rc == 0; i++)
+        if (file_io(argv[1], "out", i, outputs[i], out_bytes[i], 1) != 0) rc = 3;
     for (i = 0; i < N_IN; i++) free((void *)inputs[i]);
     for (i = 0; i < N_OUT; i++) free(outputs[i]);
     free(ws);
-    return 0;
+    return rc; /* everything freed: the sanitizer builds check for leaks */
 }
 /* @end */

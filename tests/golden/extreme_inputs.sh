@@ -6,19 +6,27 @@
 # mix, indices far out of range, negative, the type's extremes).
 # Outputs need not be finite; the run must return P_OK, or P_ERR_INDEX for an
 # out-of-range index.
-#   extreme_inputs.sh NNC PYTHON ZOO_DIR MODEL [TARGET]
+#   extreme_inputs.sh NNC PYTHON ZOO_DIR MODEL [TARGET]   build under UBSan, then run
+#   extreme_inputs.sh --built DIR PYTHON MODEL            run a harness that `nnc verify
+#                                                         --keep DIR` built with sanitizers
 set -euo pipefail
-NNC="$1" PY="$2" ZOO="$3" MODEL="$4" TARGET="${5:-generic}"
-M="$ZOO/$MODEL/model.onnx"
-[ -f "$M" ] || { echo "missing $M (the zoo export fixture did not run?)"; exit 1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-# the verify harness, built under UBSan (run once on the real data set)
-CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=undefined,float-cast-overflow,float-divide-by-zero -fno-sanitize-recover=all" \
-    "$NNC" verify "$M" --target "$TARGET" --keep "$tmp/b" > "$tmp/verify.txt" || { cat "$tmp/verify.txt"; exit 1; }
+if [ "$1" = --built ]; then
+    B="$2" PY="$3" MODEL="$4"
+else
+    NNC="$1" PY="$2" ZOO="$3" MODEL="$4" TARGET="${5:-generic}"
+    M="$ZOO/$MODEL/model.onnx"
+    [ -f "$M" ] || { echo "missing $M (the zoo export fixture did not run?)"; exit 1; }
+    B="$tmp/b"
+    # the verify harness, built under UBSan (run once on the real data set)
+    CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=undefined,float-cast-overflow,float-divide-by-zero -fno-sanitize-recover=all" \
+        "$NNC" verify "$M" --target "$TARGET" --keep "$B" > "$tmp/verify.txt" || { cat "$tmp/verify.txt"; exit 1; }
+fi
+[ -x "$B/harness" ] || { echo "no harness in $B"; exit 1; }
 status=0
 for fill in nan inf huge mixed; do
-    "$PY" - "$tmp/b" "$fill" <<'PYEOF'
+    "$PY" - "$B" "$fill" <<'PYEOF'
 import re, sys
 import numpy as np
 d, fill = sys.argv[1], sys.argv[2]
@@ -41,7 +49,7 @@ for k in range(n_in):
     a.tofile("%s/in_%d.bin" % (d, k))
 PYEOF
     set +e
-    "$tmp/b/harness" "$tmp/b" 2> "$tmp/err"
+    "$B/harness" "$B" 2> "$tmp/err"
     rc=$?
     set -e
     if grep -q "runtime error" "$tmp/err" || { [ $rc != 0 ] && [ $rc != 4 ]; }; then

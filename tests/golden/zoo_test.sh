@@ -8,6 +8,8 @@
 #   zoo_test.sh NNC ZOO_DIR MODEL warnings  generated C compiles warning-free, gcc and clang,
 #                                           -std=c99 -Wall -Wextra -pedantic -Werror
 #   zoo_test.sh NNC ZOO_DIR MODEL sanitize  nnc verify with the code built under ASan+UBSan
+#                                           (float-cast-overflow too), then that build on
+#                                           NaN/Inf/1e30 inputs (extreme_inputs.sh)
 #   zoo_test.sh NNC ZOO_DIR MODEL determinism  two compilations give byte-identical C
 #   zoo_test.sh NNC ZOO_DIR MODEL folded    no shape arithmetic is left in the generated code
 set -euo pipefail
@@ -39,8 +41,10 @@ warnings)
     done
     echo "warning-free under gcc and clang" ;;
 sanitize)
-    CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-        ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
+    CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+        ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 --keep "$tmp/b"
+    # the same build on NaN, Inf and 1e30 inputs (extreme_inputs.sh)
+    ASAN_OPTIONS=detect_leaks=1 bash "$(dirname "$0")/extreme_inputs.sh" --built "$tmp/b" "${NNC_PYTHON:-/usr/bin/python3}" "$MODEL" ;;
 determinism)
     mkdir -p "$tmp/1" "$tmp/2"
     "$NNC" "$onnx" -o "$tmp/1/m.c"
