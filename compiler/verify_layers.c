@@ -239,57 +239,63 @@ static int same_dims(const Tensor *x, const Tensor *y)
     return 1;
 }
 
+/* One traced tensor against its reference; *why says how it fails. */
+static Diff compare_layer(Arena *a, const Tensor *t, const Tensor *want, const VerifyOptions *vo, const char **why)
+{
+    Diff d = {0, 0, 0, 1, -1};
+    *why = NULL;
+    if (!same_dims(t, want)) {
+        *why = arena_printf(a, "reference is %s %s, nnc's %s %s", dtype_name(want->dtype), shape_str(a, want),
+                            dtype_name(t->dtype), shape_str(a, t));
+        return d;
+    }
+    d = diff_tensor(want, t->data, vo);
+    if (d.bad)
+        *why = arena_printf(a, "%lld of %lld elements; first at %lld: got %.9g, want %.9g", (long long)d.bad,
+                            (long long)d.n, (long long)d.first_bad, tensor_get_double(t, d.first_bad),
+                            tensor_get_double(want, d.first_bad));
+    return d;
+}
+
 int layers_report(Arena *a, Graph *g, Tensor **got, int n_got, Tensor **ref, int n_ref, Graph *structure,
                   const VerifyOptions *vo)
 {
     int rows = 0, bad = 0, no_ref = 0;
     const Tensor *first = NULL;
-    const char *first_why = NULL;
+    const char *first_why = NULL, *why;
     printf("  layer  max abs err  max rel err  status    node (op) -> tensor [shape]\n");
     for (int i = 0; i < n_got; i++) {
         const Tensor *t = got[i], *want = find_ref(ref, n_ref, t->name);
-        if (!want) {
+        const Node *n = t->producer;
+        if (!want || !n) {
             no_ref++;
             continue;
         }
-        const Node *n = t->producer;
-        const char *cov = n ? covers(a, g, structure, n, t->name) : NULL;
-        const char *why = NULL;
-        Diff d = {0, 0, 0, 0, -1};
-        if (!same_dims(t, want)) {
-            why = arena_printf(a, "reference is %s %s, nnc's %s %s", dtype_name(want->dtype), shape_str(a, want),
-                               dtype_name(t->dtype), shape_str(a, t));
-            d.bad = 1;
-        } else {
-            d = diff_tensor(want, t->data, vo);
-            if (d.bad)
-                why = arena_printf(a, "%lld of %lld elements; first at %lld: got %.9g, want %.9g", (long long)d.bad,
-                                   (long long)d.n, (long long)d.first_bad, tensor_get_double(t, d.first_bad),
-                                   tensor_get_double(want, d.first_bad));
-        }
-        rows++;
-        printf("  %5d  %-11.3g  %-11.3g  %-8s  '%s' (%s) -> '%s' %s", rows, d.max_abs, d.max_rel,
-               d.bad ? "MISMATCH" : "ok", n ? n->name : "?", n ? n->op_type : "?", t->name, shape_str(a, t));
-        if (cov) printf(" [covers %s]", cov);
-        printf("\n");
+        Diff d = compare_layer(a, t, want, vo, &why);
+        const char *cov = covers(a, g, structure, n, t->name);
+        printf("  %5d  %-11.3g  %-11.3g  %-8s  '%s' (%s) -> '%s' %s%s%s%s\n", ++rows, d.max_abs, d.max_rel,
+               d.bad ? "MISMATCH" : "ok", n->name, n->op_type, t->name, shape_str(a, t), cov ? " [covers " : "",
+               cov ? cov : "", cov ? "]" : "");
         if (d.bad && bad++ == 0) {
             first = t;
             first_why = why;
         }
     }
-    if (no_ref) printf("  (%d traced tensors have no reference tensor of the same name: nodes the passes made)\n", no_ref);
+    if (no_ref)
+        printf("  (%d traced tensors have no reference tensor of the same name: made by passes, or missing "
+               "from the reference)\n", no_ref);
     if (rows == 0) {
         printf("  no traced tensor has a reference tensor of the same name  MISMATCH\n");
         return 0;
     }
-    if (first) {
-        const Node *n = first->producer;
-        const char *cov = n ? covers(a, g, structure, n, first->name) : NULL;
-        printf("  first out of tolerance: node '%s' (%s%s%s) output '%s': %s\n", n ? n->name : "?",
-               n ? n->op_type : "?", cov ? "; covers " : "", cov ? cov : "", first->name, first_why);
-        printf("  %d of %d layers out of tolerance\n", bad, rows);
-    } else {
+    if (!first) {
         printf("  all %d layers within tolerance\n", rows);
+        return 1;
     }
-    return first == NULL;
+    const Node *n = first->producer;
+    const char *cov = covers(a, g, structure, n, first->name);
+    printf("  first out of tolerance: node '%s' (%s%s%s) output '%s': %s\n", n->name, n->op_type,
+           cov ? "; covers " : "", cov ? cov : "", first->name, first_why);
+    printf("  %d of %d layers out of tolerance\n", bad, rows);
+    return 0;
 }
