@@ -338,6 +338,7 @@ static CompileOptions frozen_options(Arena *a, const CompileOptions *o, const Gr
 static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo, const char *build,
                      const char **dirs, int n_dirs)
 {
+    nnc_error_set_file(o->model_path);
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");
     LoadOptions plain_inputs = o->load; /* all graph inputs, to number the input_K.pb files */
