@@ -14,6 +14,12 @@
 #   zoo_test.sh NNC ZOO_DIR MODEL folded    no shape arithmetic is left in the generated code
 set -euo pipefail
 NNC="$1" ZOO="$2" MODEL="$3" MODE="$4"
+# verify builds with gcc -O2 and these flags, so each verify is also the gcc
+# warning check; clang's warnings do not depend on optimisation, so clang
+# checks with -fsyntax-only
+STRICT="-std=c99 -Wall -Wextra -pedantic -Werror"
+export CC="${CC:-gcc}" NNC_VERIFY_CFLAGS="${NNC_VERIFY_CFLAGS:--O2 $STRICT}"
+RT="$(dirname "$0")/../../runtime"
 onnx="$ZOO/$MODEL/model.onnx"
 [ -f "$onnx" ] || { echo "missing $onnx (the zoo export fixture did not run?)"; exit 1; }
 tmp="$(mktemp -d)"
@@ -29,19 +35,16 @@ verify_avx2|verify_avx512)
     for f in $need; do grep -qw "$f" /proc/cpuinfo || { echo "skipped: this CPU has no $f"; exit 77; }; done
     "$NNC" verify "$onnx" --target "$isa" --rtol 1e-3 --atol 1e-4
     "$NNC" "$onnx" --target "$isa" -o "$tmp/$MODEL.c"
-    for cc in gcc clang; do
-        "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O1 -I"$(dirname "$0")/../../runtime" -c "$tmp/$MODEL.c" -o "$tmp/$MODEL.$cc.o"
-    done
-    echo "warning-free under gcc and clang" ;;
+    clang $STRICT -fsyntax-only -I"$RT" "$tmp/$MODEL.c"
+    echo "warning-free under gcc -O2 (the verify build) and clang" ;;
 warnings)
     "$NNC" "$onnx" -o "$tmp/$MODEL.c"
-    for cc in gcc clang; do
-        echo "$cc -std=c99 -Wall -Wextra -pedantic -Werror -O1"
-        "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O1 -c "$tmp/$MODEL.c" -o "$tmp/$MODEL.$cc.o"
-    done
+    echo "gcc $STRICT -O1; clang $STRICT -fsyntax-only"
+    gcc $STRICT -O1 -c "$tmp/$MODEL.c" -o "$tmp/$MODEL.gcc.o"
+    clang $STRICT -fsyntax-only "$tmp/$MODEL.c"
     echo "warning-free under gcc and clang" ;;
 sanitize)
-    CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+    CC=clang NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer" \
         ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 --keep "$tmp/b"
     # the same build on NaN, Inf and 1e30 inputs (extreme_inputs.sh)
     ASAN_OPTIONS=detect_leaks=1 bash "$(dirname "$0")/extreme_inputs.sh" --built "$tmp/b" "${NNC_PYTHON:-/usr/bin/python3}" "$MODEL" ;;
