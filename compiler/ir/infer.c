@@ -55,10 +55,9 @@ static void fold_node(Graph *g, Node *n)
     oi->eval(g, n);
 }
 
-void infer_shapes(Graph *g)
+void infer_node(Graph *g, Node *n)
 {
-    for (int i = 0; i < g->n_nodes; i++) {
-        Node *n = g->nodes[i];
+    {
         nnc_stage_node(n);
         verify_arity(n);
         op_info(n->op)->shape(g, n);
@@ -71,6 +70,11 @@ void infer_shapes(Graph *g)
         }
         fold_node(g, n);
     }
+}
+
+void infer_shapes(Graph *g)
+{
+    for (int i = 0; i < g->n_nodes; i++) infer_node(g, g->nodes[i]);
     for (int i = 0; i < g->n_outputs; i++)
         if (g->outputs[i]->rank < 0) nnc_fail("graph output '%s' has no shape", g->outputs[i]->name);
 }

@@ -187,6 +187,13 @@ static void emit_message(const char *prefix, const char *fmt, va_list ap)
     if (!g_quiet) fprintf(stderr, "%s\n", g_last);
 }
 
+void nnc_report_text(const char *text)
+{
+    size_t n = strcspn(text, "\n");
+    snprintf(g_last, sizeof g_last, "%.*s", (int)(n < sizeof g_last - 1 ? n : sizeof g_last - 1), text);
+    if (!g_quiet) fputs(text, stderr);
+}
+
 static const char *node_prefix(const Node *n, char *buf, size_t cap)
 {
     snprintf(buf, cap, "node '%.200s' (%.100s): ", n && n->name ? n->name : "",
