@@ -36,6 +36,9 @@ static const char usage[] =
     "                            plain: every tensor stays row-major\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
+    "  --weights FILE            model language (.nn): parameters from a safetensors file\n"
+    "                            (default: NET.safetensors next to NET.nn if present, else random)\n"
+    "  --seed N                  model language: seed of the random parameters (default 0)\n"
     "verify options:\n"
     "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
@@ -157,6 +160,13 @@ int main(int argc, char **argv)
             if (!eq || eq == v || !eq[1]) return bad_usage("--freeze '%s' is not NAME=FILE.pb", v);
             fz_names[o.load.n_freeze] = arena_printf(&arena, "%.*s", (int)(eq - v), v);
             fz_files[o.load.n_freeze++] = eq + 1;
+        } else if (strcmp(a, "--weights") == 0 && has_val) {
+            o.load.weights = argv[++i];
+        } else if (strcmp(a, "--seed") == 0 && has_val) {
+            char *end;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (*end || !isdigit((unsigned char)argv[i][0])) return bad_usage("--seed takes an integer, not '%s'", argv[i]);
+            o.load.seed = v;
         } else if (verify && (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) && has_val) {
             char *end;
             double v = strtod(argv[++i], &end);

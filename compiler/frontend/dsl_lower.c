@@ -747,7 +747,6 @@ static Value b_adaptive_avg_pool2d(Call *c)
         if (x->dims[2 + i] % o[i]) FAIL("adaptive_avg_pool2d(): output %lldx%lld must divide the input %s", (long long)o[0], (long long)o[1], shp(c, x));
         k[i] = x->dims[2 + i] / o[i];
     }
-    if (k[0] == 1 && k[1] == 1) return tv(x);
     Node *n = new_node(c, OP_AveragePool, 1, 1, NULL);
     n->in[0] = x;
     set_ints(c, n, "kernel_shape", 2, k);
@@ -762,7 +761,16 @@ static Value b_relu(Call *c) { return unary_op(c, OP_Relu); }
 static Value b_sigmoid(Call *c) { return unary_op(c, OP_Sigmoid); }
 static Value b_tanh(Call *c) { return unary_op(c, OP_Tanh); }
 static Value b_exp(Call *c) { return unary_op(c, OP_Exp); }
-static Value b_sqrt(Call *c) { return unary_op(c, OP_Sqrt); }
+static Value b_sqrt(Call *c)
+{
+    Value v = arg(c, "x");
+    if (v.k == V_INT || v.k == V_FLOAT) { /* a number: sqrt(head_dim) */
+        double f = v.k == V_INT ? (double)v.i : v.f;
+        if (f < 0) FAIL("sqrt() of a negative number");
+        return (Value){.k = V_FLOAT, .f = sqrt(f)};
+    }
+    return unary_op(c, OP_Sqrt);
+}
 static Value b_leaky_relu(Call *c)
 {
     Node *n = new_node(c, OP_LeakyRelu, 1, 1, NULL);
@@ -803,6 +811,13 @@ static Value softmax_op(Call *c, OpKind op)
     n->in[0] = x;
     set_int(c, n, "axis", norm_dim(c, "dim", arg_int(c, "dim"), x->rank));
     return tv(finish(c, n));
+}
+static Tensor *softmax_of(Call *c, Tensor *x)
+{
+    Node *n = new_node(c, OP_Softmax, 1, 1, "softmax");
+    n->in[0] = x;
+    set_int(c, n, "axis", x->rank - 1);
+    return finish(c, n);
 }
 static Value b_softmax(Call *c) { return softmax_op(c, OP_Softmax); }
 static Value b_log_softmax(Call *c) { return softmax_op(c, OP_LogSoftmax); }
@@ -1060,6 +1075,88 @@ static Value b_lstm(Call *c) { return recurrent(c, OP_LSTM, 4); }
 static Value b_gru(Call *c) { return recurrent(c, OP_GRU, 3); }
 static Value b_rnn(Call *c) { return recurrent(c, OP_RNN, 1); }
 
+
+/* ---- attention ---- */
+static Tensor *scalar(Call *c, Tensor *like, double v);
+
+/* The [T, S] additive causal mask: 0 on and below the diagonal, -inf above. */
+static Tensor *causal_const(Call *c, int64_t T, int64_t S)
+{
+    int64_t d[2] = {T, S};
+    Tensor *m = new_const(c->P, arena_printf(c->P->a, "%s.causal", c->layer), DT_FLOAT, 2, d);
+    for (int64_t i = 0; i < T; i++)
+        for (int64_t j = 0; j < S; j++) ((float *)m->data)[i * S + j] = j > i + (S - T) ? -INFINITY : 0.0f;
+    return m;
+}
+
+/* causal_mask(scores): scores [..., T, S] with -inf where a query would see a later key */
+static Value b_causal_mask(Call *c)
+{
+    Tensor *x = x_arg(c, 2, 8, "[..., T, S]");
+    return tv(op2(c, OP_Add, x, causal_const(c, x->dims[x->rank - 2], x->dims[x->rank - 1]), NULL));
+}
+
+/* y = x @ w[rows r0 .. r0+n)^T + b[r0 ..): one slice of a [*, E] projection */
+static Tensor *project(Call *c, Tensor *x, const Tensor *w, const Tensor *b, int64_t r0, int64_t n, const char *what)
+{
+    int64_t E = w->dims[1], d[2] = {E, n};
+    Tensor *wt = new_const(c->P, arena_printf(c->P->a, "%s.%s_weight_t", c->layer, what), DT_FLOAT, 2, d);
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < E; j++) ((float *)wt->data)[j * n + i] = ((const float *)w->data)[(r0 + i) * E + j];
+    Tensor *y = op2(c, OP_MatMul, x, wt, what);
+    if (!b) return y;
+    Tensor *bs = new_const(c->P, arena_printf(c->P->a, "%s.%s_bias", c->layer, what), DT_FLOAT, 1, &n);
+    memcpy(bs->data, (const float *)b->data + r0, (size_t)n * sizeof(float));
+    return op2(c, OP_Add, y, bs, arena_printf(c->P->a, "%s_bias", what));
+}
+
+/* [N, T, E] -> [N, h, T, E/h] (or [N, h, E/h, T] for keys) */
+static Tensor *heads_of(Call *c, Tensor *x, int64_t h, int keys, const char *what)
+{
+    int64_t d[4] = {x->dims[0], x->dims[1], h, x->dims[2] / h}, p[4] = {0, 2, 1, 3}, pk[4] = {0, 2, 3, 1};
+    return transpose(c, reshape(c, x, 4, d, arena_printf(c->P->a, "%s_heads", what)), 4, keys ? pk : p,
+                     arena_printf(c->P->a, "%s_t", what));
+}
+
+/* multihead_attention: nn.MultiheadAttention (in_proj_weight, in_proj_bias,
+ * out_proj.weight, out_proj.bias), lowered to the MatMul -> scale -> mask ->
+ * Softmax -> MatMul chain the recognition pass fuses into one Attention. */
+static Value b_multihead_attention(Call *c)
+{
+    Tensor *q = x_arg(c, 3, 3, "[N, T, E] (batch_first=true) or [T, N, E]");
+    Tensor *k = arg(c, "key").k == V_NONE ? q : arg_tensor(c, "key");
+    Tensor *v = arg(c, "value").k == V_NONE ? k : arg_tensor(c, "value");
+    int64_t h = arg_int(c, "heads"), E = q->dims[2], perm[3] = {1, 0, 2};
+    int bf = arg_bool(c, "batch_first"), bias = arg_bool(c, "bias"), causal = arg_bool(c, "causal");
+    if (h < 1 || E % h) FAIL("multihead_attention(): heads=%lld must divide the embedding %lld", (long long)h, (long long)E);
+    if (k->rank != 3 || v->rank != 3 || k->dims[2] != E || v->dims[2] != E)
+        FAIL("multihead_attention(): key %s and value %s must be [*, *, %lld] like the query %s", shp(c, k), shp(c, v),
+             (long long)E, shp(c, q));
+    if (!bf) {
+        q = transpose(c, q, 3, perm, "q_in");
+        k = k == arg_tensor(c, "x") ? q : transpose(c, k, 3, perm, "k_in");
+        v = v == arg_tensor(c, "x") ? q : transpose(c, v, 3, perm, "v_in");
+    }
+    int64_t wd[2] = {3 * E, E}, od[2] = {E, E}, b3 = 3 * E;
+    double bound = 1 / sqrt((double)E);
+    Tensor *w = param(c, "in_proj_weight", 2, wd, INIT_UNIFORM, bound);
+    Tensor *b = bias ? param(c, "in_proj_bias", 1, &b3, INIT_ZEROS, 0) : NULL;
+    Tensor *ow = param(c, "out_proj.weight", 2, od, INIT_UNIFORM, bound);
+    Tensor *ob = bias ? param(c, "out_proj.bias", 1, &E, INIT_ZEROS, 0) : NULL;
+    Tensor *qh = heads_of(c, project(c, q, w, b, 0, E, "q"), h, 0, "q");
+    Tensor *kh = heads_of(c, project(c, k, w, b, E, E, "k"), h, 1, "k");
+    Tensor *vh = heads_of(c, project(c, v, w, b, 2 * E, E, "v"), h, 0, "v");
+    Tensor *s = op2(c, OP_Div, op2(c, OP_MatMul, qh, kh, "scores"), scalar(c, q, sqrt((double)(E / h))), "scale");
+    if (causal) s = op2(c, OP_Add, s, causal_const(c, s->dims[2], s->dims[3]), "causal");
+    Tensor *mask = arg(c, "mask").k == V_NONE ? NULL : arg_tensor(c, "mask");
+    if (mask) s = dsl_binary(c->P, arg_tok(c, "mask"), OP_Add, s, mask);
+    Tensor *a = op2(c, OP_MatMul, softmax_of(c, s), vh, "context");
+    int64_t pd[4] = {0, 2, 1, 3}, fd[3] = {a->dims[0], a->dims[2], E};
+    Tensor *y = reshape(c, transpose(c, a, 4, pd, "merge_t"), 3, fd, "merge");
+    y = project(c, y, ow, ob, 0, E, "out_proj");
+    return tv(bf ? y : transpose(c, y, 3, perm, "out"));
+}
+
 /* ---- the table ---- */
 #define CONV_SIG "x, out, kernel, stride=1, padding=0, dilation=1, groups=1, bias=true"
 #define POOL_SIG "x, kernel, stride=none, padding=0, ceil_mode=false"
@@ -1110,6 +1207,9 @@ static const Builtin builtins[] = {
     {"sinusoidal_pos", "x", b_sinusoidal_pos, 0},
     {"patch_embed", "x, dim, patch", b_patch_embed, 1},
     {"upsample", "x, scale_factor, mode='nearest'", b_upsample, 0},
+    {"multihead_attention", "x, heads, key=none, value=none, causal=false, mask=none, batch_first=false, bias=true",
+     b_multihead_attention, 1},
+    {"causal_mask", "x", b_causal_mask, 0},
     {"rnn", RNN_SIG ", nonlinearity='tanh'", b_rnn, 1},
     {"lstm", RNN_SIG, b_lstm, 1},
     {"gru", RNN_SIG, b_gru, 1},
@@ -1143,6 +1243,14 @@ Value dsl_call_builtin(Call *c)
     return v;
 }
 
+static int has_float(const Value *v)
+{
+    if (v->k == V_FLOAT) return 1;
+    for (int i = 0; v->k == V_LIST && i < v->n; i++)
+        if (has_float(&v->items[i])) return 1;
+    return 0;
+}
+
 /* The escape hatch: Op(inputs..., attr=value, ...), ONNX attribute names;
  * none for an omitted optional input; _outputs=N for several outputs. */
 Value dsl_call_onnx(Call *c, OpKind op)
@@ -1157,7 +1265,8 @@ Value dsl_call_onnx(Call *c, OpKind op)
         }
     Node *n = new_node(c, op, c->n_pos, n_out, NULL);
     for (int i = 0; i < c->n_pos; i++)
-        n->in[i] = c->pos[i].k == V_NONE ? NULL : dsl_const_from_value(c->P, c->pos_tok[i], &c->pos[i], DT_FLOAT);
+        n->in[i] = c->pos[i].k == V_NONE ? NULL
+                   : dsl_const_from_value(c->P, c->pos_tok[i], &c->pos[i], has_float(&c->pos[i]) ? DT_FLOAT : DT_INT64);
     n->attrs = arena_alloc_array(c->P->a, (size_t)c->n_kw + 1, sizeof(Attr));
     for (int k = 0; k < c->n_kw; k++) {
         Value *v = &c->kw[k];

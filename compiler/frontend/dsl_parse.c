@@ -157,11 +157,14 @@ static Value list_literal(Dsl *P)
     return (Value){.k = V_LIST, .n = n, .items = items};
 }
 
-/* `as` path: IDENT ('.' IDENT | '.' INT | '[' expr ']')* -> "layer1.0" */
+/* `as` path: (IDENT | INT | '[' expr ']') ('.' IDENT | '.' INT | '[' expr ']')*
+ * -> "layer1.0"; a leading index numbers the layer inside its block, as
+ * nn.Sequential does ("main.3") */
 static const char *layer_path(Dsl *P)
 {
     Buf b = {0};
-    buf_puts(&b, expect_name(P, " (a layer name) after 'as'"));
+    if (is(P, TK_INT)) buf_printf(&b, "%lld", (long long)tok(P)->i), P->pos++;
+    else if (!is(P, TK_LBRACK)) buf_puts(&b, expect_name(P, " (a layer name) after 'as'"));
     for (;;) {
         if (is(P, TK_DOT)) {
             P->pos++;
@@ -173,7 +176,7 @@ static const char *layer_path(Dsl *P)
             Value v = expr(P);
             expect(P, TK_RBRACK, " after the index");
             if (P->exec && v.k != V_INT) error_at(P, at, "a layer index must be an integer");
-            buf_printf(&b, ".%lld", (long long)v.i);
+            buf_printf(&b, "%s%lld", b.len ? "." : "", (long long)v.i);
         } else {
             break;
         }
@@ -552,7 +555,7 @@ static Value call_def(Dsl *P, Def *d, Call *c)
     P->call_line[P->depth] = c->tok->line;
     P->call_col[P->depth] = c->tok->col;
     P->prefix = c->layer;
-    P->pos = d->body - 1;
+    P->pos = d->body - 2;
     P->returned = 0;
     P->ret = (Value){0};
     block_body(P, 1);
@@ -865,14 +868,24 @@ Graph *dsl_load(Arena *a, const char *path, const LoadOptions *lo)
     P->g->opset = 17;
     const char *slash = strrchr(path, '/');
     const char *stem = slash ? slash + 1 : path;
-    const char *dot = strrchr(stem, '.');
-    P->g->name = dot ? arena_printf(a, "%.*s", (int)(dot - stem), stem) : stem;
+    const char *sdot = strrchr(stem, '.'), *dot = sdot ? path + (sdot - path) : NULL;
+    P->g->name = dot ? arena_printf(a, "%.*s", (int)(sdot - stem), stem) : stem;
     P->g->producer = "nnc model language";
     P->exec = 1;
     P->scope = &P->globals;
     P->prefix = "";
     P->seed = lo ? lo->seed : 0;
-    if (lo && lo->weights) P->weights = load_weights(P, lo->weights);
+    if (lo && lo->weights) {
+        P->weights = load_weights(P, lo->weights);
+    } else { /* NET.safetensors next to NET.nn, when there is one */
+        const char *sib = dot ? arena_printf(a, "%.*s.safetensors", (int)(dot - path), path)
+                              : arena_printf(a, "%s.safetensors", path);
+        FILE *f = fopen(sib, "rb");
+        if (f) {
+            fclose(f);
+            P->weights = load_weights(P, sib);
+        }
+    }
     while (!is(P, TK_EOF)) statement(P);
     if (P->g->n_outputs == 0) {
         const Token *end = tok(P);
