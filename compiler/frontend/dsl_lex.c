@@ -27,7 +27,7 @@ static void diag(const Source *s, int line, int col, const char *kind, const cha
     while (p + n < s->text + s->len && p[n] != '\n' && n < 300) n++;
     if (line >= 1 && (n || col == 1)) {
         buf_puts(&b, "    ");
-        for (size_t i = 0; i < n; i++) buf_put(&b, isprint((unsigned char)p[i]) ? &p[i] : "?", 1);
+        for (size_t i = 0; i < n; i++) buf_put(&b, isprint((unsigned char)p[i]) || p[i] == '\t' ? &p[i] : "?", 1);
         buf_puts(&b, "\n    ");
         for (int i = 1; i < col && i <= (int)n; i++) buf_put(&b, p[i - 1] == '\t' ? "\t" : " ", 1);
         buf_puts(&b, "^\n");

@@ -97,7 +97,13 @@ static void bind(Call *c)
     for (int i = 0; i < c->n_pos; i++) c->bound[i] = c->pos[i], have[i] = 1;
     for (int k = 0; k < c->n_kw; k++) {
         int i = sig_index(&g, c->kw_names[k]);
-        if (i < 0) continue; /* a parameter literal (weight=[...]) or a mistake: checked after the call */
+        if (i < 0) { /* a parameter literal (weight=[...]), or a misspelling: said now, before "needs" */
+            const char *names[24];
+            for (int j = 0; j < g.n; j++) names[j] = g.names[j];
+            const char *near = dsl_nearest(c->kw_names[k], names, g.n);
+            if (near) call_error(c, c->kw_tok[k], "%s() has no argument '%s'; did you mean '%s'?", c->fn, c->kw_names[k], near);
+            continue;
+        }
         if (have[i]) call_error(c, c->kw_tok[k], "argument '%s' is given twice", c->kw_names[k]);
         c->bound[i] = c->kw[k], have[i] = 1;
         c->kw_used |= 1u << k;
