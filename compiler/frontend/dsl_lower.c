@@ -218,6 +218,13 @@ static int arg_list(Call *c, const char *name, int64_t *out, int cap)
     return v.n;
 }
 
+/* bias=true/false, or the bias itself as a literal list (then true) */
+static int bias_flag(Call *c)
+{
+    Value v = arg(c, "bias");
+    return v.k == V_LIST ? 1 : arg_bool(c, "bias");
+}
+
 static int norm_dim(Call *c, const char *name, int64_t d, int rank)
 {
     if (d < -rank || d >= rank) call_error(c, arg_tok(c, name), "%s(): dim %lld is out of range for rank %d", c->fn, (long long)d, rank);
@@ -592,7 +599,7 @@ static Value b_linear(Call *c)
     Tensor *x = x_arg(c, 1, 8, "[..., in_features]");
     int64_t out = arg_int(c, "out"), in = x->dims[x->rank - 1];
     if (out < 1) FAIL("linear(): out must be positive");
-    int bias = arg_bool(c, "bias");
+    int bias = bias_flag(c);
     double bound = 1 / sqrt((double)in);
     int64_t wd[2] = {out, in};
     Tensor *w = param(c, "weight", 2, wd, INIT_UNIFORM, bound);
@@ -644,7 +651,7 @@ static Value conv_common(Call *c, int nd, int transpose)
     int64_t fan_in = wd[1] * k[0] * (nd == 2 ? k[1] : 1);
     double bound = 1 / sqrt((double)fan_in);
     Tensor *w = param(c, "weight", nd + 2, wd, INIT_UNIFORM, bound);
-    int bias = arg_bool(c, "bias");
+    int bias = bias_flag(c);
     Tensor *b = bias ? param(c, "bias", 1, &out, INIT_UNIFORM, bound) : NULL;
     Node *n = new_node(c, transpose ? OP_ConvTranspose : OP_Conv, bias ? 3 : 2, 1, NULL);
     n->in[0] = x, n->in[1] = w;
@@ -841,8 +848,9 @@ static Value b_maxout(Call *c)
         else dims[r++] = x->dims[i];
     }
     if (r > NNC_MAX_RANK) FAIL("maxout(): rank too high");
+    Tensor *grouped = reshape(c, x, r, dims, "split"); /* made first: nodes are added in order */
     Node *n = new_node(c, OP_ReduceMax, 1, 1, NULL);
-    n->in[0] = reshape(c, x, r, dims, "split");
+    n->in[0] = grouped;
     int64_t ax = d + 1;
     set_ints(c, n, "axes", 1, &ax);
     set_int(c, n, "keepdims", 0);
@@ -1133,7 +1141,7 @@ static Value b_multihead_attention(Call *c)
     Tensor *k = arg(c, "key").k == V_NONE ? q : arg_tensor(c, "key");
     Tensor *v = arg(c, "value").k == V_NONE ? k : arg_tensor(c, "value");
     int64_t h = arg_int(c, "heads"), E = q->dims[2], perm[3] = {1, 0, 2};
-    int bf = arg_bool(c, "batch_first"), bias = arg_bool(c, "bias"), causal = arg_bool(c, "causal");
+    int bf = arg_bool(c, "batch_first"), bias = bias_flag(c), causal = arg_bool(c, "causal");
     if (h < 1 || E % h) FAIL("multihead_attention(): heads=%lld must divide the embedding %lld", (long long)h, (long long)E);
     if (k->rank != 3 || v->rank != 3 || k->dims[2] != E || v->dims[2] != E)
         FAIL("multihead_attention(): key %s and value %s must be [*, *, %lld] like the query %s", shp(c, k), shp(c, v),
