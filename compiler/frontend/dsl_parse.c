@@ -855,13 +855,20 @@ static StFile *load_weights(Dsl *P, const char *path)
 
 Graph *dsl_load(Arena *a, const char *path, const LoadOptions *lo)
 {
+    size_t len;
+    const char *err;
+    unsigned char *bytes = read_file(a, path, &len, &err);
+    if (!bytes) nnc_fail("cannot read: %s", err);
+    return dsl_load_text(a, path, (const char *)bytes, len, lo);
+}
+
+Graph *dsl_load_text(Arena *a, const char *path, const char *text, size_t len, const LoadOptions *lo)
+{
     Dsl *P = arena_alloc(a, sizeof *P);
     P->a = a;
     P->src.path = path;
-    const char *err;
-    unsigned char *bytes = read_file(a, path, &P->src.len, &err);
-    if (!bytes) nnc_fail("cannot read: %s", err);
-    P->src.text = (const char *)bytes;
+    P->src.len = len;
+    P->src.text = text;
     if (lo && (lo->n_shapes || lo->n_freeze)) nnc_fail("--shape and --freeze apply to ONNX models only");
     dsl_lex(a, &P->src);
     P->g = graph_new(a);

@@ -166,7 +166,7 @@ static int jtensor(Json *J, StTensor *t, int64_t *off)
     int64_t n = 1;
     for (int i = 0; i < t->rank; i++)
         if (!checked_mul_i64(n, t->dims[i], &n) || n > NNC_MAX_ELEMS) JFAIL("'%s': shape too large", t->name);
-    t->nbytes = n * (size ? size : 1);
+    t->nbytes = size ? n * size : off[1] - off[0]; /* an unknown dtype is never read */
     if (size && off[1] - off[0] != t->nbytes)
         JFAIL("'%s': data_offsets [%lld, %lld] hold %lld bytes but %s%s needs %lld", t->name, (long long)off[0],
               (long long)off[1], (long long)(off[1] - off[0]), safetensors_dtype_name(t->dtype), "", (long long)t->nbytes);
