@@ -3,6 +3,7 @@
  * verify.c. */
 #include "driver.h"
 #include "ir/ops.h"
+#include "convert.h"
 #include "info.h"
 #include "verify.h"
 
@@ -23,6 +24,8 @@ static const char usage[] =
     "       nnc verify MODEL.onnx [DATASET_DIR...] [options]\n"
     "                                             compile, build with the system C compiler, and\n"
     "                                             check against ONNX test_data_set_N folders\n"
+    "       nnc convert MODEL -o OUT.onnx|OUT.nn   ONNX <-> the model language (OUT.nn gets its\n"
+    "                                             weights in OUT.safetensors beside it)\n"
     "       nnc --cflags | --libs                 flags to compile and link the generated code\n"
     "       nnc --list-ops | --list-types         supported ONNX operators / element types\n"
     "       nnc --help | --version\n"
@@ -109,7 +112,7 @@ int main(int argc, char **argv)
     o.load.freeze_names = fz_names;
     o.load.freeze_files = fz_files;
     VerifyOptions vo = {1e-3, 1e-4, NULL, 0};
-    int verify = 0, info = 0, graph_only = 0, n_dirs = 0;
+    int verify = 0, info = 0, convert = 0, graph_only = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
     int i = 1;
     if (argc > 1 && strcmp(argv[1], "verify") == 0) {
@@ -117,6 +120,9 @@ int main(int argc, char **argv)
         i = 2;
     } else if (argc > 1 && strcmp(argv[1], "info") == 0) {
         info = 1;
+        i = 2;
+    } else if (argc > 1 && strcmp(argv[1], "convert") == 0) {
+        convert = 1;
         i = 2;
     }
     for (; i < argc; i++) {
@@ -195,7 +201,9 @@ int main(int argc, char **argv)
     if (!o.model_path) return bad_usage("%s", "no model given");
     if (!resolve_target(o.target)) return 1; /* every mode: the passes depend on it */
     int rc;
-    if (info) {
+    if (convert) {
+        rc = convert_model(&o, o.out_c);
+    } else if (info) {
         rc = info_model(&o, graph_only);
     } else if (verify) {
         rc = verify_model(&o, &vo, dirs, n_dirs);

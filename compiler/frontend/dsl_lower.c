@@ -304,10 +304,11 @@ static void set_ints(Call *c, Node *n, const char *name, int k, const int64_t *v
 static Tensor *finish(Call *c, Node *n)
 {
     ErrorTrap trap;
+    int quiet = nnc_error_quiet();
     nnc_error_set_quiet(1);
     if (setjmp(trap.env)) {
         nnc_trap_pop(&trap);
-        nnc_error_set_quiet(0);
+        nnc_error_set_quiet(quiet);
         const char *m = nnc_last_error(), *p = strstr(m, "): ");
         Buf b = {0};
         for (int k = 0; k < n->n_in; k++)
@@ -319,7 +320,7 @@ static Tensor *finish(Call *c, Node *n)
     nnc_trap_push(&trap);
     infer_node(c->P->g, n);
     nnc_trap_pop(&trap);
-    nnc_error_set_quiet(0);
+    nnc_error_set_quiet(quiet);
     return n->out[0];
 }
 
@@ -356,7 +357,7 @@ static Tensor *const_i64(Call *c, const char *what, int n, const int64_t *v)
 
 static Tensor *reshape(Call *c, Tensor *x, int rank, const int64_t *dims, const char *suffix)
 {
-    return op2(c, OP_Reshape, x, const_i64(c, arena_printf(c->P->a, "%s_shape", suffix), rank, dims), suffix);
+    return op2(c, OP_Reshape, x, const_i64(c, suffix ? arena_printf(c->P->a, "%s_shape", suffix) : "shape", rank, dims), suffix);
 }
 
 static Tensor *transpose(Call *c, Tensor *x, int rank, const int64_t *perm, const char *suffix)
@@ -477,7 +478,7 @@ void dsl_check_unused(Dsl *P)
         if (s->used || (tail && strcmp(tail, ".num_batches_tracked") == 0)) continue;
         Buf b = {0};
         buf_printf(&b, "%s: warning: tensor '%s' in %s is not used by any layer\n", P->src.path, s->name, P->weights->path);
-        fputs(b.data, stderr);
+        if (!nnc_error_quiet()) fputs(b.data, stderr);
         buf_free(&b);
     }
 }

@@ -55,7 +55,9 @@ static const char *const keywords[] = {"input", "output", "def", "for", "in", "i
 static const char *expect_name(Dsl *P, const char *what)
 {
     const Token *t = expect(P, TK_IDENT, what);
-    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+    /* 'input' and 'output' only start statements: they may name a tensor */
+    int io = strcmp(t->text, "input") == 0 || strcmp(t->text, "output") == 0;
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0] && !io; i++)
         if (strcmp(t->text, keywords[i]) == 0 && strcmp(t->text, "range") != 0)
             error_at(P, t, "'%s' is a keyword and cannot be used as a name", t->text);
     return t->text;
@@ -163,6 +165,12 @@ static Value list_literal(Dsl *P)
 static const char *layer_path(Dsl *P)
 {
     Buf b = {0};
+    if (is(P, TK_STRING)) { /* any name, as written: as "onnx::Conv_12" */
+        const char *s = tok(P)->text;
+        P->pos++;
+        buf_free(&b);
+        return s;
+    }
     if (is(P, TK_INT)) buf_printf(&b, "%lld", (long long)tok(P)->i), P->pos++;
     else if (!is(P, TK_LBRACK)) buf_puts(&b, expect_name(P, " (a layer name) after 'as'"));
     for (;;) {

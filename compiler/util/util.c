@@ -157,6 +157,7 @@ static ErrorTrap *g_trap;
 void nnc_error_set_file(const char *path) { g_error_file = path; }
 const char *nnc_error_file(void) { return g_error_file; }
 void nnc_error_set_quiet(int quiet) { g_quiet = quiet; }
+int nnc_error_quiet(void) { return g_quiet; }
 const char *nnc_last_error(void) { return g_last; }
 void nnc_trap_push(ErrorTrap *t)
 {

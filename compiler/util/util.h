@@ -55,6 +55,7 @@ typedef struct ErrorTrap {
 void nnc_error_set_file(const char *path);
 const char *nnc_error_file(void);
 void nnc_error_set_quiet(int quiet);        /* tests: keep messages, do not print */
+int nnc_error_quiet(void);
 const char *nnc_last_error(void);           /* last message printed (or kept) */
 void nnc_trap_push(ErrorTrap *t);
 void nnc_trap_pop(ErrorTrap *t);
