@@ -14,6 +14,9 @@ Graph *frontend_load(Arena *a, const char *path, const LoadOptions *lo)
         n = fread(head, 1, sizeof head, f);
         fclose(f);
     }
-    if (n && dsl_sniff(head, n)) return dsl_load(a, path, lo);
+    if (n && dsl_sniff(head, n)) {
+        nnc_stage_set("the model-language frontend");
+        return dsl_load(a, path, lo);
+    }
     return onnx_load(a, path, lo);
 }
