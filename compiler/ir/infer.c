@@ -57,19 +57,17 @@ static void fold_node(Graph *g, Node *n)
 
 void infer_node(Graph *g, Node *n)
 {
-    {
-        nnc_stage_node(n);
-        verify_arity(n);
-        op_info(n->op)->shape(g, n);
-        for (int k = 0; k < n->n_out; k++) {
-            Tensor *t = n->out[k];
-            if (!t) continue;
-            if (t->rank < 0 || !dtype_supported(t->dtype))
-                nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
-            (void)tensor_numel(t);
-        }
-        fold_node(g, n);
+    nnc_stage_node(n);
+    verify_arity(n);
+    op_info(n->op)->shape(g, n);
+    for (int k = 0; k < n->n_out; k++) {
+        Tensor *t = n->out[k];
+        if (!t) continue;
+        if (t->rank < 0 || !dtype_supported(t->dtype))
+            nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
+        (void)tensor_numel(t);
     }
+    fold_node(g, n);
 }
 
 void infer_shapes(Graph *g)
