@@ -121,7 +121,7 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
     const char *isa = target_isa(o->target, why, sizeof why); /* the passes depend on the target */
     if (!isa) nnc_fail("%s", why);
     nnc_stage_set("the ONNX loader");
-    Graph *g = onnx_load(a, o->model_path, &o->load);
+    Graph *g = frontend_load(a, o->model_path, &o->load);
     nnc_stage_set("shape inference");
     infer_shapes(g);
     run_passes(g, o->opt_level, layout_lanes(o, isa));

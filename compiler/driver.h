@@ -2,7 +2,7 @@
 #ifndef NNC_DRIVER_H
 #define NNC_DRIVER_H
 
-#include "frontend/onnx_load.h"
+#include "frontend/frontend.h"
 
 /* --layout: auto lets the layout pass store tensors between convolutions and
  * pools channel-blocked (NCHW8c on avx2, NCHW16c on avx512; generic stays

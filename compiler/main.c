@@ -3,6 +3,7 @@
  * verify.c. */
 #include "driver.h"
 #include "ir/ops.h"
+#include "convert.h"
 #include "info.h"
 #include "verify.h"
 
@@ -23,6 +24,8 @@ static const char usage[] =
     "       nnc verify MODEL.onnx [DATASET_DIR...] [options]\n"
     "                                             compile, build with the system C compiler, and\n"
     "                                             check against ONNX test_data_set_N folders\n"
+    "       nnc convert MODEL -o OUT.onnx|OUT.nn   ONNX <-> the model language (OUT.nn gets its\n"
+    "                                             weights in OUT.safetensors beside it)\n"
     "       nnc --cflags | --libs                 flags to compile and link the generated code\n"
     "       nnc --list-ops | --list-types         supported ONNX operators / element types\n"
     "       nnc --help | --version\n"
@@ -40,6 +43,9 @@ static const char usage[] =
     "                            calls hook after each node with its name and outputs (see P.h)\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
+    "  --weights FILE            model language (.nn): parameters from a safetensors file\n"
+    "                            (default: NET.safetensors next to NET.nn if present, else random)\n"
+    "  --seed N                  model language: seed of the random parameters (default 0)\n"
     "verify options:\n"
     "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
@@ -116,7 +122,7 @@ int main(int argc, char **argv)
     o.load.freeze_names = fz_names;
     o.load.freeze_files = fz_files;
     VerifyOptions vo = {1e-3, 1e-4, NULL, 0, 0, NULL};
-    int verify = 0, info = 0, graph_only = 0, n_dirs = 0;
+    int verify = 0, info = 0, convert = 0, graph_only = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
     int i = 1;
     if (argc > 1 && strcmp(argv[1], "verify") == 0) {
@@ -124,6 +130,9 @@ int main(int argc, char **argv)
         i = 2;
     } else if (argc > 1 && strcmp(argv[1], "info") == 0) {
         info = 1;
+        i = 2;
+    } else if (argc > 1 && strcmp(argv[1], "convert") == 0) {
+        convert = 1;
         i = 2;
     }
     for (; i < argc; i++) {
@@ -177,6 +186,13 @@ int main(int argc, char **argv)
             if (!eq || eq == v || !eq[1]) return bad_usage("--freeze '%s' is not NAME=FILE.pb", v);
             fz_names[o.load.n_freeze] = arena_printf(&arena, "%.*s", (int)(eq - v), v);
             fz_files[o.load.n_freeze++] = eq + 1;
+        } else if (strcmp(a, "--weights") == 0 && has_val) {
+            o.load.weights = argv[++i];
+        } else if (strcmp(a, "--seed") == 0 && has_val) {
+            char *end;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (*end || !isdigit((unsigned char)argv[i][0])) return bad_usage("--seed takes an integer, not '%s'", argv[i]);
+            o.load.seed = v;
         } else if (verify && (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) && has_val) {
             char *end;
             double v = strtod(argv[++i], &end);
@@ -210,7 +226,9 @@ int main(int argc, char **argv)
     if (!o.model_path) return bad_usage("%s", "no model given");
     if (!resolve_target(o.target)) return 1; /* every mode: the passes depend on it */
     int rc;
-    if (info) {
+    if (convert) {
+        rc = convert_model(&o, o.out_c);
+    } else if (info) {
         rc = info_model(&o, graph_only);
     } else if (verify) {
         rc = verify_model(&o, &vo, dirs, n_dirs);

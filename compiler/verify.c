@@ -398,7 +398,7 @@ static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *
         nnc_fail("--layers-ref DIR holds one data set's intermediates: give that one DATASET_DIR (%d found)", n_dirs);
     LoadOptions plain_inputs = o->load; /* all graph inputs, to number the input_K.pb files */
     plain_inputs.n_freeze = 0;
-    Graph *raw = onnx_load(a, o->model_path, &plain_inputs);
+    Graph *raw = frontend_load(a, o->model_path, &plain_inputs);
     /* the least freezing that compiles: none, non-float inputs, small ones too */
     int level = 0;
     nnc_error_set_quiet(1);

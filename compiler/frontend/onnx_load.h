@@ -18,6 +18,8 @@ typedef struct LoadOptions {
     const char *const *freeze_names;
     const char *const *freeze_files;
     int n_freeze;
+    const char *weights;      /* model language: safetensors file (NULL: seeded random init) */
+    uint64_t seed;            /* model language: seed of the random initialisation */
 } LoadOptions;
 
 /* Load `path` into a new graph in arena `a`. Errors unwind through nnc_fail.

@@ -55,22 +55,24 @@ static void fold_node(Graph *g, Node *n)
     oi->eval(g, n);
 }
 
+void infer_node(Graph *g, Node *n)
+{
+    nnc_stage_node(n);
+    verify_arity(n);
+    op_info(n->op)->shape(g, n);
+    for (int k = 0; k < n->n_out; k++) {
+        Tensor *t = n->out[k];
+        if (!t) continue;
+        if (t->rank < 0 || !dtype_supported(t->dtype))
+            nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
+        (void)tensor_numel(t);
+    }
+    fold_node(g, n);
+}
+
 void infer_shapes(Graph *g)
 {
-    for (int i = 0; i < g->n_nodes; i++) {
-        Node *n = g->nodes[i];
-        nnc_stage_node(n);
-        verify_arity(n);
-        op_info(n->op)->shape(g, n);
-        for (int k = 0; k < n->n_out; k++) {
-            Tensor *t = n->out[k];
-            if (!t) continue;
-            if (t->rank < 0 || !dtype_supported(t->dtype))
-                nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
-            (void)tensor_numel(t);
-        }
-        fold_node(g, n);
-    }
+    for (int i = 0; i < g->n_nodes; i++) infer_node(g, g->nodes[i]);
     for (int i = 0; i < g->n_outputs; i++)
         if (g->outputs[i]->rank < 0) nnc_fail("graph output '%s' has no shape", g->outputs[i]->name);
 }

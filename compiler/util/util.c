@@ -157,6 +157,7 @@ static ErrorTrap *g_trap;
 void nnc_error_set_file(const char *path) { g_error_file = path; }
 const char *nnc_error_file(void) { return g_error_file; }
 void nnc_error_set_quiet(int quiet) { g_quiet = quiet; }
+int nnc_error_quiet(void) { return g_quiet; }
 const char *nnc_last_error(void) { return g_last; }
 void nnc_trap_push(ErrorTrap *t)
 {
@@ -185,6 +186,13 @@ static void emit_message(const char *prefix, const char *fmt, va_list ap)
     /* long paths and messages are cut to fit one line of g_last */
     snprintf(g_last, sizeof g_last, "nnc: error: %.1000s: %.400s%s", g_error_file, prefix, msg);
     if (!g_quiet) fprintf(stderr, "%s\n", g_last);
+}
+
+void nnc_report_text(const char *text)
+{
+    size_t n = strcspn(text, "\n");
+    snprintf(g_last, sizeof g_last, "%.*s", (int)(n < sizeof g_last - 1 ? n : sizeof g_last - 1), text);
+    if (!g_quiet) fputs(text, stderr);
 }
 
 static const char *node_prefix(const Node *n, char *buf, size_t cap)

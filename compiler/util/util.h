@@ -55,6 +55,7 @@ typedef struct ErrorTrap {
 void nnc_error_set_file(const char *path);
 const char *nnc_error_file(void);
 void nnc_error_set_quiet(int quiet);        /* tests: keep messages, do not print */
+int nnc_error_quiet(void);
 const char *nnc_last_error(void);           /* last message printed (or kept) */
 void nnc_trap_push(ErrorTrap *t);
 void nnc_trap_pop(ErrorTrap *t);
@@ -65,6 +66,10 @@ _Noreturn void nnc_fail_node(const struct Node *n, const char *fmt, ...)
 void nnc_report_node(const struct Node *n, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 _Noreturn void nnc_unwind(void); /* unwind after reports were printed */
+/* Print a diagnostic the caller formatted in full (the model language's
+ * gcc-style `file:line:col: error:` lines with source and caret), unless
+ * quiet; its first line becomes nnc_last_error(). */
+void nnc_report_text(const char *text);
 
 /* Where the compiler is, for internal-error lines: a stage ("pass
  * fold_batchnorm", "shape inference", "lowering") and the node it works on.
