@@ -24,15 +24,18 @@ static const char usage[] =
     "                                             compile, build with the system C compiler, and\n"
     "                                             check against ONNX test_data_set_N folders\n"
     "       nnc --cflags | --libs                 flags to compile and link the generated code\n"
+    "       nnc --emit-runtime DIR                write the runtime's C sources and headers into DIR\n"
+    "                                             (to build them with any toolchain, e.g. a cross compiler)\n"
     "       nnc --list-ops | --list-types         supported ONNX operators / element types\n"
     "       nnc --help | --version\n"
     "options:\n"
     "  -o OUT.c                  output file; OUT.h is written next to it\n"
     "  --prefix P                C identifier prefix of the API (default: OUT's stem)\n"
-    "  --target T                generic (default), avx2, avx512, neon, native\n"
+    "  --target T                generic (default), avx2, avx512, neon (AArch64 Advanced SIMD),\n"
+    "                            native (the best of these for this machine)\n"
     "  --opt N                   optimisation level 0..3 (default 2)\n"
-    "  --layout L                auto (default): at --opt 2 and up on avx2/avx512, tensors between\n"
-    "                            convolutions and pools are stored channel-blocked (NCHW8c/NCHW16c);\n"
+    "  --layout L                auto (default): at --opt 2 and up on avx2/avx512/neon, tensors between\n"
+    "                            convolutions and pools are stored channel-blocked (NCHW8c/16c/4c);\n"
     "                            plain: every tensor stays row-major\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
@@ -41,7 +44,11 @@ static const char usage[] =
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
     "  --keep DIR                build in DIR and keep it (default: a temporary directory)\n"
     "  --bench N                 also time N runs (after a warm-up) and print the median\n"
-    "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2)\n";
+    "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2);\n"
+    "    NNC_VERIFY_CC: a (cross) compiler command; the runtime is then built from its sources\n"
+    "    NNC_VERIFY_RUNNER: a command the program runs under, e.g. 'qemu-aarch64 -L /usr/aarch64-linux-gnu'\n"
+    "    (--target neon on a non-AArch64 host defaults to aarch64-linux-gnu-gcc under qemu-aarch64;\n"
+    "    a Debian cross compiler, aarch64-linux-gnu-* or arm-linux-gnueabihf-*, to qemu-aarch64/qemu-arm)\n";
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -127,6 +134,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--cflags") == 0 || strcmp(a, "--libs") == 0) {
             return print_build_flags(argv[0], a[2] == 'c');
+        } else if (strcmp(a, "--emit-runtime") == 0) {
+            if (!has_val) return bad_usage("%s", "--emit-runtime needs a directory");
+            return emit_runtime(argv[i + 1]);
         } else if (strcmp(a, "--list-ops") == 0) {
             list_ops();
             return 0;

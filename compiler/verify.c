@@ -1,10 +1,15 @@
 /* verify.c — `nnc verify MODEL [DIR...]`: compiles the model, builds it with
  * the system C compiler around a small harness, runs it on each ONNX
  * test_data_set folder and compares every output with the expected one.
- * Protobuf stays on nnc's side: tensors cross to the harness as raw files. */
+ * Protobuf stays on nnc's side: tensors cross to the harness as raw files.
+ * Cross builds (NNC_VERIFY_CC, or --target neon on a host that is not
+ * AArch64) compile the runtime from its sources next to the model (as
+ * `nnc --emit-runtime` writes them) and run the harness through an emulator
+ * (NNC_VERIFY_RUNNER, by default qemu for the Debian cross toolchains). */
 #include "verify.h"
 
 #include "backend/template.h"
+#include "driver.h"
 #include "ir/infer.h"
 
 #include <dirent.h>
@@ -47,6 +52,33 @@ static void runtime_paths(Arena *a, const char *argv0, const char **inc, const c
     }
 }
 
+/* ---- the runtime as sources: --emit-runtime, cross builds ---- */
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, f) == n;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+int emit_runtime(const char *dir)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "nnc: error: cannot create '%s': %s\n", dir, strerror(errno));
+        return 1;
+    }
+    for (int i = 0; i < nnc_runtime_count; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, nnc_runtime_files[i].path);
+        if (write_file(path, nnc_runtime_files[i].text) != 0) {
+            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", path, strerror(errno));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int print_build_flags(const char *argv0, int cflags)
 {
     Arena a;
@@ -81,6 +113,81 @@ static int run_process(const char *const *argv, int quiet)
         if (errno != EINTR) return -1;
     if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
     return WEXITSTATUS(st);
+}
+
+/* ---- the toolchain: native, or a cross compiler and an emulator ---- */
+typedef struct Toolchain {
+    const char *cc;      /* compiler command, words */
+    const char *runner;  /* words put before the harness's command line, or NULL */
+    int sources;         /* build the runtime from its sources, not libnncrt.a */
+} Toolchain;
+
+#if defined(__aarch64__)
+#define HOST_IS_AARCH64 1
+#else
+#define HOST_IS_AARCH64 0
+#endif
+
+static const char *env_words(const char *name)
+{
+    const char *v = getenv(name);
+    return v && v[strspn(v, " \t")] ? v : NULL;
+}
+
+/* Is `name` an executable in PATH? */
+static int in_path(Arena *a, const char *name)
+{
+    const char *path = getenv("PATH");
+    if (strchr(name, '/')) return access(name, X_OK) == 0;
+    for (const char *s = path ? path : ""; *s;) {
+        size_t n = strcspn(s, ":");
+        if (n && access(arena_printf(a, "%.*s/%s", (int)n, s, name), X_OK) == 0) return 1;
+        s += n + (s[n] == ':');
+    }
+    return 0;
+}
+
+/* The emulator for a Debian cross compiler's programs (by the triplet its
+ * name starts with), when that is a foreign architecture; else NULL. */
+static const char *emulator_for(Arena *a, const char *cc)
+{
+    static const char *const known[][3] = {{"aarch64-linux-gnu-", "qemu-aarch64", "/usr/aarch64-linux-gnu"},
+                                           {"arm-linux-gnueabihf-", "qemu-arm", "/usr/arm-linux-gnueabihf"}};
+    const char *first = arena_printf(a, "%.*s", (int)strcspn(cc + strspn(cc, " \t"), " \t"), cc + strspn(cc, " \t"));
+    const char *base = strrchr(first, '/') ? strrchr(first, '/') + 1 : first;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strncmp(base, known[i][0], strlen(known[i][0])) == 0 && !(i == 0 && HOST_IS_AARCH64))
+            return arena_printf(a, "%s -L %s", known[i][1], known[i][2]);
+    return NULL;
+}
+
+/* Chooses how to build and run for target isa; NULL and a one-line reason
+ * when no way exists. */
+static const char *choose_toolchain(Arena *a, const char *isa, Toolchain *tc)
+{
+    const char *vcc = env_words("NNC_VERIFY_CC"), *runner = env_words("NNC_VERIFY_RUNNER");
+    int foreign = strcmp(isa, "neon") == 0 && !HOST_IS_AARCH64;
+    memset(tc, 0, sizeof *tc);
+    if (!vcc && !foreign) { /* native: the system compiler and the built runtime library */
+        tc->cc = env_words("CC") ? env_words("CC") : "cc";
+        tc->runner = runner;
+        return NULL;
+    }
+    tc->sources = 1;
+    tc->cc = vcc ? vcc : "aarch64-linux-gnu-gcc";
+    if (!vcc && !in_path(a, tc->cc))
+        return "verify --target neon on this host needs an AArch64 cross compiler and an emulator: install "
+               "gcc-aarch64-linux-gnu and qemu-user (scripts/install-deps.sh), or set NNC_VERIFY_CC and "
+               "NNC_VERIFY_RUNNER";
+    tc->runner = runner ? runner : emulator_for(a, tc->cc);
+    if (!tc->runner && foreign) tc->runner = "qemu-aarch64 -L /usr/aarch64-linux-gnu";
+    if (tc->runner && !runner) { /* a default emulator: it must be there */
+        const char *emu = arena_printf(a, "%.*s", (int)strcspn(tc->runner, " "), tc->runner);
+        if (!in_path(a, emu))
+            return arena_printf(a, "verify with the cross compiler '%s' needs the emulator %s: install qemu-user, or "
+                                   "set NNC_VERIFY_RUNNER", tc->cc, emu);
+    }
+    return NULL;
 }
 
 /* ---- building ---- */
@@ -122,12 +229,11 @@ static int write_harness(Arena *a, const Graph *g, const char *dir)
     return ok ? 0 : -1;
 }
 
-static int build_harness(Arena *a, const char *dir)
+static int build_harness(Arena *a, const char *dir, const Toolchain *tc)
 {
     const char *argv[96];
     int n = 0;
-    const char *cc = getenv("CC");
-    split_words(a, cc && *cc ? cc : "cc", argv, &n, 16);
+    split_words(a, tc->cc, argv, &n, 16);
     const char *fl = getenv("NNC_VERIFY_CFLAGS");
     split_words(a, fl && *fl ? fl : "-O2", argv, &n, 70);
     argv[n++] = "-std=c99";
@@ -135,10 +241,16 @@ static int build_harness(Arena *a, const char *dir)
     argv[n++] = arena_printf(a, "%s/harness", dir);
     argv[n++] = arena_printf(a, "%s/harness.c", dir);
     argv[n++] = arena_printf(a, "%s/model.c", dir);
-    const char *inc, *lib;
-    runtime_paths(a, "nnc", &inc, &lib);
-    argv[n++] = arena_printf(a, "-I%s", inc);
-    argv[n++] = lib;
+    if (tc->sources) { /* the runtime built by the same compiler, from its sources */
+        if (emit_runtime(dir) != 0) return -1;
+        argv[n++] = arena_printf(a, "-I%s", dir);
+        argv[n++] = arena_printf(a, "%s/nnc_runtime.c", dir);
+    } else {
+        const char *inc, *lib;
+        runtime_paths(a, "nnc", &inc, &lib);
+        argv[n++] = arena_printf(a, "-I%s", inc);
+        argv[n++] = lib;
+    }
     argv[n++] = "-lm";
     argv[n] = NULL;
     return run_process(argv, 0);
@@ -219,7 +331,7 @@ static int original_index(const Graph *raw, const Tensor *t)
 }
 
 static int run_dataset(Arena *a, const Graph *raw, Graph *g, const char *build, const char *ds,
-                       const VerifyOptions *vo)
+                       const VerifyOptions *vo, const Toolchain *tc)
 {
     printf("%s\n", ds);
     for (int i = 0; i < g->n_inputs; i++) {
@@ -231,8 +343,13 @@ static int run_dataset(Arena *a, const Graph *raw, Graph *g, const char *build, 
         if (write_raw(arena_printf(a, "%s/in_%d.bin", build, i), t->data, tensor_bytes(t)) != 0)
             nnc_fail("cannot write to '%s'", build);
     }
-    const char *argv[] = {arena_printf(a, "%s/harness", build), build,
-                          vo->bench ? arena_printf(a, "%d", vo->bench) : NULL, NULL};
+    const char *argv[24];
+    int na = 0;
+    if (tc->runner) split_words(a, tc->runner, argv, &na, 20);
+    argv[na++] = arena_printf(a, "%s/harness", build);
+    argv[na++] = build;
+    argv[na++] = vo->bench ? arena_printf(a, "%d", vo->bench) : NULL;
+    argv[na] = NULL;
     int rc = run_process(argv, 0);
     if (rc != 0) {
         printf("  FAILED: the generated program exited with status %d\n", rc);
@@ -285,7 +402,7 @@ static void remove_tree(Arena *a, const char *dir)
 }
 
 /* Compile and build the model in `build`; returns its graph. */
-static Graph *build_model(Arena *a, const CompileOptions *o, const char *build)
+static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc)
 {
     CompileOptions co = *o;
     co.out_c = arena_printf(a, "%s/model.c", build);
@@ -294,7 +411,7 @@ static Graph *build_model(Arena *a, const CompileOptions *o, const char *build)
     Graph *g = compile_graph(a, o);
     if (!g) nnc_unwind();
     if (write_harness(a, g, build) != 0) nnc_fail("cannot write the harness in '%s'", build);
-    if (build_harness(a, build) != 0) nnc_fail("the generated code did not compile (see above)");
+    if (build_harness(a, build, tc) != 0) nnc_fail("the generated code did not compile (see above)");
     return g;
 }
 
@@ -338,6 +455,9 @@ static CompileOptions frozen_options(Arena *a, const CompileOptions *o, const Gr
 static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo, const char *build,
                      const char **dirs, int n_dirs)
 {
+    Toolchain tc;
+    const char *why = choose_toolchain(a, resolve_target(o->target), &tc);
+    if (why) nnc_fail("%s", why);
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");
     LoadOptions plain_inputs = o->load; /* all graph inputs, to number the input_K.pb files */
@@ -353,15 +473,15 @@ static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo,
     nnc_error_set_quiet(0);
     int plain = level == 0;
     Graph *g = NULL;
-    if (plain) g = build_model(a, o, build);
+    if (plain) g = build_model(a, o, build, &tc);
     int ok = 1;
     for (int i = 0; i < n_dirs; i++) {
         if (!plain) {
             CompileOptions co = frozen_options(a, o, raw, dirs[i], level, 1);
-            if (co.load.n_freeze == 0) g = build_model(a, o, build); /* prints the real error */
-            g = build_model(a, &co, build);
+            if (co.load.n_freeze == 0) g = build_model(a, o, build, &tc); /* prints the real error */
+            g = build_model(a, &co, build, &tc);
         }
-        ok &= run_dataset(a, raw, g, build, dirs[i], vo);
+        ok &= run_dataset(a, raw, g, build, dirs[i], vo, &tc);
     }
     printf("%s: %s\n", o->model_path, ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
