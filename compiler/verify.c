@@ -455,6 +455,7 @@ static CompileOptions frozen_options(Arena *a, const CompileOptions *o, const Gr
 static int verify_in(Arena *a, const CompileOptions *o, const VerifyOptions *vo, const char *build,
                      const char **dirs, int n_dirs)
 {
+    nnc_error_set_file(o->model_path);
     Toolchain tc;
     const char *why = choose_toolchain(a, resolve_target(o->target), &tc);
     if (why) nnc_fail("%s", why);

@@ -55,13 +55,17 @@ static inline NNC_TARGET void KERNEL_st(float *p, long n, __m256 v)
         if (i < n) p[i] = t[i];
 }
 
-/* Finish one row of nr columns: accumulate, epilogue, store. */
+/* Finish one row of nr columns: accumulate, epilogue, store. The second
+ * vector's pointers (p + 8) are formed only when it has columns: past a row
+ * of 8 or fewer they would point outside the array, which C leaves undefined
+ * and gcc -O2 warns about (-Warray-bounds). */
+#define KERNEL_LD1(p) (nr > 8 ? KERNEL_ld((p) + 8, nr - 8) : _mm256_setzero_ps())
 static inline NNC_TARGET void KERNEL_row(__m256 va, __m256 vb, float *c, long nr, int flags, const float *rbias,
                                          const float *cbias, const float *res)
 {
     if (flags & 1) {
         va = _mm256_add_ps(va, KERNEL_ld(c, nr));
-        vb = _mm256_add_ps(vb, KERNEL_ld(c + 8, nr - 8));
+        vb = _mm256_add_ps(vb, KERNEL_LD1(c));
     }
     if (flags & 2) {
         if (rbias) {
@@ -71,17 +75,17 @@ static inline NNC_TARGET void KERNEL_row(__m256 va, __m256 vb, float *c, long nr
         }
         if (cbias) {
             va = _mm256_add_ps(va, KERNEL_ld(cbias, nr));
-            vb = _mm256_add_ps(vb, KERNEL_ld(cbias + 8, nr - 8));
+            vb = _mm256_add_ps(vb, KERNEL_LD1(cbias));
         }
         if (res && !ACT_FIRST) {
             va = _mm256_add_ps(va, KERNEL_ld(res, nr));
-            vb = _mm256_add_ps(vb, KERNEL_ld(res + 8, nr - 8));
+            vb = _mm256_add_ps(vb, KERNEL_LD1(res));
         }
         va = nnc_act_avx2(va, VACT, ACT_A, ACT_B);
         vb = nnc_act_avx2(vb, VACT, ACT_A, ACT_B);
         if (res && ACT_FIRST) {
             va = _mm256_add_ps(va, KERNEL_ld(res, nr));
-            vb = _mm256_add_ps(vb, KERNEL_ld(res + 8, nr - 8));
+            vb = _mm256_add_ps(vb, KERNEL_LD1(res));
         }
     }
     if (nr >= 16) {
@@ -89,9 +93,10 @@ static inline NNC_TARGET void KERNEL_row(__m256 va, __m256 vb, float *c, long nr
         _mm256_storeu_ps(c + 8, vb);
     } else {
         KERNEL_st(c, nr, va);
-        KERNEL_st(c + 8, nr - 8, vb);
+        if (nr > 8) KERNEL_st(c + 8, nr - 8, vb);
     }
 }
+#undef KERNEL_LD1
 
 #define NNC_T2_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define NNC_T2_DECL(i)                                                                                     \

@@ -31,13 +31,17 @@ static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 #endif
 /* @begin */
-/* Finish one row: accumulate, epilogue, masked store. */
+/* Finish one row: accumulate, epilogue, masked store. The second vector's
+ * pointers (p + 16) are formed only when it has lanes (m1 != 0): past a row
+ * of 16 or fewer columns they would point outside the array, which C leaves
+ * undefined and gcc -O2 warns about (-Warray-bounds). */
+#define KERNEL_LD1(p) (m1 ? _mm512_maskz_loadu_ps(m1, (p) + 16) : _mm512_setzero_ps())
 static inline NNC_TARGET void KERNEL_row(__m512 va, __m512 vb, float *c, __mmask16 m0, __mmask16 m1, int flags,
                                          const float *rbias, const float *cbias, const float *res)
 {
     if (flags & 1) {
         va = _mm512_add_ps(va, _mm512_maskz_loadu_ps(m0, c));
-        vb = _mm512_add_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16));
+        vb = _mm512_add_ps(vb, KERNEL_LD1(c));
     }
     if (flags & 2) {
         if (rbias) {
@@ -47,22 +51,23 @@ static inline NNC_TARGET void KERNEL_row(__m512 va, __m512 vb, float *c, __mmask
         }
         if (cbias) {
             va = _mm512_add_ps(va, _mm512_maskz_loadu_ps(m0, cbias));
-            vb = _mm512_add_ps(vb, _mm512_maskz_loadu_ps(m1, cbias + 16));
+            vb = _mm512_add_ps(vb, KERNEL_LD1(cbias));
         }
         if (res && !ACT_FIRST) {
             va = _mm512_add_ps(va, _mm512_maskz_loadu_ps(m0, res));
-            vb = _mm512_add_ps(vb, _mm512_maskz_loadu_ps(m1, res + 16));
+            vb = _mm512_add_ps(vb, KERNEL_LD1(res));
         }
         va = nnc_act_avx512(va, VACT, ACT_A, ACT_B);
         vb = nnc_act_avx512(vb, VACT, ACT_A, ACT_B);
         if (res && ACT_FIRST) {
             va = _mm512_add_ps(va, _mm512_maskz_loadu_ps(m0, res));
-            vb = _mm512_add_ps(vb, _mm512_maskz_loadu_ps(m1, res + 16));
+            vb = _mm512_add_ps(vb, KERNEL_LD1(res));
         }
     }
     _mm512_mask_storeu_ps(c, m0, va);
-    _mm512_mask_storeu_ps(c + 16, m1, vb);
+    if (m1) _mm512_mask_storeu_ps(c + 16, m1, vb);
 }
+#undef KERNEL_LD1
 
 #define NNC_T5_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define NNC_T5_DECL(i)                                                                                     \

@@ -33,7 +33,7 @@ case_after()
 {
     local isa="${targets##* }"
     if command -v clang >/dev/null && ! CC=clang \
-        NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+        NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
         ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$out/$1/model.onnx" --target "$isa" >"$out/$1/sanitize.txt" 2>&1; then
         why="$why sanitize-$isa"; cat "$out/$1/sanitize.txt" >>"$log"
     fi

@@ -2,7 +2,7 @@
 """SIMD kernels against the generic target, op by op.
 
 Usage: /usr/bin/python3 tests/simd/simd_ops_test.py NNC OUTDIR [--targets avx2,avx512,neon] [--filter RE]
-                                                     [--sanitize] [--warnings]
+                                                     [--sanitize] [--warnings] [--shard I/N] [-j J]
 
 Builds small one-op ONNX models whose shapes sit below, at and above the
 vector widths (4, 8 and 16 lanes), with tails, broadcasting patterns and pool
@@ -14,7 +14,9 @@ code under ASan+UBSan (clang; neon: the cross gcc under qemu-aarch64);
 --warnings also compiles it with gcc and clang -std=c99 -Wall -Wextra
 -pedantic -Werror (neon: aarch64-linux-gnu-gcc and clang
 --target=aarch64-linux-gnu). neon runs under qemu-aarch64 on other hosts and
-is skipped without the cross tools. Exit 0 when all pass.
+is skipped without the cross tools. --shard I/N checks only cases I, I+N,
+I+2N, ... (1-based), so ctest can run the shards in parallel.
+Exit 0 when all pass.
 """
 import argparse
 import concurrent.futures
@@ -190,8 +192,11 @@ def main():
     ap.add_argument("--sanitize", action="store_true")
     ap.add_argument("--warnings", action="store_true")
     ap.add_argument("-j", type=int, default=2)
+    ap.add_argument("--shard", default="1/1")
     a = ap.parse_args()
+    si, sn = (int(v) for v in a.shard.split("/"))
     todo = [c for c in cases() if re.search(a.filter, c[0])]
+    todo = [c for k, c in enumerate(todo) if k % sn == si - 1]
     with concurrent.futures.ThreadPoolExecutor(a.j) as ex:
         failed = [f for fs in ex.map(lambda c: check(a, *c), todo) for f in fs]
     for f in failed:
@@ -235,7 +240,7 @@ def check(a, name, mf, exact):
             failed.append((name, isa, out.strip().splitlines()[-2:]))
             continue
         if a.sanitize:
-            env = dict(os.environ, CC="clang", NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=address,undefined "
+            env = dict(os.environ, CC="clang", NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined "
                        "-fno-sanitize-recover=all -fno-omit-frame-pointer")
             if isa == "neon":
                 env.pop("CC")
