@@ -64,7 +64,6 @@ static inline NNC_TARGET void KERNEL_st(float *p, long n, float32x4_t v)
 static inline NNC_TARGET void KERNEL_fin(float32x4_t v, float *c, long n, int flags, const float *rbias,
                                          const float *cbias, const float *res)
 {
-    if (n <= 0) return;
     if (flags & 1) v = vaddq_f32(v, KERNEL_ld(c, n));
     if (flags & 2) {
         if (rbias) v = vaddq_f32(v, vdupq_n_f32(*rbias));
@@ -91,13 +90,18 @@ static inline NNC_TARGET void KERNEL_fin(float32x4_t v, float *c, long n, int fl
     c##i##0 = vfmaq_laneq_f32(c##i##0, b0, (i) < 4 ? al : ah, (i) & 3);                                    \
     c##i##1 = vfmaq_laneq_f32(c##i##1, b1, (i) < 4 ? al : ah, (i) & 3);                                    \
     c##i##2 = vfmaq_laneq_f32(c##i##2, b2, (i) < 4 ? al : ah, (i) & 3);
+/* the pointers to a row's second and third vectors (+ 4, + 8) are formed
+ * only when that vector has columns: past a shorter row they would point
+ * outside the array, which C leaves undefined */
 #define NNC_TN_STORE(i)                                                                                    \
     if (rows > i && mr > i) {                                                                              \
         float *ci = c + i * ldc;                                                                           \
         const float *rb = rbias ? rbias + i : 0, *ri = res ? res + i * ldr : 0;                            \
         KERNEL_fin(c##i##0, ci, nr, flags, rb, cbias, ri);                                                 \
-        KERNEL_fin(c##i##1, ci + 4, nr - 4, flags, rb, cbias ? cbias + 4 : 0, ri ? ri + 4 : 0);            \
-        KERNEL_fin(c##i##2, ci + 8, nr - 8, flags, rb, cbias ? cbias + 8 : 0, ri ? ri + 8 : 0);            \
+        if (nr > 4)                                                                                        \
+            KERNEL_fin(c##i##1, ci + 4, nr - 4, flags, rb, cbias ? cbias + 4 : 0, ri ? ri + 4 : 0);        \
+        if (nr > 8)                                                                                        \
+            KERNEL_fin(c##i##2, ci + 8, nr - 8, flags, rb, cbias ? cbias + 8 : 0, ri ? ri + 8 : 0);        \
     }
 
 static inline NNC_TARGET __attribute__((always_inline)) void
