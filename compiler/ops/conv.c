@@ -332,7 +332,6 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
     TileShape ts;
     if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT || !node_input(n, 1)->data) return 0;
     if (lower_conv_dw(L, n, g, p, tile_lanes(L))) return 1;
-    if (!lower_isa_has(L, "conv_gemm")) return 0; /* neon: no implicit-GEMM template yet */
     int64_t kt = g->c / g->group, mpan, np = 1;
     for (int i = 0; i < g->nsp; i++) {
         kt *= g->k[i];

@@ -39,6 +39,7 @@
 #define VMASK_I32(q) vreinterpretq_u32_s32(vld1q_s32((const int32_t *)(q)))
 #define VMASK_AND(a, b) vandq_u32(a, b)
 #define VGATHER_IDX_M(p, ix, a, m) nnc_gatherm_neon(p, (const int32_t *)(ix), 0, a, m)
+#define VPREFETCH(p) __builtin_prefetch(p)
 #define VHSUM(v) nnc_hsum_neon(v)
 #define VHMAX(v) nnc_hmax_neon(v)
 #define VMASK_NZ_U8(p, n) nnc_mask_nz_u8_neon((const unsigned char *)(p), n)
