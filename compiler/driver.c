@@ -20,15 +20,15 @@
 static const char *target_isa(const char *target, char *why, size_t cap)
 {
     if (!target || strcmp(target, "generic") == 0) return "generic";
-    if (strcmp(target, "avx2") == 0 || strcmp(target, "avx512") == 0) return target;
+    if (strcmp(target, "avx2") == 0 || strcmp(target, "avx512") == 0 || strcmp(target, "neon") == 0) return target;
     if (strcmp(target, "native") == 0) { /* the best target for the machine nnc runs on */
         unsigned f = nnc_cpu_features();
-        return (f & NNC_CPU_AVX512) ? "avx512" : (f & NNC_CPU_AVX2) ? "avx2" : "generic";
+        return (f & NNC_CPU_AVX512) ? "avx512"
+               : (f & NNC_CPU_AVX2) ? "avx2"
+               : (f & NNC_CPU_NEON) ? "neon"
+                                    : "generic";
     }
-    if (strcmp(target, "neon") == 0)
-        snprintf(why, cap, "target 'neon' is not available yet in this version; use --target generic");
-    else
-        snprintf(why, cap, "unknown target '%s' (generic, avx2, avx512, neon, native)", target);
+    snprintf(why, cap, "unknown target '%s' (generic, avx2, avx512, neon, native)", target);
     return NULL;
 }
 
@@ -54,12 +54,13 @@ char *default_prefix(Arena *a, const char *out_c)
     return p;
 }
 
-/* Channels per block of the NCHW[c] layout for a target: its vector width,
- * or 0 (plain layout only) for generic, with --layout plain, and below --opt 2. */
+/* Channels per block of the NCHW[c] layout for a target: its vector width
+ * (16 avx512, 8 avx2, 4 neon), or 0 (plain layout only) for generic, with
+ * --layout plain, and below --opt 2. */
 static int layout_lanes(const CompileOptions *o, const char *isa)
 {
     if (o->opt_level < 2 || o->layout == LAYOUT_PLAIN) return 0;
-    return strcmp(isa, "avx512") == 0 ? 16 : strcmp(isa, "avx2") == 0 ? 8 : 0;
+    return strcmp(isa, "avx512") == 0 ? 16 : strcmp(isa, "avx2") == 0 ? 8 : strcmp(isa, "neon") == 0 ? 4 : 0;
 }
 
 /* Runs one pass under its name, so an internal error names it. */

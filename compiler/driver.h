@@ -5,8 +5,8 @@
 #include "frontend/frontend.h"
 
 /* --layout: auto lets the layout pass store tensors between convolutions and
- * pools channel-blocked (NCHW8c on avx2, NCHW16c on avx512; generic stays
- * plain); plain keeps every tensor row-major. */
+ * pools channel-blocked (NCHW4c on neon, NCHW8c on avx2, NCHW16c on avx512;
+ * generic stays plain); plain keeps every tensor row-major. */
 enum { LAYOUT_AUTO = 0, LAYOUT_PLAIN = 1 };
 
 typedef struct CompileOptions {

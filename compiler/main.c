@@ -27,15 +27,18 @@ static const char usage[] =
     "       nnc convert MODEL -o OUT.onnx|OUT.nn   ONNX <-> the model language (OUT.nn gets its\n"
     "                                             weights in OUT.safetensors beside it)\n"
     "       nnc --cflags | --libs                 flags to compile and link the generated code\n"
+    "       nnc --emit-runtime DIR                write the runtime's C sources and headers into DIR\n"
+    "                                             (to build them with any toolchain, e.g. a cross compiler)\n"
     "       nnc --list-ops | --list-types         supported ONNX operators / element types\n"
     "       nnc --help | --version\n"
     "options:\n"
     "  -o OUT.c                  output file; OUT.h is written next to it\n"
     "  --prefix P                C identifier prefix of the API (default: OUT's stem)\n"
-    "  --target T                generic (default), avx2, avx512, neon, native\n"
+    "  --target T                generic (default), avx2, avx512, neon (AArch64 Advanced SIMD),\n"
+    "                            native (the best of these for this machine)\n"
     "  --opt N                   optimisation level 0..3 (default 2)\n"
-    "  --layout L                auto (default): at --opt 2 and up on avx2/avx512, tensors between\n"
-    "                            convolutions and pools are stored channel-blocked (NCHW8c/NCHW16c);\n"
+    "  --layout L                auto (default): at --opt 2 and up on avx2/avx512/neon, tensors between\n"
+    "                            convolutions and pools are stored channel-blocked (NCHW8c/16c/4c);\n"
     "                            plain: every tensor stays row-major\n"
     "  --max-workspace BYTES     fail (naming the largest tensors live at the peak) when the\n"
     "                            workspace plan needs more than BYTES\n"
@@ -57,7 +60,11 @@ static const char usage[] =
     "  --layers-ref DIR          the same against the TensorProto files in DIR (one data set's\n"
     "                            intermediates from another framework: tools/dump_intermediates.py)\n"
     "  --bench N                 also time N runs (after a warm-up) and print the median\n"
-    "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2)\n";
+    "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2);\n"
+    "    NNC_VERIFY_CC: a (cross) compiler command; the runtime is then built from its sources\n"
+    "    NNC_VERIFY_RUNNER: a command the program runs under, e.g. 'qemu-aarch64 -L /usr/aarch64-linux-gnu'\n"
+    "    (--target neon on a non-AArch64 host defaults to aarch64-linux-gnu-gcc under qemu-aarch64;\n"
+    "    a Debian cross compiler, aarch64-linux-gnu-* or arm-linux-gnueabihf-*, to qemu-aarch64/qemu-arm)\n";
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -146,6 +153,9 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--cflags") == 0 || strcmp(a, "--libs") == 0) {
             return print_build_flags(argv[0], a[2] == 'c');
+        } else if (strcmp(a, "--emit-runtime") == 0) {
+            if (!has_val) return bad_usage("%s", "--emit-runtime needs a directory");
+            return emit_runtime(argv[i + 1]);
         } else if (strcmp(a, "--list-ops") == 0) {
             list_ops();
             return 0;

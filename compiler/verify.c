@@ -3,10 +3,15 @@
  * test_data_set folder and compares every output with the expected one.
  * Protobuf stays on nnc's side: tensors cross to the harness as raw files.
  * With --layers, both the model and a reference are built with --trace and
- * every intermediate is compared too (verify_layers.c). */
+ * every intermediate is compared too (verify_layers.c).
+ * Cross builds (NNC_VERIFY_CC, or --target neon on a host that is not
+ * AArch64) compile the runtime from its sources next to the model (as
+ * `nnc --emit-runtime` writes them) and run the harness through an emulator
+ * (NNC_VERIFY_RUNNER, by default qemu for the Debian cross toolchains). */
 #include "verify.h"
 
 #include "backend/template.h"
+#include "driver.h"
 #include "verify_layers.h"
 #include "ir/infer.h"
 
@@ -50,6 +55,33 @@ static void runtime_paths(Arena *a, const char *argv0, const char **inc, const c
     }
 }
 
+/* ---- the runtime as sources: --emit-runtime, cross builds ---- */
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, f) == n;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+int emit_runtime(const char *dir)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "nnc: error: cannot create '%s': %s\n", dir, strerror(errno));
+        return 1;
+    }
+    for (int i = 0; i < nnc_runtime_count; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, nnc_runtime_files[i].path);
+        if (write_file(path, nnc_runtime_files[i].text) != 0) {
+            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", path, strerror(errno));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int print_build_flags(const char *argv0, int cflags)
 {
     Arena a;
@@ -84,6 +116,81 @@ static int run_process(const char *const *argv, int quiet)
         if (errno != EINTR) return -1;
     if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
     return WEXITSTATUS(st);
+}
+
+/* ---- the toolchain: native, or a cross compiler and an emulator ---- */
+typedef struct Toolchain {
+    const char *cc;      /* compiler command, words */
+    const char *runner;  /* words put before the harness's command line, or NULL */
+    int sources;         /* build the runtime from its sources, not libnncrt.a */
+} Toolchain;
+
+#if defined(__aarch64__)
+#define HOST_IS_AARCH64 1
+#else
+#define HOST_IS_AARCH64 0
+#endif
+
+static const char *env_words(const char *name)
+{
+    const char *v = getenv(name);
+    return v && v[strspn(v, " \t")] ? v : NULL;
+}
+
+/* Is `name` an executable in PATH? */
+static int in_path(Arena *a, const char *name)
+{
+    const char *path = getenv("PATH");
+    if (strchr(name, '/')) return access(name, X_OK) == 0;
+    for (const char *s = path ? path : ""; *s;) {
+        size_t n = strcspn(s, ":");
+        if (n && access(arena_printf(a, "%.*s/%s", (int)n, s, name), X_OK) == 0) return 1;
+        s += n + (s[n] == ':');
+    }
+    return 0;
+}
+
+/* The emulator for a Debian cross compiler's programs (by the triplet its
+ * name starts with), when that is a foreign architecture; else NULL. */
+static const char *emulator_for(Arena *a, const char *cc)
+{
+    static const char *const known[][3] = {{"aarch64-linux-gnu-", "qemu-aarch64", "/usr/aarch64-linux-gnu"},
+                                           {"arm-linux-gnueabihf-", "qemu-arm", "/usr/arm-linux-gnueabihf"}};
+    const char *first = arena_printf(a, "%.*s", (int)strcspn(cc + strspn(cc, " \t"), " \t"), cc + strspn(cc, " \t"));
+    const char *base = strrchr(first, '/') ? strrchr(first, '/') + 1 : first;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strncmp(base, known[i][0], strlen(known[i][0])) == 0 && !(i == 0 && HOST_IS_AARCH64))
+            return arena_printf(a, "%s -L %s", known[i][1], known[i][2]);
+    return NULL;
+}
+
+/* Chooses how to build and run for target isa; NULL and a one-line reason
+ * when no way exists. */
+static const char *choose_toolchain(Arena *a, const char *isa, Toolchain *tc)
+{
+    const char *vcc = env_words("NNC_VERIFY_CC"), *runner = env_words("NNC_VERIFY_RUNNER");
+    int foreign = strcmp(isa, "neon") == 0 && !HOST_IS_AARCH64;
+    memset(tc, 0, sizeof *tc);
+    if (!vcc && !foreign) { /* native: the system compiler and the built runtime library */
+        tc->cc = env_words("CC") ? env_words("CC") : "cc";
+        tc->runner = runner;
+        return NULL;
+    }
+    tc->sources = 1;
+    tc->cc = vcc ? vcc : "aarch64-linux-gnu-gcc";
+    if (!vcc && !in_path(a, tc->cc))
+        return "verify --target neon on this host needs an AArch64 cross compiler and an emulator: install "
+               "gcc-aarch64-linux-gnu and qemu-user (scripts/install-deps.sh), or set NNC_VERIFY_CC and "
+               "NNC_VERIFY_RUNNER";
+    tc->runner = runner ? runner : emulator_for(a, tc->cc);
+    if (!tc->runner && foreign) tc->runner = "qemu-aarch64 -L /usr/aarch64-linux-gnu";
+    if (tc->runner && !runner) { /* a default emulator: it must be there */
+        const char *emu = arena_printf(a, "%.*s", (int)strcspn(tc->runner, " "), tc->runner);
+        if (!in_path(a, emu))
+            return arena_printf(a, "verify with the cross compiler '%s' needs the emulator %s: install qemu-user, or "
+                                   "set NNC_VERIFY_RUNNER", tc->cc, emu);
+    }
+    return NULL;
 }
 
 /* ---- building ---- */
@@ -127,12 +234,11 @@ static int write_harness(Arena *a, const Graph *g, const char *dir, int trace)
     return ok ? 0 : -1;
 }
 
-static int build_harness(Arena *a, const char *dir)
+static int build_harness(Arena *a, const char *dir, const Toolchain *tc)
 {
     const char *argv[96];
     int n = 0;
-    const char *cc = getenv("CC");
-    split_words(a, cc && *cc ? cc : "cc", argv, &n, 16);
+    split_words(a, tc->cc, argv, &n, 16);
     const char *fl = getenv("NNC_VERIFY_CFLAGS");
     split_words(a, fl && *fl ? fl : "-O2", argv, &n, 70);
     argv[n++] = "-std=c99";
@@ -140,10 +246,16 @@ static int build_harness(Arena *a, const char *dir)
     argv[n++] = arena_printf(a, "%s/harness", dir);
     argv[n++] = arena_printf(a, "%s/harness.c", dir);
     argv[n++] = arena_printf(a, "%s/model.c", dir);
-    const char *inc, *lib;
-    runtime_paths(a, "nnc", &inc, &lib);
-    argv[n++] = arena_printf(a, "-I%s", inc);
-    argv[n++] = lib;
+    if (tc->sources) { /* the runtime built by the same compiler, from its sources */
+        if (emit_runtime(dir) != 0) return -1;
+        argv[n++] = arena_printf(a, "-I%s", dir);
+        argv[n++] = arena_printf(a, "%s/nnc_runtime.c", dir);
+    } else {
+        const char *inc, *lib;
+        runtime_paths(a, "nnc", &inc, &lib);
+        argv[n++] = arena_printf(a, "-I%s", inc);
+        argv[n++] = lib;
+    }
     argv[n++] = "-lm";
     argv[n] = NULL;
     return run_process(argv, 0);
@@ -215,14 +327,28 @@ static void write_inputs(Arena *a, const Graph *raw, Graph *g, const char *ds, c
     }
 }
 
-static Graph *build_model(Arena *a, const CompileOptions *o, const char *build);
+/* Runs the harness built in `dir` (through tc's runner, if any); its exit status. */
+static int run_harness(Arena *a, const char *dir, const Toolchain *tc, int bench)
+{
+    const char *argv[24];
+    int na = 0;
+    if (tc->runner) split_words(a, tc->runner, argv, &na, 20);
+    argv[na++] = arena_printf(a, "%s/harness", dir);
+    argv[na++] = dir;
+    argv[na++] = bench ? arena_printf(a, "%d", bench) : NULL;
+    argv[na] = NULL;
+    return run_process(argv, 0);
+}
+
+static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc);
 
 /* --layers: the reference. dir == NULL: the tensors in vo->layers_ref, with
  * g the unoptimised graph (to say what fused nodes cover); else nnc's plain
- * build (generic, --opt 0, traced) built in dir. */
+ * build (generic, --opt 0, traced) built in dir with toolchain tc. */
 typedef struct Reference {
     Graph *g;
     const char *dir;
+    Toolchain tc;
 } Reference;
 
 static Reference reference_setup(Arena *a, const CompileOptions *co, const VerifyOptions *vo, const char *build)
@@ -233,15 +359,17 @@ static Reference reference_setup(Arena *a, const CompileOptions *co, const Verif
     r.layout = LAYOUT_PLAIN;
     r.cap_workspace = 0;
     r.trace = 1;
-    Reference ref = {NULL, NULL};
+    Reference ref = {NULL, NULL, {0}};
     if (vo->layers_ref) {
         ref.g = compile_graph(a, &r);
         if (!ref.g) nnc_unwind();
         return ref;
     }
+    const char *why = choose_toolchain(a, "generic", &ref.tc);
+    if (why) nnc_fail("%s", why);
     ref.dir = arena_printf(a, "%s/reference", build);
     mkdir(ref.dir, 0777);
-    ref.g = build_model(a, &r, ref.dir);
+    ref.g = build_model(a, &r, ref.dir, &ref.tc);
     return ref;
 }
 
@@ -253,8 +381,7 @@ static int check_layers(Arena *a, const Graph *raw, Graph *g, const char *build,
     Tensor **got = trace_read(a, g, build, &n_got), **want;
     if (ref->dir) {
         write_inputs(a, raw, ref->g, ds, ref->dir);
-        const char *argv[] = {arena_printf(a, "%s/harness", ref->dir), ref->dir, NULL};
-        int rc = run_process(argv, 0);
+        int rc = run_harness(a, ref->dir, &ref->tc, 0);
         if (rc != 0) {
             printf("  layers: FAILED: the reference program exited with status %d\n", rc);
             return 0;
@@ -269,13 +396,11 @@ static int check_layers(Arena *a, const Graph *raw, Graph *g, const char *build,
 }
 
 static int run_dataset(Arena *a, const Graph *raw, Graph *g, const char *build, const char *ds,
-                       const VerifyOptions *vo, const Reference *ref)
+                       const VerifyOptions *vo, const Toolchain *tc, const Reference *ref)
 {
     printf("%s\n", ds);
     write_inputs(a, raw, g, ds, build);
-    const char *argv[] = {arena_printf(a, "%s/harness", build), build,
-                          vo->bench ? arena_printf(a, "%d", vo->bench) : NULL, NULL};
-    int rc = run_process(argv, 0);
+    int rc = run_harness(a, build, tc, vo->bench);
     if (rc != 0) {
         printf("  FAILED: the generated program exited with status %d\n", rc);
         return 0;
@@ -332,7 +457,7 @@ static void remove_tree(Arena *a, const char *dir, int depth)
 }
 
 /* Compile and build the model in `build`; returns its graph. */
-static Graph *build_model(Arena *a, const CompileOptions *o, const char *build)
+static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc)
 {
     CompileOptions co = *o;
     co.out_c = arena_printf(a, "%s/model.c", build);
@@ -341,7 +466,7 @@ static Graph *build_model(Arena *a, const CompileOptions *o, const char *build)
     Graph *g = compile_graph(a, o);
     if (!g) nnc_unwind();
     if (write_harness(a, g, build, o->trace) != 0) nnc_fail("cannot write the harness in '%s'", build);
-    if (build_harness(a, build) != 0) nnc_fail("the generated code did not compile (see above)");
+    if (build_harness(a, build, tc) != 0) nnc_fail("the generated code did not compile (see above)");
     return g;
 }
 
@@ -389,6 +514,9 @@ static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *
     traced.trace = vo->layers;
     const CompileOptions *o = &traced;
     nnc_error_set_file(o->model_path);
+    Toolchain tc;
+    const char *why = choose_toolchain(a, resolve_target(o->target), &tc);
+    if (why) nnc_fail("%s", why);
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");
     struct stat st;
@@ -409,20 +537,20 @@ static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *
     nnc_error_set_quiet(0);
     int plain = level == 0;
     Graph *g = NULL;
-    Reference ref = {NULL, NULL};
+    Reference ref = {NULL, NULL, {0}};
     if (plain) {
-        g = build_model(a, o, build);
+        g = build_model(a, o, build, &tc);
         if (vo->layers) ref = reference_setup(a, o, vo, build);
     }
     int ok = 1;
     for (int i = 0; i < n_dirs; i++) {
         if (!plain) {
             CompileOptions co = frozen_options(a, o, raw, dirs[i], level, 1);
-            if (co.load.n_freeze == 0) g = build_model(a, o, build); /* prints the real error */
-            g = build_model(a, &co, build);
+            if (co.load.n_freeze == 0) g = build_model(a, o, build, &tc); /* prints the real error */
+            g = build_model(a, &co, build, &tc);
             if (vo->layers) ref = reference_setup(a, &co, vo, build);
         }
-        ok &= run_dataset(a, raw, g, build, dirs[i], vo, &ref);
+        ok &= run_dataset(a, raw, g, build, dirs[i], vo, &tc, &ref);
     }
     printf("%s: %s\n", o->model_path, ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;

@@ -17,5 +17,10 @@ int verify_model(const CompileOptions *o, const VerifyOptions *vo, const char **
 /* Print `nnc --cflags` (cflags=1) or `nnc --libs`; works from the build tree
  * and from an installed prefix. */
 int print_build_flags(const char *argv0, int cflags);
+/* `nnc --emit-runtime DIR`: write the runtime's C sources and headers
+ * (nnc_runtime.c, nnc_runtime.h, nnc_vmath_*.h) into DIR, made if missing,
+ * so any toolchain builds them with the generated code. 0, or 1 after
+ * printing an error. */
+int emit_runtime(const char *dir);
 
 #endif

@@ -12,8 +12,8 @@ unsigned nnc_cpu_features(void)
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
         f |= NNC_CPU_AVX512;
-#elif defined(__aarch64__) || defined(__ARM_NEON)
-    f |= NNC_CPU_NEON;
+#elif defined(__aarch64__)
+    f |= NNC_CPU_NEON; /* Advanced SIMD is mandatory in AArch64 (32-bit ARM: the neon target does not apply) */
 #endif
     return f;
 }

@@ -11,7 +11,7 @@ extern "C" {
 /* CPU features, as a bit set. */
 #define NNC_CPU_AVX2 1u     /* AVX2 + FMA */
 #define NNC_CPU_AVX512 2u   /* AVX-512 F, BW, DQ, VL */
-#define NNC_CPU_NEON 4u
+#define NNC_CPU_NEON 4u     /* AArch64 Advanced SIMD (every AArch64 CPU) */
 
 /* Function attributes that let one C file hold kernels for several
  * instruction sets, built without special compiler flags. */
@@ -22,6 +22,8 @@ extern "C" {
 #define NNC_TARGET_AVX2
 #define NNC_TARGET_AVX512
 #endif
+/* AArch64 Advanced SIMD is part of the base architecture: no attribute. */
+#define NNC_TARGET_NEON
 
 /* Bits of the features the running CPU (and OS) supports. */
 unsigned nnc_cpu_features(void);

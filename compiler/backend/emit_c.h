@@ -13,7 +13,7 @@ typedef struct EmitOptions {
 } EmitOptions;
 
 typedef struct IsaInfo {
-    const char *name;       /* "generic", "avx2", "avx512" */
+    const char *name;       /* "generic", "avx2", "avx512", "neon" */
     unsigned cpu_bit;       /* NNC_CPU_* bit the code needs, 0 for portable C */
     const char *cpu_macro;  /* its name in nnc_runtime.h */
     const char *preamble;   /* includes and macros the kernels use */

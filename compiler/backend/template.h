@@ -13,6 +13,10 @@ typedef struct TemplateFile {
 
 extern const TemplateFile nnc_template_files[];
 extern const int nnc_template_count;
+/* The runtime's sources and headers (runtime/nnc_runtime.c, nnc_*.h by file name),
+ * for `nnc --emit-runtime` and cross builds in `nnc verify`. */
+extern const TemplateFile nnc_runtime_files[];
+extern const int nnc_runtime_count;
 
 /* Text of templates/<isa>/<name>.c; else, when the ISA has a vector layer
  * (templates/<isa>/vops.c), of the shared templates/simd/<name>.c (written in

@@ -331,7 +331,7 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
         return 1;
     TileShape ts;
     if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT || !node_input(n, 1)->data) return 0;
-    if (lower_conv_dw(L, n, g, p, ts.nr / 2)) return 1;
+    if (lower_conv_dw(L, n, g, p, tile_lanes(L))) return 1;
     int64_t kt = g->c / g->group, mpan, np = 1;
     for (int i = 0; i < g->nsp; i++) {
         kt *= g->k[i];
@@ -365,13 +365,14 @@ static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->grou
 
 /* The register tile: RW positions of RH rows by OCB blocks, at most `acc`
  * accumulators, measured best under gcc and clang: avx512 7 x 4 (28 of 32
- * zmm), avx2 5 x 2 (10 of 16 ymm). A plane narrower than RW takes several
+ * zmm), avx2 5 x 2 (10 of 16 ymm); neon 6 x 4 (24 of 32 q registers, sized
+ * for the register file, not measured yet). A plane narrower than RW takes several
  * rows per tile (8 positions at most): the most accumulators, then the
  * fewest loads per multiply-add ((OCB + positions) / (OCB * positions)).
  * rows1: one row per tile only. */
 static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
 {
-    int64_t acc = c >= 16 ? 28 : 10, omax = c >= 16 ? 4 : 2, rwmax = c >= 16 ? 7 : 5;
+    int64_t acc = c >= 16 ? 28 : c == 8 ? 10 : 24, omax = c == 8 ? 2 : 4, rwmax = c >= 16 ? 7 : c == 8 ? 5 : 6;
     p->rh = 1;
     if (p->dwc) {
         p->ocb = 1;

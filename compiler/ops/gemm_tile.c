@@ -1,5 +1,5 @@
 /* gemm_tile.c — shared lowering support for the packed GEMM kernels of the
- * avx2 and avx512 targets (see gemm_tile.h). */
+ * avx2, avx512 and neon targets (see gemm_tile.h). */
 #include "gemm_tile.h"
 
 #include <string.h>
@@ -15,7 +15,17 @@ int tile_shape(Lowering *L, TileShape *ts)
         *ts = (TileShape){6, 16, 256, 128};
         return 1;
     }
+    if (strcmp(isa, "neon") == 0) { /* 8 x 12: 24 of 32 registers (a first tile, not tuned) */
+        *ts = (TileShape){8, 12, 256, 96};
+        return 1;
+    }
     return 0;
+}
+
+int tile_lanes(Lowering *L)
+{
+    const char *isa = lower_target(L);
+    return strcmp(isa, "avx512") == 0 ? 16 : strcmp(isa, "avx2") == 0 ? 8 : strcmp(isa, "neon") == 0 ? 4 : 1;
 }
 
 /* The tile's activation code: 0 none, 1 relu, 2 leaky relu, 3 clip,

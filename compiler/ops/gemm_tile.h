@@ -12,8 +12,10 @@ typedef struct TileShape {
     int kc, nc;      /* cache blocks: k rows and columns of a packed B block */
 } TileShape;
 
-/* The tile of the lowering's target; 0 when it has none (generic, neon). */
+/* The tile of the lowering's target; 0 when it has none (generic). */
 int tile_shape(Lowering *L, TileShape *ts);
+/* Floats per vector of the lowering's target (VLANES; 1 for generic). */
+int tile_lanes(Lowering *L);
 /* Bind the fused epilogue (op_bind_epilogue) plus VEC_EPI = 1 and VACT/
  * ACT_A/ACT_B/ACT_FIRST (every activation vectorises in the tile: see
  * templates/avx512/gemm_tile.c); instantiate the tile kernel and bind its name as TILE along

@@ -27,6 +27,7 @@
  *                             0 elsewhere
  *   VMASK_I32(q)              lanes j where int q[j] is -1 (each q[j] is 0 or -1)
  *   VMASK_AND(a, b)           lanes in both; VFNMA(a, b, c): c - a * b, fused
+ *   VPREFETCH(p)              hint: the cache line at p into L1 (a statement)
  * The elementwise words (VSET VADD ... VEXPM1) have the lane-wise semantics of
  * the scalar C forms they replace (VMAX(a, b) is a > b ? a : b, so NaN and
  * signed zeros match); the transcendental ones map to runtime/nnc_vmath_avx2.h
@@ -63,6 +64,7 @@
     _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p,                                                            \
                              _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(ix)), _mm256_set1_epi32(a)), \
                              _mm256_castsi256_ps(m), 4)
+#define VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define VHSUM(v) nnc_hsum_avx2(v)
 #define VHMAX(v) nnc_hmax_avx2(v)
 #define VNZ_U8_LANE(p, n, j) ((j) < (n) && (p)[j] != 0 ? -1 : 0)

@@ -36,6 +36,7 @@
 #define VGATHER_IDX_M(p, ix, a, m)                                                                              \
     _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, _mm512_add_epi32(_mm512_loadu_si512(ix), _mm512_set1_epi32(a)), \
                              p, 4)
+#define VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define VHSUM(v) _mm512_reduce_add_ps(v)
 #define VHMAX(v) _mm512_reduce_max_ps(v)
 #define VMASK_NZ_U8(p, n)                                                                                       \

@@ -11,7 +11,9 @@
 # so the escape cases would succeed if nnc's path checks were missing.
 #
 # BAD_INPUT_VALGRIND=1 also runs each case under valgrind (if installed);
-# any valgrind error or definite leak fails the case.
+# any valgrind error or definite leak fails the case. BAD_INPUT_TARGET=T
+# compiles every case with --target T (ctest runs it for neon too: the same
+# errors on every target).
 set -u
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
@@ -67,7 +69,7 @@ while IFS=$'\t' read -r name lines expect args; do
     out="$TMP/out"
     rm -rf "$out" "$TMP/valgrind.log" && mkdir "$out"
     # shellcheck disable=SC2086  # args are whitespace-separated on purpose
-    (cd "$out" && "${TIMEOUT[@]}" "${VG[@]}" "$NNC" "$model" -o "$out/out.c" $args \
+    (cd "$out" && "${TIMEOUT[@]}" "${VG[@]}" "$NNC" "$model" -o "$out/out.c" $args ${BAD_INPUT_TARGET:+--target "$BAD_INPUT_TARGET"} \
         >"$TMP/stdout" 2>"$TMP/stderr")
     rc=$?
     why=()

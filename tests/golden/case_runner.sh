@@ -1,7 +1,10 @@
 # case_runner.sh — the loop shared by the golden case checks (sourced by
 # attention_check.sh and rnn_check.sh). run_cases CASES_PY runs the case
 # generator into $out (it prints one line per case: "NAME [KIND]"), then for
-# each case and every target this CPU runs (generic, avx2, avx512):
+# each case and every target this CPU runs (GOLDEN_TARGETS, default
+# "generic avx2 avx512"; "neon" runs under qemu-aarch64 on other hosts, built
+# by aarch64-linux-gnu-gcc, checked by clang --target=aarch64-linux-gnu, and
+# is skipped without the cross tools; no runnable target: exit 77):
 # `nnc verify` at rtol 1e-3 / atol 1e-4, built by gcc -O2 with
 # -std=c99 -Wall -Wextra -pedantic -Werror (so the run is also the gcc
 # warning check), and the generated C checked warning-free by clang
@@ -22,7 +25,12 @@ golden_targets()
 {
     targets=""
     local isa need skip f
-    for isa in generic avx2 avx512; do
+    . "$HERE/cross_tools.sh"
+    for isa in ${GOLDEN_TARGETS:-generic avx2 avx512}; do
+        if [ "$isa" = neon ]; then
+            if [ "$neon_ready" = 0 ]; then targets="$targets neon"; else echo "note: neon skipped ($NEON_WHY)"; fi
+            continue
+        fi
         need=""
         [ "$isa" = avx2 ] && need="avx2 fma"
         [ "$isa" = avx512 ] && need="avx512f avx512bw avx512dq avx512vl"
@@ -30,8 +38,10 @@ golden_targets()
         for f in $need; do grep -qw "$f" /proc/cpuinfo || skip=1; done
         if [ "$skip" = 1 ]; then echo "note: $isa skipped (CPU lacks it)"; else targets="$targets $isa"; fi
     done
-    ccs=""
+    ccs="" neon_ccs=""
     if command -v clang >/dev/null; then ccs="clang"; else echo "note: clang not found, not compiled with it"; fi
+    for f in $NEON_CCS; do [ "${f%%:*}" = clang ] && neon_ccs="$neon_ccs $f"; done
+    return 0
 }
 
 # in_shard K: whether case number K (1-based) belongs to CASE_SHARD
@@ -48,6 +58,7 @@ run_cases()
     local gen="$1" cases c kind m isa cc pass=0 fail=0 k=0
     cases="$("$PY" "$HERE/$gen" "$out")" || { echo "$gen failed"; echo "0 passed, 1 failed"; return 1; }
     golden_targets
+    [ -n "$targets" ] || { echo "skipped: no target to check"; return 77; }
     while read -r c kind; do
         [ -n "$c" ] || continue
         k=$((k + 1))
@@ -64,8 +75,8 @@ run_cases()
                 why="$why compile-$isa"; continue
             fi
             case_target "$c" "$kind" "$isa"
-            for cc in $ccs; do
-                "$cc" $STRICT -fsyntax-only -I"$RT" "$out/$c/$isa.c" >>"$log" 2>&1 || why="$why $cc-$isa"
+            for cc in $([ "$isa" = neon ] && echo "$neon_ccs" || echo "$ccs"); do
+                ${cc//:/ } $STRICT -fsyntax-only -I"$RT" "$out/$c/$isa.c" >>"$log" 2>&1 || why="$why ${cc%%:*}-$isa"
             done
         done
         case_after "$c" "$kind"

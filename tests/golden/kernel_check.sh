@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Kernel check: the Gemm, MatMul and Conv kernels of every target (generic,
-# avx2, avx512) against numpy references, at sizes equal to, below and above
+# avx2, avx512, neon) against numpy references, at sizes equal to, below and above
 # the SIMD register tiles and cache blocks, with and without fused epilogues
 # (cases: kernel_cases.py, one model per family), the conv cases also with
-# --layout plain. A target this CPU cannot run is skipped. Each verify builds
+# --layout plain. A target this CPU cannot run is skipped; neon runs under
+# qemu-aarch64 on other hosts (built by aarch64-linux-gnu-gcc, the gcc
+# warning check; ASan+UBSan also by it, clang --target=aarch64-linux-gnu
+# -fsyntax-only for clang's warnings) and is skipped without the cross tools. Each verify builds
 # with gcc -O2 -std=c99 -Wall -Wextra -pedantic -Werror, so it is also the
 # gcc warning check; on avx2/avx512 the code runs once more under ASan+UBSan
 # built by clang with the same warning flags (the clang warning check);
 # generic is checked by clang -fsyntax-only. Sanitized builds use -O0: clang
 # -O1 with ASan+UBSan took 100 s of CPU on the gemm family's 2 MB of kernels,
 # -O0 under 5 s, and -O0 instruments every access.
-#   kernel_check.sh NNC [PYTHON] [FAMILY...]    (default: every family)
+#   [KERNEL_TARGETS="generic avx2 avx512 neon"] kernel_check.sh NNC [PYTHON] [FAMILY...]
+#   (default: every family, on generic, avx2 and avx512; ctest runs neon as its own tests)
 set -euo pipefail
 NNC="$1" PY="${2:-/usr/bin/python3}"
 shift $(( $# < 2 ? $# : 2 ))
@@ -22,6 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$PY" "$HERE/kernel_cases.py" "$tmp" "$@"
 fams="${*:-gemm matmul conv convt wino nchwc nchwc_pool}"
 fail=0
+. "$HERE/cross_tools.sh"
 # check ISA FAMILY LABEL [nnc verify options...]: verify, gcc-strict build
 check()
 {
@@ -34,7 +39,8 @@ check()
         echo "ok   $isa $fam$label ($(grep -c ' ok$' "$tmp/log") outputs)"
     fi
 }
-for isa in generic avx2 avx512; do
+for isa in ${KERNEL_TARGETS:-generic avx2 avx512}; do
+    if [ "$isa" = neon ] && [ "$neon_ready" != 0 ]; then echo "neon: skipped ($NEON_WHY)"; continue; fi
     need=""
     [ "$isa" = avx2 ] && need="avx2 fma"
     [ "$isa" = avx512 ] && need="avx512f avx512bw avx512dq avx512vl"
@@ -54,6 +60,17 @@ for isa in generic avx2 avx512; do
         if [ "$isa" = generic ]; then
             "$NNC" "$tmp/$fam/model.onnx" --target "$isa" -o "$tmp/$fam.c"
             clang $STRICT -fsyntax-only -I"$RT" "$tmp/$fam.c" || { echo "FAIL $isa $fam: clang warnings"; fail=1; }
+        elif [ "$isa" = neon ]; then
+            "$NNC" "$tmp/$fam/model.onnx" --target neon -o "$tmp/$fam.c"
+            for cc in $NEON_CCS; do
+                if [ "${cc%%:*}" = clang ] && ! ${cc//:/ } $STRICT -fsyntax-only -I"$RT" "$tmp/$fam.c"; then
+                    echo "FAIL neon $fam: ${cc//:/ } warnings"; fail=1
+                fi
+            done
+            if ! env $NEON_SAN_ENV NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all $STRICT" \
+                "$NNC" verify "$tmp/$fam/model.onnx" --target neon --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
+                echo "FAIL neon $fam under ASan+UBSan"; tail -20 "$tmp/log"; fail=1
+            fi
         elif ! CC=clang NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all $STRICT" \
             "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
             echo "FAIL $isa $fam under ASan+UBSan (clang, warnings as errors)"; tail -20 "$tmp/log"; fail=1

@@ -28,13 +28,14 @@ case_target()
     grep -q 'template rnn_vec' "$out/$1/$3.c" && used=vec
     [ "$used" = "$2" ] || why="$why $3-runs-$used-not-$2"
 }
-# the widest target once more under ASan+UBSan
+# the widest target once more under ASan+UBSan (neon: by the cross gcc under qemu-aarch64)
 case_after()
 {
-    local isa="${targets##* }"
-    if command -v clang >/dev/null && ! CC=clang \
+    local isa="${targets##* }" env="CC=clang ASAN_OPTIONS=detect_leaks=1"
+    [ "$isa" = neon ] && env="$NEON_SAN_ENV"
+    if command -v clang >/dev/null && ! env $env \
         NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-        ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$out/$1/model.onnx" --target "$isa" >"$out/$1/sanitize.txt" 2>&1; then
+        "$NNC" verify "$out/$1/model.onnx" --target "$isa" >"$out/$1/sanitize.txt" 2>&1; then
         why="$why sanitize-$isa"; cat "$out/$1/sanitize.txt" >>"$log"
     fi
 }

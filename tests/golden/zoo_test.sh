@@ -5,6 +5,13 @@
 #   zoo_test.sh NNC ZOO_DIR MODEL verify_opt0  the same with every optimisation off (--opt 0)
 #   zoo_test.sh NNC ZOO_DIR MODEL verify_avx2 / verify_avx512  the same for a SIMD target; skipped
 #                                           (exit 77) when this CPU lacks the instructions
+#   zoo_test.sh NNC ZOO_DIR MODEL verify_neon  the same for neon: on an x86 host built by
+#                                           aarch64-linux-gnu-gcc -O2 $STRICT and run under qemu-aarch64,
+#                                           also warning-free under clang --target=aarch64-linux-gnu;
+#                                           skipped (exit 77) without the cross tools
+#   zoo_test.sh NNC ZOO_DIR MODEL verify_arm32  the generic target built by arm-linux-gnueabihf-gcc
+#                                           -O2 $STRICT and run under qemu-arm (32-bit size_t and long);
+#                                           skipped (exit 77) without the cross tools
 #   zoo_test.sh NNC ZOO_DIR MODEL warnings  generated C compiles warning-free, gcc and clang,
 #                                           -std=c99 -Wall -Wextra -pedantic -Werror
 #   zoo_test.sh NNC ZOO_DIR MODEL sanitize  nnc verify with the code built under ASan+UBSan
@@ -37,6 +44,19 @@ verify_avx2|verify_avx512)
     "$NNC" "$onnx" --target "$isa" -o "$tmp/$MODEL.c"
     clang $STRICT -fsyntax-only -I"$RT" "$tmp/$MODEL.c"
     echo "warning-free under gcc -O2 (the verify build) and clang" ;;
+verify_neon)
+    . "$(dirname "$0")/cross_tools.sh"
+    [ "$neon_ready" = 0 ] || { echo "skipped: $NEON_WHY"; exit 77; }
+    "$NNC" verify "$onnx" --target neon --rtol 1e-3 --atol 1e-4
+    "$NNC" "$onnx" --target neon -o "$tmp/$MODEL.c"
+    for cc in $NEON_CCS; do # gcc: the verify build
+        if [ "${cc%%:*}" = clang ]; then ${cc//:/ } $STRICT -fsyntax-only -I"$RT" "$tmp/$MODEL.c"; fi
+    done
+    echo "warning-free under ${NEON_CCS//:/ }" ;;
+verify_arm32)
+    . "$(dirname "$0")/cross_tools.sh"
+    [ "$arm32_ready" = 0 ] || { echo "skipped: $ARM32_WHY"; exit 77; }
+    env $ARM32_ENV "$NNC" verify "$onnx" --target generic --rtol 1e-3 --atol 1e-4 ;;
 warnings)
     "$NNC" "$onnx" -o "$tmp/$MODEL.c"
     echo "gcc $STRICT -O1; clang $STRICT -fsyntax-only"

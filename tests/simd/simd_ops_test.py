@@ -1,23 +1,27 @@
 #!/usr/bin/python3
 """SIMD kernels against the generic target, op by op.
 
-Usage: /usr/bin/python3 tests/simd/simd_ops_test.py NNC OUTDIR [--targets avx2,avx512] [--filter RE]
+Usage: /usr/bin/python3 tests/simd/simd_ops_test.py NNC OUTDIR [--targets avx2,avx512,neon] [--filter RE]
                                                      [--sanitize] [--warnings] [--shard I/N] [-j J]
 
 Builds small one-op ONNX models whose shapes sit below, at and above the
-vector widths (8 and 16 lanes), with tails, broadcasting patterns and pool
+vector widths (4, 8 and 16 lanes), with tails, broadcasting patterns and pool
 geometries (pads, strides, dilations, ceil_mode); runs each on the generic
 target to get the reference outputs (nnc verify --keep), then checks every
 SIMD target against them: exactly for data movement, max and compare-like
 ops, within rtol 1e-5 / atol 1e-6 otherwise. --sanitize also runs the SIMD
-code under ASan+UBSan (clang); --warnings also compiles it with gcc and
-clang -std=c99 -Wall -Wextra -pedantic -Werror. --shard I/N checks only
-cases I, I+N, I+2N, ... (1-based), so ctest can run the shards in parallel.
+code under ASan+UBSan (clang; neon: the cross gcc under qemu-aarch64);
+--warnings also compiles it with gcc and clang -std=c99 -Wall -Wextra
+-pedantic -Werror (neon: aarch64-linux-gnu-gcc and clang
+--target=aarch64-linux-gnu). neon runs under qemu-aarch64 on other hosts and
+is skipped without the cross tools. --shard I/N checks only cases I, I+N,
+I+2N, ... (1-based), so ctest can run the shards in parallel.
 Exit 0 when all pass.
 """
 import argparse
 import concurrent.futures
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -33,6 +37,21 @@ RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "
 CPU_FLAGS = {"avx2": ("avx2", "fma"), "avx512": ("avx512f", "avx512bw", "avx512dq", "avx512vl")}
 
 
+def neon_tools():
+    """How this host builds and runs neon code: (ready, compilers for the warning check,
+    extra environment for ASan). Natively on AArch64; else aarch64-linux-gnu-gcc under
+    qemu-aarch64 (nnc verify's default), where LeakSanitizer cannot run."""
+    if platform.machine() == "aarch64":
+        return True, [["gcc"], ["clang"]], {"CC": "clang"}
+    if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
+        ccs = [["aarch64-linux-gnu-gcc"]]
+        if subprocess.run(["clang", "--target=aarch64-linux-gnu", "-fsyntax-only", "-x", "c", "-include", "arm_neon.h",
+                           "/dev/null"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+            ccs.append(["clang", "--target=aarch64-linux-gnu"])
+        return True, ccs, {"ASAN_OPTIONS": "detect_leaks=0"}
+    return False, [], {}
+
+
 def runnable(targets):
     """The requested targets this CPU can run (the others are skipped)."""
     try:
@@ -40,7 +59,11 @@ def runnable(targets):
             flags = set(f.read().split())
     except OSError:
         flags = set()
-    return [t for t in targets.split(",") if all(x in flags for x in CPU_FLAGS.get(t, ()))]
+    ok = [t for t in targets.split(",") if all(x in flags for x in CPU_FLAGS.get(t, ()))]
+    if "neon" in ok and not neon_tools()[0]:
+        print("note: neon skipped (no aarch64-linux-gnu-gcc and qemu-aarch64)")
+        ok.remove("neon")
+    return ok
 
 
 def model(op, inputs, out_rank_hint=None, attrs=None, n_out=1, consts=(), opset=14):
@@ -164,7 +187,7 @@ def main():
     ap.add_argument("nnc")
     ap.add_argument("out")
     ap.add_argument("--targets", default="avx2,avx512",
-                    help="targets to check; those this CPU cannot run are skipped")
+                    help="targets to check (avx2, avx512, neon); those this host cannot run are skipped")
     ap.add_argument("--filter", default="")
     ap.add_argument("--sanitize", action="store_true")
     ap.add_argument("--warnings", action="store_true")
@@ -219,17 +242,20 @@ def check(a, name, mf, exact):
         if a.sanitize:
             env = dict(os.environ, CC="clang", NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined "
                        "-fno-sanitize-recover=all -fno-omit-frame-pointer")
+            if isa == "neon":
+                env.pop("CC")
+                env.update(neon_tools()[2])
             rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol, env)
             if rc != 0:
                 failed.append((name, isa + " sanitize", out.strip().splitlines()[-3:]))
         if a.warnings:
             c = os.path.join(d, isa + ".c")
             rc, out = run([a.nnc, os.path.join(d, "model.onnx"), "--target", isa, "-o", c])
-            for cc in ("gcc", "clang"):
-                rc, out = run([cc, "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O1", "-I" + RUNTIME,
-                               "-c", c, "-o", c + "." + cc + ".o"])
+            for cc in (neon_tools()[1] if isa == "neon" else [["gcc"], ["clang"]]):
+                rc, out = run(cc + ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O1", "-I" + RUNTIME,
+                               "-c", c, "-o", c + "." + cc[0] + ".o"])
                 if rc != 0:
-                    failed.append((name, isa + " " + cc, out.strip().splitlines()[:3]))
+                    failed.append((name, isa + " " + " ".join(cc), out.strip().splitlines()[:3]))
     return failed
 
 

@@ -1,4 +1,6 @@
-/* conv_gemm.c — float convolution as an implicit GEMM, per batch and group:
+/* conv_gemm.c — float convolution as an implicit GEMM, per batch and group
+ * (avx2 and neon, over their register tiles; avx512 has its own template,
+ * with transposed and phase-split variants):
  *   Y[MG, P] = Wp[MG, KT] * im2col(X)[KT, P],  KT = CG*KD*KH*KW, P = OD*OH*OW
  * X[N, C, ID, IH, IW], weights packed at compile time (wp: per group, panels
  * of MR output channels, [KT][MR] each, zero rows past MG), B[M] -> Y[N, M, ...]
@@ -13,8 +15,7 @@
  * residual in registers; otherwise EPI_EXPR (over v and r = res[same
  * index]) runs on the stored, still cached tile. */
 #ifdef NNC_LINT
-#include <immintrin.h>
-#define NNC_TARGET __attribute__((target("avx2,fma")))
+#include "lint.h"
 #define T float
 #define N 1
 #define C 4
@@ -62,7 +63,7 @@ static NNC_TARGET void conv_gemm_lint(const T *restrict x, const T *restrict wp,
 #endif
 /* @begin */
 /* d[0, len) = 0 except d[t] = s[(t - lo) * SW] for t in [lo, hi); len <= NR.
- * Plain loops: AVX2 masked stores are slow on some CPUs (AMD). */
+ * Plain loops: AVX2 masked stores are slow on some CPUs (AMD), NEON has none. */
 static inline NNC_TARGET void KERNEL_seg(T *d, const T *s, long len, long lo, long hi)
 {
     long t;
@@ -141,7 +142,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
                         const long nr = nc - j < NR ? nc - j : NR;
                         if (DIRECT && j + 2 * NR <= nfull) /* the next panel's rows, ahead of the tile */
                             for (q = 0; q < kc; q++) {
-                                _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR), _MM_HINT_T0);
+                                VPREFETCH(xg + (k0 + q) * np + p0 + j + NR);
                             }
                         for (m0 = 0; m0 < MG; m0 += MR) {
                             const long mr = MG - m0 < MR ? MG - m0 : MR;
