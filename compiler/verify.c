@@ -41,9 +41,12 @@ static void runtime_paths(Arena *a, const char *argv0, const char **inc, const c
     if (realpath(NNC_BUILD_DIR, build) && strcmp(build, dir) == 0) {
         *inc = arena_printf(a, "%s/runtime", NNC_SOURCE_DIR);
         *lib = arena_printf(a, "%s/runtime/libnncrt.a", NNC_BUILD_DIR);
-    } else {
-        *inc = arena_printf(a, "%s/../include/nnc", dir);
-        *lib = arena_printf(a, "%s/../lib/libnncrt.a", dir);
+    } else { /* PREFIX/bin/nnc: PREFIX/include/nnc and PREFIX/lib, named without ".." */
+        char prefix[PATH_MAX];
+        const char *p = arena_printf(a, "%s/..", dir);
+        if (realpath(p, prefix)) p = prefix;
+        *inc = arena_printf(a, "%s/include/nnc", p);
+        *lib = arena_printf(a, "%s/lib/libnncrt.a", p);
     }
 }
 
