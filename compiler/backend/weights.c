@@ -207,6 +207,25 @@ const char *weights_add(WeightTable *wt, const Tensor *t)
     return encoded_as_bytes(t) ? arena_printf(a, "%s.v", name) : name;
 }
 
+/* sizeof the object emit_one writes: a union of byte rows and the typed
+ * array, or a literal list (at least one element). */
+static int64_t object_bytes(const Tensor *t)
+{
+    int64_t es = dtype_size(t->dtype), n = tensor_numel(t), nb = tensor_bytes(t);
+    if (!encoded_as_bytes(t)) return (n ? n : 1) * es;
+    int64_t rows = (nb + ROW_BYTES - 1) / ROW_BYTES * ROW_BYTES, big = rows > nb ? rows : nb;
+    return (big + es - 1) / es * es;
+}
+
+int64_t weights_bytes(const WeightTable *wt, const char *used)
+{
+    int64_t total = 0;
+    for (int i = 0; i < wt->g->n_tensors; i++)
+        if (wt->name[i] && used[i]) total += object_bytes(wt->g->tensors[i]);
+    for (int i = 0; i < wt->n_extra; i++) total += object_bytes(wt->extra[i]);
+    return total;
+}
+
 void weights_emit(WeightTable *wt, Buf *c, const char *used)
 {
     int any = 0;
