@@ -191,7 +191,7 @@ int compile_model(const CompileOptions *o)
     else strcat(out_h, ".h");
     const char *slash = strrchr(out_h, '/');
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa};
+                      o->model_path, isa, o->weights_section};
     Buf c = {0}, h = {0};
     ErrorTrap trap;
     int rc = 0;

@@ -16,6 +16,7 @@ typedef struct CompileOptions {
     const char *target;       /* generic, avx2, avx512, neon, native */
     int opt_level;
     int layout;               /* LAYOUT_AUTO (default) or LAYOUT_PLAIN: --layout */
+    const char *weights_section; /* --weights-section NAME: constants in that linker section */
     LoadOptions load;
 } CompileOptions;
 

@@ -36,6 +36,8 @@ static const char usage[] =
     "                            plain: every tensor stays row-major\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
+    "  --weights-section NAME    put the constant data in linker section NAME (GNU C section attribute;\n"
+    "                            letters, digits, . _ $ and , for Mach-O segment,section)\n"
     "OUT.h defines P_WORKSPACE_SIZE, P_WEIGHTS_SIZE, P_STACK_SIZE (bound) and P_FLOPS besides the\n"
     "shapes; CMake: find_package(nnc) and nnc_add_model(), pkg-config: nnc.pc (see README.md)\n"
     "verify options:\n"
@@ -154,6 +156,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--shape") == 0 && has_val) {
             if (!parse_shape(&arena, argv[++i], &shapes[o.load.n_shapes++]))
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
+        } else if (strcmp(a, "--weights-section") == 0 && has_val) {
+            o.weights_section = argv[++i];
+            if (!*o.weights_section || strspn(o.weights_section, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                  "0123456789._$,") != strlen(o.weights_section))
+                return bad_usage("--weights-section '%s' is not a section name", o.weights_section);
         } else if (strcmp(a, "--freeze") == 0 && has_val) {
             const char *v = argv[++i], *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1]) return bad_usage("--freeze '%s' is not NAME=FILE.pb", v);

@@ -381,7 +381,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.ref = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.decl = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
-    WeightTable *wt = weights_new(g, o->prefix);
+    WeightTable *wt = weights_new(g, o->prefix, o->weights_section);
     L.wt = wt;
     bind_tensors(&L, wt);
     ErrorTrap trap; /* a lowering error: free the buffers, then pass it on */

@@ -9,6 +9,7 @@ typedef struct EmitOptions {
     const char *header_name; /* file name OUT.h, as included by OUT.c */
     const char *model_path;  /* for the descriptive comment */
     const char *isa;         /* "generic", "avx2", ... */
+    const char *weights_section; /* --weights-section NAME, or NULL */
 } EmitOptions;
 
 typedef struct IsaInfo {

@@ -2,7 +2,8 @@
  *
  * Small tensors become ordinary arrays of literals (readable). Larger ones
  * become a union whose first member holds the little-endian bytes as string
- * literals (rows of 4092 bytes, under C99's 4095-character minimum limit) and
+ * literals (equal rows of at most 4092 bytes, under C99's 4095-character
+ * minimum limit, so less than a byte per row is padding) and
  * whose second member is the typed array the kernels read. Brace lists cost
  * the C compiler time and memory per element: 100 MB of floats took gcc -O2
  * 126 s and 4.6 GB as literals, but 15 s and 1.1 GB as strings. Reading the
@@ -21,6 +22,7 @@
 struct WeightTable {
     Graph *g;
     const char *prefix;
+    const char *section; /* --weights-section NAME, or NULL */
     const char **name; /* per tensor id */
     const Tensor **extra; /* made during lowering, in order */
     const char **extra_name;
@@ -29,11 +31,12 @@ struct WeightTable {
 
 static int encoded_as_bytes(const Tensor *t) { return tensor_bytes(t) >= STRING_MIN_BYTES; }
 
-WeightTable *weights_new(Graph *g, const char *prefix)
+WeightTable *weights_new(Graph *g, const char *prefix, const char *section)
 {
     WeightTable *wt = arena_alloc(g->arena, sizeof *wt);
     wt->g = g;
     wt->prefix = prefix;
+    wt->section = section;
     wt->name = arena_alloc_array(g->arena, (size_t)g->n_tensors + 1, sizeof(char *));
     return wt;
 }
@@ -103,12 +106,18 @@ static int put_element(char *s, const Tensor *t, int64_t i)
     }
 }
 
-/* Rows of string literals; each row is one initialiser of b[R][ROW_BYTES]. */
-static void emit_bytes(Buf *c, const unsigned char *d, int64_t n)
+/* A tensor of nb bytes is R rows of string literals of `row_bytes` each:
+ * R = ceil(nb / ROW_BYTES) rows of equal length, so padding is under R
+ * bytes (not up to a whole row). */
+static int64_t rows_of(int64_t nb) { return (nb + ROW_BYTES - 1) / ROW_BYTES; }
+static int64_t row_bytes(int64_t nb) { return (nb + rows_of(nb) - 1) / rows_of(nb); }
+
+/* Rows of string literals; each row is one initialiser of b[R][row_len]. */
+static void emit_bytes(Buf *c, const unsigned char *d, int64_t n, int64_t row_len)
 {
     char line[160];
-    for (int64_t row = 0; row < n; row += ROW_BYTES) {
-        int64_t end = row + ROW_BYTES < n ? row + ROW_BYTES : n;
+    for (int64_t row = 0; row < n; row += row_len) {
+        int64_t end = row + row_len < n ? row + row_len : n;
         int len = 0;
         line[len++] = '"';
         for (int64_t i = row; i < end; i++) {
@@ -139,17 +148,17 @@ static void emit_one(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
     if (encoded_as_bytes(t)) {
         int64_t nbytes = tensor_bytes(t);
         buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-        buf_printf(c, "static const union { unsigned char b[%lld][%d] NNC_NONSTRING; %s v[%lld]; } %s = {{\n",
-                   (long long)((nbytes + ROW_BYTES - 1) / ROW_BYTES), ROW_BYTES, dtype_ctype(t->dtype),
-                   (long long)tensor_numel(t), name);
-        emit_bytes(c, t->data, nbytes);
+        buf_printf(c, "static const union { unsigned char b[%lld][%lld] NNC_NONSTRING; %s v[%lld]; } %s%s = {{\n",
+                   (long long)rows_of(nbytes), (long long)row_bytes(nbytes), dtype_ctype(t->dtype),
+                   (long long)tensor_numel(t), name, wt->section ? " NNC_WEIGHTS_SECTION" : "");
+        emit_bytes(c, t->data, nbytes, row_bytes(nbytes));
         buf_puts(c, "}};\n");
         return;
     }
     int64_t n = tensor_numel(t);
     buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-    buf_printf(c, "static const %s %s[%lld] = {", dtype_ctype(t->dtype), name,
-               (long long)(n ? n : 1));
+    buf_printf(c, "static const %s %s[%lld]%s = {", dtype_ctype(t->dtype), name, (long long)(n ? n : 1),
+               wt->section ? " NNC_WEIGHTS_SECTION" : "");
     char line[160];
     int len = 0;
     if (n == 0) buf_puts(c, "0");
@@ -213,7 +222,7 @@ static int64_t object_bytes(const Tensor *t)
 {
     int64_t es = dtype_size(t->dtype), n = tensor_numel(t), nb = tensor_bytes(t);
     if (!encoded_as_bytes(t)) return (n ? n : 1) * es;
-    int64_t rows = (nb + ROW_BYTES - 1) / ROW_BYTES * ROW_BYTES, big = rows > nb ? rows : nb;
+    int64_t rows = rows_of(nb) * row_bytes(nb), big = rows > nb ? rows : nb;
     return (big + es - 1) / es * es;
 }
 
@@ -233,6 +242,8 @@ void weights_emit(WeightTable *wt, Buf *c, const char *used)
         any |= wt->name[i] && used[i] && encoded_as_bytes(wt->g->tensors[i]);
     for (int i = 0; i < wt->n_extra; i++) any |= encoded_as_bytes(wt->extra[i]);
     if (any) buf_puts(c, guards);
+    if (wt->section) /* --weights-section: main.c checked the name's characters */
+        buf_printf(c, "#define NNC_WEIGHTS_SECTION __attribute__((section(\"%s\")))\n", wt->section);
     for (int i = 0; i < wt->g->n_tensors; i++)
         if (wt->name[i] && used[i]) emit_one(wt, c, wt->g->tensors[i], wt->name[i]);
     for (int i = 0; i < wt->n_extra; i++) emit_one(wt, c, wt->extra[i], wt->extra_name[i]);

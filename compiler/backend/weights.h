@@ -6,7 +6,8 @@
 
 typedef struct WeightTable WeightTable;
 
-WeightTable *weights_new(Graph *g, const char *prefix);
+/* section: put every constant in this linker section (GNU C), or NULL. */
+WeightTable *weights_new(Graph *g, const char *prefix, const char *section);
 /* C expression for constant tensor t (assigns it a name on first use). */
 const char *weights_ref(WeightTable *wt, const Tensor *t);
 /* A constant made during lowering (weights packed into the layout a kernel
