@@ -172,6 +172,32 @@ static int write_outputs(const char *out_c, const char *out_h, const Buf *c, con
     return 0;
 }
 
+/* OUT with its extension (if any) replaced by `ext`. */
+static char *with_extension(Arena *a, const char *out_c, const char *ext)
+{
+    const char *slash = strrchr(out_c, '/'), *dot = strrchr(out_c, '.');
+    size_t n = dot && dot > (slash ? slash : out_c) ? (size_t)(dot - out_c) : strlen(out_c);
+    return arena_printf(a, "%.*s%s", (int)n, out_c, ext);
+}
+
+/* --weights incbin: OUT.bin and OUT_weights.S, written before OUT.h and OUT.c. */
+static int write_incbin(Arena *a, const char *out_c, const Buf *bin, const Buf *s)
+{
+    const char *paths[2] = {with_extension(a, out_c, ".bin"), with_extension(a, out_c, "_weights.S")};
+    const Buf *data[2] = {bin, s};
+    char tmp[4096];
+    for (int i = 0; i < 2; i++) {
+        if (write_atomic(paths[i], data[i], tmp, sizeof tmp) != 0) return -1;
+        if (rename(tmp, paths[i]) != 0) {
+            int err = errno;
+            unlink(tmp);
+            errno = err;
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int compile_model(const CompileOptions *o)
 {
     Arena arena;
@@ -191,8 +217,14 @@ int compile_model(const CompileOptions *o)
     else strcat(out_h, ".h");
     const char *slash = strrchr(out_h, '/');
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa, o->weights_section};
-    Buf c = {0}, h = {0};
+                      o->model_path, isa, o->weights_section, NULL, NULL, NULL};
+    Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
+    if (o->weights_incbin) {
+        eo.bin = &bin;
+        eo.asm_text = &asm_text;
+        const char *b = with_extension(&arena, o->out_c, ".bin"), *bs = strrchr(b, '/');
+        eo.bin_name = bs ? bs + 1 : b;
+    }
     ErrorTrap trap;
     int rc = 0;
     if (setjmp(trap.env)) {
@@ -202,13 +234,16 @@ int compile_model(const CompileOptions *o)
         nnc_stage_set("lowering");
         emit_c(g, &eo, &c, &h);
         nnc_stage_set(NULL);
-        if (write_outputs(o->out_c, out_h, &c, &h) != 0)
+        if ((o->weights_incbin && write_incbin(&arena, o->out_c, &bin, &asm_text) != 0) ||
+            write_outputs(o->out_c, out_h, &c, &h) != 0)
             nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
     }
     nnc_trap_pop(&trap);
     nnc_stage_set(NULL);
     buf_free(&c);
     buf_free(&h);
+    buf_free(&bin);
+    buf_free(&asm_text);
     arena_free(&arena);
     return rc;
 }

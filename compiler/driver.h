@@ -17,6 +17,7 @@ typedef struct CompileOptions {
     int opt_level;
     int layout;               /* LAYOUT_AUTO (default) or LAYOUT_PLAIN: --layout */
     const char *weights_section; /* --weights-section NAME: constants in that linker section */
+    int weights_incbin;       /* --weights incbin: constants in OUT.bin, included by OUT_weights.S */
     LoadOptions load;
 } CompileOptions;
 

@@ -36,6 +36,9 @@ static const char usage[] =
     "                            plain: every tensor stays row-major\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
+    "  --weights MODE            c (default): constants as C data in OUT.c; incbin: in OUT.bin, linked\n"
+    "                            in by OUT_weights.S (.incbin; assemble it with -I naming OUT's\n"
+    "                            directory), so OUT.c holds only code and compiles fast\n"
     "  --weights-section NAME    put the constant data in linker section NAME (GNU C section attribute;\n"
     "                            letters, digits, . _ $ and , for Mach-O segment,section)\n"
     "OUT.h defines P_WORKSPACE_SIZE, P_WEIGHTS_SIZE, P_STACK_SIZE (bound) and P_FLOPS besides the\n"
@@ -156,6 +159,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--shape") == 0 && has_val) {
             if (!parse_shape(&arena, argv[++i], &shapes[o.load.n_shapes++]))
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
+        } else if (strcmp(a, "--weights") == 0 && has_val) {
+            const char *v = argv[++i];
+            if (strcmp(v, "c") == 0) o.weights_incbin = 0;
+            else if (strcmp(v, "incbin") == 0) o.weights_incbin = 1;
+            else return bad_usage("--weights takes c or incbin, not '%s'", v);
         } else if (strcmp(a, "--weights-section") == 0 && has_val) {
             o.weights_section = argv[++i];
             if (!*o.weights_section || strspn(o.weights_section, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

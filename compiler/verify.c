@@ -125,7 +125,7 @@ static int write_harness(Arena *a, const Graph *g, const char *dir)
     return ok ? 0 : -1;
 }
 
-static int build_harness(Arena *a, const char *dir)
+static int build_harness(Arena *a, const char *dir, int incbin)
 {
     const char *argv[96];
     int n = 0;
@@ -138,6 +138,10 @@ static int build_harness(Arena *a, const char *dir)
     argv[n++] = arena_printf(a, "%s/harness", dir);
     argv[n++] = arena_printf(a, "%s/harness.c", dir);
     argv[n++] = arena_printf(a, "%s/model.c", dir);
+    if (incbin) { /* --weights incbin: the constants, and where .incbin finds model.bin */
+        argv[n++] = arena_printf(a, "%s/model_weights.S", dir);
+        argv[n++] = arena_printf(a, "-I%s", dir);
+    }
     const char *inc, *lib;
     runtime_paths(a, "nnc", &inc, &lib);
     argv[n++] = arena_printf(a, "-I%s", inc);
@@ -297,7 +301,7 @@ static Graph *build_model(Arena *a, const CompileOptions *o, const char *build)
     Graph *g = compile_graph(a, o);
     if (!g) nnc_unwind();
     if (write_harness(a, g, build) != 0) nnc_fail("cannot write the harness in '%s'", build);
-    if (build_harness(a, build) != 0) nnc_fail("the generated code did not compile (see above)");
+    if (build_harness(a, build, o->weights_incbin) != 0) nnc_fail("the generated code did not compile (see above)");
     return g;
 }
 

@@ -257,7 +257,8 @@ static void emit_header(const Lowering *L, const EmitOptions *o, Buf *h)
     buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     buf_printf(h, "/* Scratch memory %s_run needs: pass a buffer of this many bytes, 64-byte aligned. */\n", o->prefix);
     buf_printf(h, "#define %s_WORKSPACE_SIZE %lld\n", P, (long long)workspace_total(L));
-    buf_printf(h, "/* Bytes of constant data (weights, packed as the kernels read them) in %s.c. */\n", o->prefix);
+    buf_printf(h, "/* Bytes of constant data (weights, packed as the kernels read them) in %s. */\n",
+               o->bin ? o->bin_name : arena_printf(a, "%s.c", o->prefix));
     buf_printf(h, "#define %s_WEIGHTS_SIZE %lld\n", P, (long long)weights_bytes(L->wt, L->used));
     buf_printf(h, "/* Floating-point operations per run, counted as `nnc info` counts them. */\n");
     buf_printf(h, "#define %s_FLOPS %lldLL\n", P, (long long)graph_flops(g));
@@ -381,7 +382,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.ref = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.decl = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
-    WeightTable *wt = weights_new(g, o->prefix, o->weights_section);
+    WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
     L.wt = wt;
     bind_tensors(&L, wt);
     ErrorTrap trap; /* a lowering error: free the buffers, then pass it on */
@@ -411,6 +412,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     buf_put(c, L.kernels.data ? L.kernels.data : "", L.kernels.len);
     buf_puts(c, "/* ---- weights ---- */\n");
     weights_emit(wt, c, L.used);
+    if (o->bin) weights_emit_asm(wt, o->asm_text, o->bin_name);
     buf_puts(c, "\n/* ---- entry point ---- */\n");
     buf_printf(c, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n", o->prefix);
     buf_puts(c, "    unsigned char *const ws = (unsigned char *)workspace;\n    int status = 0;\n");

@@ -10,6 +10,10 @@ typedef struct EmitOptions {
     const char *model_path;  /* for the descriptive comment */
     const char *isa;         /* "generic", "avx2", ... */
     const char *weights_section; /* --weights-section NAME, or NULL */
+    /* --weights incbin: the constants' bytes go to *bin (file bin_name) and
+     * the assembler file that includes them to *asm_text; NULL: C data */
+    Buf *bin, *asm_text;
+    const char *bin_name;
 } EmitOptions;
 
 typedef struct IsaInfo {

@@ -6,8 +6,11 @@
 
 typedef struct WeightTable WeightTable;
 
-/* section: put every constant in this linker section (GNU C), or NULL. */
-WeightTable *weights_new(Graph *g, const char *prefix, const char *section);
+/* section: put every constant in this linker section (GNU C), or NULL.
+ * blob: NULL to emit constants as C data; otherwise (--weights incbin) their
+ * bytes are appended to *blob, 64-byte aligned each, and the C names them as
+ * offsets into the symbol P_weights that weights_emit_asm defines. */
+WeightTable *weights_new(Graph *g, const char *prefix, const char *section, Buf *blob);
 /* C expression for constant tensor t (assigns it a name on first use). */
 const char *weights_ref(WeightTable *wt, const Tensor *t);
 /* A constant made during lowering (weights packed into the layout a kernel
@@ -15,6 +18,9 @@ const char *weights_ref(WeightTable *wt, const Tensor *t);
 const char *weights_add(WeightTable *wt, const Tensor *t);
 /* Bytes of the constants weights_emit writes for `used` (sizeof of each object). */
 int64_t weights_bytes(const WeightTable *wt, const char *used);
+/* --weights incbin: the assembler file (preprocessed, gcc and clang, ELF
+ * and Mach-O) defining P_weights as the bytes of bin_name (.incbin). */
+void weights_emit_asm(const WeightTable *wt, Buf *s, const char *bin_name);
 /* Emit the definitions of the constants whose `used[t->id]` is set. */
 void weights_emit(WeightTable *wt, Buf *c, const char *used);
 
