@@ -234,6 +234,12 @@ int compile_model(const CompileOptions *o)
         nnc_stage_set("lowering");
         emit_c(g, &eo, &c, &h);
         nnc_stage_set(NULL);
+        if (!o->weights_incbin && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
+            fprintf(stderr,
+                    "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
+                    "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
+                    "above 16 MB when ASM is enabled)\n",
+                    o->out_c, c.len >> 20);
         if ((o->weights_incbin && write_incbin(&arena, o->out_c, &bin, &asm_text) != 0) ||
             write_outputs(o->out_c, out_h, &c, &h) != 0)
             nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
