@@ -4,6 +4,7 @@
 #include "driver.h"
 
 #include "backend/emit_c.h"
+#include "backend/weights.h"
 #include "ir/infer.h"
 #include "passes/passes.h"
 #include "nnc_runtime.h"
@@ -180,21 +181,30 @@ static char *with_extension(Arena *a, const char *out_c, const char *ext)
     return arena_printf(a, "%.*s%s", (int)n, out_c, ext);
 }
 
-/* --weights incbin: OUT.bin and OUT_weights.S, written before OUT.h and OUT.c. */
-static int write_incbin(Arena *a, const char *out_c, const Buf *bin, const Buf *s)
+/* --weights incbin: OUT.bin and OUT_weights.S; separate: OUT.bin (header
+ * and payload). Written before OUT.h and OUT.c. */
+static int write_weights(Arena *a, const char *out_c, const Buf *bin, const Buf *s, int separate)
 {
     const char *paths[2] = {with_extension(a, out_c, ".bin"), with_extension(a, out_c, "_weights.S")};
-    const Buf *data[2] = {bin, s};
+    Buf blob = {0};
+    if (separate) {
+        unsigned char header[64];
+        weights_blob_header(bin, header);
+        buf_put(&blob, (const char *)header, 64);
+        buf_put(&blob, bin->data ? bin->data : "", bin->len);
+    }
+    const Buf *data[2] = {separate ? &blob : bin, s};
     char tmp[4096];
-    for (int i = 0; i < 2; i++) {
-        if (write_atomic(paths[i], data[i], tmp, sizeof tmp) != 0) return -1;
-        if (rename(tmp, paths[i]) != 0) {
+    for (int i = 0; i < (separate ? 1 : 2); i++) {
+        if (write_atomic(paths[i], data[i], tmp, sizeof tmp) != 0 || rename(tmp, paths[i]) != 0) {
             int err = errno;
             unlink(tmp);
+            buf_free(&blob);
             errno = err;
             return -1;
         }
     }
+    buf_free(&blob);
     return 0;
 }
 
@@ -217,11 +227,12 @@ int compile_model(const CompileOptions *o)
     else strcat(out_h, ".h");
     const char *slash = strrchr(out_h, '/');
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa, o->weights_section, NULL, NULL, NULL};
+                      o->model_path, isa, o->weights_section, NULL, NULL, NULL, 0};
     Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
-    if (o->weights_incbin) {
+    if (o->weights_incbin || o->weights_separate) {
         eo.bin = &bin;
         eo.asm_text = &asm_text;
+        eo.separate = o->weights_separate;
         const char *b = with_extension(&arena, o->out_c, ".bin"), *bs = strrchr(b, '/');
         eo.bin_name = bs ? bs + 1 : b;
     }
@@ -234,13 +245,14 @@ int compile_model(const CompileOptions *o)
         nnc_stage_set("lowering");
         emit_c(g, &eo, &c, &h);
         nnc_stage_set(NULL);
-        if (!o->weights_incbin && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
+        if (!o->weights_incbin && !o->weights_separate && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
             fprintf(stderr,
                     "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
                     "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
                     "above 16 MB when ASM is enabled)\n",
                     o->out_c, c.len >> 20);
-        if ((o->weights_incbin && write_incbin(&arena, o->out_c, &bin, &asm_text) != 0) ||
+        if (((o->weights_incbin || o->weights_separate) &&
+             write_weights(&arena, o->out_c, &bin, &asm_text, o->weights_separate) != 0) ||
             write_outputs(o->out_c, out_h, &c, &h) != 0)
             nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
     }

@@ -18,6 +18,7 @@ typedef struct CompileOptions {
     int layout;               /* LAYOUT_AUTO (default) or LAYOUT_PLAIN: --layout */
     const char *weights_section; /* --weights-section NAME: constants in that linker section */
     int weights_incbin;       /* --weights incbin: constants in OUT.bin, included by OUT_weights.S */
+    int weights_separate;     /* --weights separate: constants in OUT.bin, passed to P_run_with_weights */
     LoadOptions load;
 } CompileOptions;
 

@@ -38,7 +38,10 @@ static const char usage[] =
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
     "  --weights MODE            c (default): constants as C data in OUT.c; incbin: in OUT.bin, linked\n"
     "                            in by OUT_weights.S (.incbin; assemble it with -I naming OUT's\n"
-    "                            directory), so OUT.c holds only code and compiles fast\n"
+    "                            directory), so OUT.c holds only code and compiles fast;\n"
+    "                            separate: in OUT.bin (64-byte header: magic, version, size,\n"
+    "                            checksum), which the caller loads and passes to\n"
+    "                            P_run_with_weights (P_check_weights verifies it once)\n"
     "  --weights-section NAME    put the constant data in linker section NAME (GNU C section attribute;\n"
     "                            letters, digits, . _ $ and , for Mach-O segment,section)\n"
     "OUT.h defines P_WORKSPACE_SIZE, P_WEIGHTS_SIZE, P_STACK_SIZE (bound) and P_FLOPS besides the\n"
@@ -161,9 +164,10 @@ int main(int argc, char **argv)
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
         } else if (strcmp(a, "--weights") == 0 && has_val) {
             const char *v = argv[++i];
-            if (strcmp(v, "c") == 0) o.weights_incbin = 0;
-            else if (strcmp(v, "incbin") == 0) o.weights_incbin = 1;
-            else return bad_usage("--weights takes c or incbin, not '%s'", v);
+            o.weights_incbin = strcmp(v, "incbin") == 0;
+            o.weights_separate = strcmp(v, "separate") == 0;
+            if (!o.weights_incbin && !o.weights_separate && strcmp(v, "c") != 0)
+                return bad_usage("--weights takes c, incbin or separate, not '%s'", v);
         } else if (strcmp(a, "--weights-section") == 0 && has_val) {
             o.weights_section = argv[++i];
             if (!*o.weights_section || strspn(o.weights_section, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -14,6 +14,7 @@ typedef struct EmitOptions {
      * the assembler file that includes them to *asm_text; NULL: C data */
     Buf *bin, *asm_text;
     const char *bin_name;
+    int separate;            /* --weights separate: *bin is the blob's payload; no asm_text */
 } EmitOptions;
 
 typedef struct IsaInfo {

@@ -63,5 +63,6 @@ const char *lower_target(Lowering *L);
 #define NNC_STATUS_BAD_ARGUMENT 1
 #define NNC_STATUS_INDEX 2
 #define NNC_STATUS_CPU 3
+#define NNC_STATUS_WEIGHTS 4 /* --weights separate: not this model's weights blob, or corrupted */
 
 #endif

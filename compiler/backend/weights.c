@@ -12,6 +12,8 @@
  * generated file checks with #error guards. */
 #include "weights.h"
 
+#include "lower.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,8 @@ struct WeightTable {
     Graph *g;
     const char *prefix;
     const char *section; /* --weights-section NAME, or NULL */
-    Buf *blob;           /* --weights incbin: the bytes of OUT.bin, or NULL */
+    Buf *blob;           /* --weights incbin / separate: the bytes of OUT.bin, or NULL */
+    int separate;        /* --weights separate: read through the run function's `wb` */
     const char **name; /* per tensor id */
     const Tensor **extra; /* made during lowering, in order */
     const char **extra_name;
@@ -262,8 +265,9 @@ static void emit_in_blob(WeightTable *wt, Buf *c, const Tensor *t, const char *n
     static const char zeros[64];
     buf_put(wt->blob, zeros, (size_t)(off - (int64_t)wt->blob->len));
     buf_put(wt->blob, t->data, (size_t)tensor_bytes(t));
-    buf_printf(c, "#define %s ((const %s *)(const void *)(%s_weights + %lld)) /* %s %s %s */\n", name,
-               dtype_ctype(t->dtype), wt->prefix, (long long)off, c_comment_text(wt->g->arena, t->name, 80),
+    buf_printf(c, "#define %s ((const %s *)(const void *)(%s + %lld)) /* %s %s %s */\n", name,
+               dtype_ctype(t->dtype), wt->separate ? "wb" : arena_printf(wt->g->arena, "%s_weights", wt->prefix),
+               (long long)off, c_comment_text(wt->g->arena, t->name, 80),
                dtype_name(t->dtype), shape_str(wt->g->arena, t));
 }
 
@@ -283,15 +287,66 @@ void weights_emit_asm(const WeightTable *wt, Buf *s, const char *bin_name)
                P, P);
 }
 
+void weights_set_separate(WeightTable *wt) { wt->separate = 1; }
+
+static uint32_t fnv1a(const unsigned char *d, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ d[i]) * 16777619u;
+    return h;
+}
+
+void weights_blob_header(const Buf *payload, unsigned char header[64])
+{
+    uint64_t size = payload->len;
+    uint32_t sum = fnv1a((const unsigned char *)payload->data, payload->len);
+    memset(header, 0, 64);
+    memcpy(header, "NNCW", 4);
+    header[4] = 1; /* version */
+    for (int i = 0; i < 8; i++) header[8 + i] = (unsigned char)(size >> (8 * i));
+    for (int i = 0; i < 4; i++) header[16 + i] = (unsigned char)(sum >> (8 * i));
+}
+
+/* --weights separate: the checks of the blob in the generated code. */
+static void emit_separate_checks(WeightTable *wt, Buf *c)
+{
+    const char *P = wt->prefix;
+    unsigned char hd[64];
+    weights_blob_header(wt->blob, hd);
+    buf_printf(c, "/* The weights blob: a 64-byte header (\"NNCW\", version 1, payload bytes and\n"
+                  " * FNV-1a checksum, little-endian) and the payload the names above point into. */\n");
+    buf_printf(c, "static const unsigned char %s_blob_header[20] = {", P);
+    for (int i = 0; i < 20; i++) buf_printf(c, "%s%u", i ? ", " : "", hd[i]);
+    buf_puts(c, "};\n");
+    buf_printf(c, "/* Nonzero when w starts with this model's header (cheap: every run checks it). */\n"
+                  "static int %s_header_ok(const unsigned char *w)\n{\n"
+                  "    return w && ((uintptr_t)w & 63u) == 0 && memcmp(w, %s_blob_header, 20) == 0;\n}\n\n", P, P);
+    buf_printf(c, "int %s_check_weights(const void *weights, size_t size)\n{\n"
+                  "    const unsigned char *w = (const unsigned char *)weights;\n"
+                  "    uint32_t h = 2166136261u, want = 0;\n    size_t i;\n"
+                  "    if (!%s_header_ok(w) || size != %lluu) return %d;\n"
+                  "    for (i = 64; i < size; i++) h = (h ^ w[i]) * 16777619u;\n"
+                  "    for (i = 0; i < 4; i++) want |= (uint32_t)w[16 + i] << (8 * i);\n"
+                  "    return h == want ? 0 : %d;\n}\n",
+               P, P, (unsigned long long)(64 + wt->blob->len), NNC_STATUS_WEIGHTS, NNC_STATUS_WEIGHTS);
+}
+
 static void emit_blob(WeightTable *wt, Buf *c, const char *used)
 {
-    buf_printf(c, "/* Constants: little-endian IEEE-754 bytes in %s_weights, defined by the\n"
-                  " * generated assembler file (.incbin of the generated .bin file). */\n", wt->prefix);
-    buf_puts(c, guards);
-    buf_printf(c, "extern const unsigned char %s_weights[];\n", wt->prefix);
+    if (wt->separate) {
+        buf_printf(c, "/* Constants: little-endian IEEE-754 bytes in the weights blob (the generated\n"
+                      " * .bin file) the caller passes; wb points past its header. */\n");
+        buf_puts(c, guards);
+    } else {
+        buf_printf(c, "/* Constants: little-endian IEEE-754 bytes in %s_weights, defined by the\n"
+                      " * generated assembler file (.incbin of the generated .bin file). */\n", wt->prefix);
+        buf_puts(c, guards);
+        buf_printf(c, "extern const unsigned char %s_weights[];\n", wt->prefix);
+    }
     for (int i = 0; i < wt->g->n_tensors; i++)
         if (wt->name[i] && used[i]) emit_in_blob(wt, c, wt->g->tensors[i], wt->name[i]);
     for (int i = 0; i < wt->n_extra; i++) emit_in_blob(wt, c, wt->extra[i], wt->extra_name[i]);
+    if (wt->separate) emit_separate_checks(wt, c);
 }
 
 void weights_emit(WeightTable *wt, Buf *c, const char *used)

@@ -21,6 +21,13 @@ int64_t weights_bytes(const WeightTable *wt, const char *used);
 /* --weights incbin: the assembler file (preprocessed, gcc and clang, ELF
  * and Mach-O) defining P_weights as the bytes of bin_name (.incbin). */
 void weights_emit_asm(const WeightTable *wt, Buf *s, const char *bin_name);
+/* --weights separate: the constants are read through `wb` (the run
+ * function's pointer past the blob's header), and weights_emit also writes
+ * P_check_weights and the header check. Call before weights_emit. */
+void weights_set_separate(WeightTable *wt);
+/* --weights separate: the blob's 64-byte header for its payload (magic
+ * "NNCW", version, payload size, FNV-1a checksum; little-endian). */
+void weights_blob_header(const Buf *payload, unsigned char header[64]);
 /* Emit the definitions of the constants whose `used[t->id]` is set. */
 void weights_emit(WeightTable *wt, Buf *c, const char *used);
 
