@@ -4,6 +4,7 @@
 #include "driver.h"
 
 #include "backend/emit_c.h"
+#include "backend/weights.h"
 #include "ir/infer.h"
 #include "passes/passes.h"
 #include "nnc_runtime.h"
@@ -194,6 +195,41 @@ static int write_outputs(const char *out_c, const char *out_h, const Buf *c, con
     return 0;
 }
 
+/* OUT with its extension (if any) replaced by `ext`. */
+static char *with_extension(Arena *a, const char *out_c, const char *ext)
+{
+    const char *slash = strrchr(out_c, '/'), *dot = strrchr(out_c, '.');
+    size_t n = dot && dot > (slash ? slash : out_c) ? (size_t)(dot - out_c) : strlen(out_c);
+    return arena_printf(a, "%.*s%s", (int)n, out_c, ext);
+}
+
+/* --weights incbin: OUT.bin and OUT_weights.S; separate: OUT.bin (header
+ * and payload). Written before OUT.h and OUT.c. */
+static int write_weights(Arena *a, const char *out_c, const Buf *bin, const Buf *s, int separate)
+{
+    const char *paths[2] = {with_extension(a, out_c, ".bin"), with_extension(a, out_c, "_weights.S")};
+    Buf blob = {0};
+    if (separate) {
+        unsigned char header[64];
+        weights_blob_header(bin, header);
+        buf_put(&blob, (const char *)header, 64);
+        buf_put(&blob, bin->data ? bin->data : "", bin->len);
+    }
+    const Buf *data[2] = {separate ? &blob : bin, s};
+    char tmp[4096];
+    for (int i = 0; i < (separate ? 1 : 2); i++) {
+        if (write_atomic(paths[i], data[i], tmp, sizeof tmp) != 0 || rename(tmp, paths[i]) != 0) {
+            int err = errno;
+            unlink(tmp);
+            buf_free(&blob);
+            errno = err;
+            return -1;
+        }
+    }
+    buf_free(&blob);
+    return 0;
+}
+
 int compile_model(const CompileOptions *o)
 {
     Arena arena;
@@ -213,8 +249,15 @@ int compile_model(const CompileOptions *o)
     else strcat(out_h, ".h");
     const char *slash = strrchr(out_h, '/');
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa, o->trace};
-    Buf c = {0}, h = {0};
+                      o->model_path, isa, o->trace, o->weights_section, NULL, NULL, NULL, 0};
+    Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
+    if (o->weights_incbin || o->weights_separate) {
+        eo.bin = &bin;
+        eo.asm_text = &asm_text;
+        eo.separate = o->weights_separate;
+        const char *b = with_extension(&arena, o->out_c, ".bin"), *bs = strrchr(b, '/');
+        eo.bin_name = bs ? bs + 1 : b;
+    }
     ErrorTrap trap;
     int rc = 0;
     if (setjmp(trap.env)) {
@@ -224,13 +267,23 @@ int compile_model(const CompileOptions *o)
         nnc_stage_set("lowering");
         emit_c(g, &eo, &c, &h);
         nnc_stage_set(NULL);
-        if (write_outputs(o->out_c, out_h, &c, &h) != 0)
+        if (!o->weights_incbin && !o->weights_separate && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
+            fprintf(stderr,
+                    "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
+                    "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
+                    "above 16 MB when ASM is enabled)\n",
+                    o->out_c, c.len >> 20);
+        if (((o->weights_incbin || o->weights_separate) &&
+             write_weights(&arena, o->out_c, &bin, &asm_text, o->weights_separate) != 0) ||
+            write_outputs(o->out_c, out_h, &c, &h) != 0)
             nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
     }
     nnc_trap_pop(&trap);
     nnc_stage_set(NULL);
     buf_free(&c);
     buf_free(&h);
+    buf_free(&bin);
+    buf_free(&asm_text);
     arena_free(&arena);
     return rc;
 }

@@ -19,6 +19,9 @@ typedef struct CompileOptions {
     int cap_workspace;        /* --max-workspace given: */
     int64_t max_workspace;    /*   a plan above this many bytes is an error */
     int trace;                /* --trace: also emit P_run_traced (a hook after each node) */
+    const char *weights_section; /* --weights-section NAME: constants in that linker section */
+    int weights_incbin;       /* --weights incbin: constants in OUT.bin, included by OUT_weights.S */
+    int weights_separate;     /* --weights separate: constants in OUT.bin, passed to P_run_with_weights */
     LoadOptions load;
 } CompileOptions;
 

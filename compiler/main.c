@@ -46,9 +46,19 @@ static const char usage[] =
     "                            calls hook after each node with its name and outputs (see P.h)\n"
     "  --shape NAME=d0,d1,...    fix the shape of a graph input with symbolic dimensions\n"
     "  --freeze NAME=FILE.pb     make a graph input a constant (value from a TensorProto file)\n"
-    "  --weights FILE            model language (.nn): parameters from a safetensors file\n"
+    "  --safetensors FILE        model language (.nn): parameters from a safetensors file\n"
     "                            (default: NET.safetensors next to NET.nn if present, else random)\n"
     "  --seed N                  model language: seed of the random parameters (default 0)\n"
+    "  --weights MODE            c (default): constants as C data in OUT.c; incbin: in OUT.bin, linked\n"
+    "                            in by OUT_weights.S (.incbin; assemble it with -I naming OUT's\n"
+    "                            directory), so OUT.c holds only code and compiles fast;\n"
+    "                            separate: in OUT.bin (64-byte header: magic, version, size,\n"
+    "                            checksum), which the caller loads and passes to\n"
+    "                            P_run_with_weights (P_check_weights verifies it once)\n"
+    "  --weights-section NAME    put the constant data in linker section NAME (GNU C section attribute;\n"
+    "                            letters, digits, . _ $ and , for Mach-O segment,section)\n"
+    "OUT.h defines P_WORKSPACE_SIZE, P_WEIGHTS_SIZE, P_STACK_SIZE (bound) and P_FLOPS besides the\n"
+    "shapes; CMake: find_package(nnc) and nnc_add_model(), pkg-config: nnc.pc (see README.md)\n"
     "verify options:\n"
     "  --rtol R --atol A         tolerance for floating outputs (default 1e-3, 1e-4);\n"
     "                            |got - want| <= A + R * |want|; integers must match exactly\n"
@@ -191,12 +201,23 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--shape") == 0 && has_val) {
             if (!parse_shape(&arena, argv[++i], &shapes[o.load.n_shapes++]))
                 return bad_usage("--shape '%s' is not NAME=d0,d1,...", argv[i]);
+        } else if (strcmp(a, "--weights") == 0 && has_val) {
+            const char *v = argv[++i];
+            o.weights_incbin = strcmp(v, "incbin") == 0;
+            o.weights_separate = strcmp(v, "separate") == 0;
+            if (!o.weights_incbin && !o.weights_separate && strcmp(v, "c") != 0)
+                return bad_usage("--weights takes c, incbin or separate, not '%s'", v);
+        } else if (strcmp(a, "--weights-section") == 0 && has_val) {
+            o.weights_section = argv[++i];
+            if (!*o.weights_section || strspn(o.weights_section, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                  "0123456789._$,") != strlen(o.weights_section))
+                return bad_usage("--weights-section '%s' is not a section name", o.weights_section);
         } else if (strcmp(a, "--freeze") == 0 && has_val) {
             const char *v = argv[++i], *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1]) return bad_usage("--freeze '%s' is not NAME=FILE.pb", v);
             fz_names[o.load.n_freeze] = arena_printf(&arena, "%.*s", (int)(eq - v), v);
             fz_files[o.load.n_freeze++] = eq + 1;
-        } else if (strcmp(a, "--weights") == 0 && has_val) {
+        } else if (strcmp(a, "--safetensors") == 0 && has_val) {
             o.load.weights = argv[++i];
         } else if (strcmp(a, "--seed") == 0 && has_val) {
             char *end;
@@ -234,6 +255,8 @@ int main(int argc, char **argv)
         }
     }
     if (!o.model_path) return bad_usage("%s", "no model given");
+    if ((o.trace || vo.layers || vo.layers_ref) && o.weights_separate)
+        return bad_usage("%s", "--trace and verify --layers do not combine with --weights separate yet");
     if (!resolve_target(o.target)) return 1; /* every mode: the passes depend on it */
     int rc;
     if (convert) {

@@ -49,9 +49,12 @@ static void runtime_paths(Arena *a, const char *argv0, const char **inc, const c
     if (realpath(NNC_BUILD_DIR, build) && strcmp(build, dir) == 0) {
         *inc = arena_printf(a, "%s/runtime", NNC_SOURCE_DIR);
         *lib = arena_printf(a, "%s/runtime/libnncrt.a", NNC_BUILD_DIR);
-    } else {
-        *inc = arena_printf(a, "%s/../include/nnc", dir);
-        *lib = arena_printf(a, "%s/../lib/libnncrt.a", dir);
+    } else { /* PREFIX/bin/nnc: PREFIX/include/nnc and PREFIX/lib, named without ".." */
+        char prefix[PATH_MAX];
+        const char *p = arena_printf(a, "%s/..", dir);
+        if (realpath(p, prefix)) p = prefix;
+        *inc = arena_printf(a, "%s/include/nnc", p);
+        *lib = arena_printf(a, "%s/lib/libnncrt.a", p);
     }
 }
 
@@ -234,7 +237,7 @@ static int write_harness(Arena *a, const Graph *g, const char *dir, int trace)
     return ok ? 0 : -1;
 }
 
-static int build_harness(Arena *a, const char *dir, const Toolchain *tc)
+static int build_harness(Arena *a, const char *dir, const Toolchain *tc, int incbin)
 {
     const char *argv[96];
     int n = 0;
@@ -246,6 +249,10 @@ static int build_harness(Arena *a, const char *dir, const Toolchain *tc)
     argv[n++] = arena_printf(a, "%s/harness", dir);
     argv[n++] = arena_printf(a, "%s/harness.c", dir);
     argv[n++] = arena_printf(a, "%s/model.c", dir);
+    if (incbin) { /* --weights incbin: the constants, and where .incbin finds model.bin */
+        argv[n++] = arena_printf(a, "%s/model_weights.S", dir);
+        argv[n++] = arena_printf(a, "-I%s", dir);
+    }
     if (tc->sources) { /* the runtime built by the same compiler, from its sources */
         if (emit_runtime(dir) != 0) return -1;
         argv[n++] = arena_printf(a, "-I%s", dir);
@@ -466,7 +473,7 @@ static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, 
     Graph *g = compile_graph(a, o);
     if (!g) nnc_unwind();
     if (write_harness(a, g, build, o->trace) != 0) nnc_fail("cannot write the harness in '%s'", build);
-    if (build_harness(a, build, tc) != 0) nnc_fail("the generated code did not compile (see above)");
+    if (build_harness(a, build, tc, o->weights_incbin) != 0) nnc_fail("the generated code did not compile (see above)");
     return g;
 }
 

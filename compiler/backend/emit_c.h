@@ -10,6 +10,12 @@ typedef struct EmitOptions {
     const char *model_path;  /* for the descriptive comment */
     const char *isa;         /* "generic", "avx2", ... */
     int trace;               /* also emit P_run_traced: a hook called after each node */
+    const char *weights_section; /* --weights-section NAME, or NULL */
+    /* --weights incbin: the constants' bytes go to *bin (file bin_name) and
+     * the assembler file that includes them to *asm_text; NULL: C data */
+    Buf *bin, *asm_text;
+    const char *bin_name;
+    int separate;            /* --weights separate: *bin is the blob's payload; no asm_text */
 } EmitOptions;
 
 typedef struct IsaInfo {

@@ -40,6 +40,12 @@ void lower_call(Lowering *L, const char *fn, int nargs, Tensor *const *args, int
  * expression for its data, to pass through kp_str or as a kernel argument
  * (see lower_call_refs). */
 const char *lower_constant(Lowering *L, const Tensor *t);
+/* Scratch memory for one kernel call, `bytes` long and 64-byte aligned, in
+ * the caller's workspace (after the planned tensors; kernels run one at a
+ * time, so every node shares the region): large blocks belong there, not on
+ * the stack of the thread that runs the model. Returns the C expression of
+ * its address (a void pointer), to pass as a kernel argument. */
+const char *lower_scratch(Lowering *L, int64_t bytes);
 /* Like lower_call, with arguments given as C expressions. */
 void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *args, int checked);
 /* The C expression naming a tensor's data in the run function. */
@@ -57,5 +63,6 @@ const char *lower_target(Lowering *L);
 #define NNC_STATUS_BAD_ARGUMENT 1
 #define NNC_STATUS_INDEX 2
 #define NNC_STATUS_CPU 3
+#define NNC_STATUS_WEIGHTS 4 /* --weights separate: not this model's weights blob, or corrupted */
 
 #endif

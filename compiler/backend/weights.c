@@ -2,7 +2,8 @@
  *
  * Small tensors become ordinary arrays of literals (readable). Larger ones
  * become a union whose first member holds the little-endian bytes as string
- * literals (rows of 4092 bytes, under C99's 4095-character minimum limit) and
+ * literals (equal rows of at most 4092 bytes, under C99's 4095-character
+ * minimum limit, so less than a byte per row is padding) and
  * whose second member is the typed array the kernels read. Brace lists cost
  * the C compiler time and memory per element: 100 MB of floats took gcc -O2
  * 126 s and 4.6 GB as literals, but 15 s and 1.1 GB as strings. Reading the
@@ -10,6 +11,8 @@
  * alignment); the bytes assume a little-endian IEEE-754 target, which the
  * generated file checks with #error guards. */
 #include "weights.h"
+
+#include "lower.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,6 +24,9 @@
 struct WeightTable {
     Graph *g;
     const char *prefix;
+    const char *section; /* --weights-section NAME, or NULL */
+    Buf *blob;           /* --weights incbin / separate: the bytes of OUT.bin, or NULL */
+    int separate;        /* --weights separate: read through the run function's `wb` */
     const char **name; /* per tensor id */
     const Tensor **extra; /* made during lowering, in order */
     const char **extra_name;
@@ -29,11 +35,13 @@ struct WeightTable {
 
 static int encoded_as_bytes(const Tensor *t) { return tensor_bytes(t) >= STRING_MIN_BYTES; }
 
-WeightTable *weights_new(Graph *g, const char *prefix)
+WeightTable *weights_new(Graph *g, const char *prefix, const char *section, Buf *blob)
 {
     WeightTable *wt = arena_alloc(g->arena, sizeof *wt);
     wt->g = g;
     wt->prefix = prefix;
+    wt->section = section;
+    wt->blob = blob;
     wt->name = arena_alloc_array(g->arena, (size_t)g->n_tensors + 1, sizeof(char *));
     return wt;
 }
@@ -42,6 +50,7 @@ const char *weights_ref(WeightTable *wt, const Tensor *t)
 {
     NNC_ASSERT(t->data && t->id < wt->g->n_tensors);
     if (!wt->name[t->id]) wt->name[t->id] = arena_printf(wt->g->arena, "%s_w%d", wt->prefix, t->id);
+    if (wt->blob) return wt->name[t->id]; /* a macro: a pointer into P_weights */
     return encoded_as_bytes(t) ? arena_printf(wt->g->arena, "%s.v", wt->name[t->id]) : wt->name[t->id];
 }
 
@@ -103,12 +112,18 @@ static int put_element(char *s, const Tensor *t, int64_t i)
     }
 }
 
-/* Rows of string literals; each row is one initialiser of b[R][ROW_BYTES]. */
-static void emit_bytes(Buf *c, const unsigned char *d, int64_t n)
+/* A tensor of nb bytes is R rows of string literals of `row_bytes` each:
+ * R = ceil(nb / ROW_BYTES) rows of equal length, so padding is under R
+ * bytes (not up to a whole row). */
+static int64_t rows_of(int64_t nb) { return (nb + ROW_BYTES - 1) / ROW_BYTES; }
+static int64_t row_bytes(int64_t nb) { return (nb + rows_of(nb) - 1) / rows_of(nb); }
+
+/* Rows of string literals; each row is one initialiser of b[R][row_len]. */
+static void emit_bytes(Buf *c, const unsigned char *d, int64_t n, int64_t row_len)
 {
     char line[160];
-    for (int64_t row = 0; row < n; row += ROW_BYTES) {
-        int64_t end = row + ROW_BYTES < n ? row + ROW_BYTES : n;
+    for (int64_t row = 0; row < n; row += row_len) {
+        int64_t end = row + row_len < n ? row + row_len : n;
         int len = 0;
         line[len++] = '"';
         for (int64_t i = row; i < end; i++) {
@@ -139,17 +154,17 @@ static void emit_one(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
     if (encoded_as_bytes(t)) {
         int64_t nbytes = tensor_bytes(t);
         buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-        buf_printf(c, "static const union { unsigned char b[%lld][%d] NNC_NONSTRING; %s v[%lld]; } %s = {{\n",
-                   (long long)((nbytes + ROW_BYTES - 1) / ROW_BYTES), ROW_BYTES, dtype_ctype(t->dtype),
-                   (long long)tensor_numel(t), name);
-        emit_bytes(c, t->data, nbytes);
+        buf_printf(c, "static const union { unsigned char b[%lld][%lld] NNC_NONSTRING; %s v[%lld]; } %s%s = {{\n",
+                   (long long)rows_of(nbytes), (long long)row_bytes(nbytes), dtype_ctype(t->dtype),
+                   (long long)tensor_numel(t), name, wt->section ? " NNC_WEIGHTS_SECTION" : "");
+        emit_bytes(c, t->data, nbytes, row_bytes(nbytes));
         buf_puts(c, "}};\n");
         return;
     }
     int64_t n = tensor_numel(t);
     buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-    buf_printf(c, "static const %s %s[%lld] = {", dtype_ctype(t->dtype), name,
-               (long long)(n ? n : 1));
+    buf_printf(c, "static const %s %s[%lld]%s = {", dtype_ctype(t->dtype), name, (long long)(n ? n : 1),
+               wt->section ? " NNC_WEIGHTS_SECTION" : "");
     char line[160];
     int len = 0;
     if (n == 0) buf_puts(c, "0");
@@ -204,16 +219,149 @@ const char *weights_add(WeightTable *wt, const Tensor *t)
     const char *name = arena_printf(a, "%s_p%d", wt->prefix, wt->n_extra);
     wt->extra[wt->n_extra] = t;
     wt->extra_name[wt->n_extra++] = name;
+    if (wt->blob) return name;
     return encoded_as_bytes(t) ? arena_printf(a, "%s.v", name) : name;
+}
+
+/* sizeof the object emit_one writes: a union of byte rows and the typed
+ * array, or a literal list (at least one element). */
+static int64_t object_bytes(const Tensor *t)
+{
+    int64_t es = dtype_size(t->dtype), n = tensor_numel(t), nb = tensor_bytes(t);
+    if (!encoded_as_bytes(t)) return (n ? n : 1) * es;
+    int64_t rows = rows_of(nb) * row_bytes(nb), big = rows > nb ? rows : nb;
+    return (big + es - 1) / es * es;
+}
+
+/* --weights incbin: tensor t's offset in the blob that holds `end` bytes;
+ * advances `end` past it. */
+static int64_t blob_place(int64_t *end, const Tensor *t)
+{
+    int64_t off = (*end + 63) / 64 * 64;
+    *end = off + tensor_bytes(t);
+    return off;
+}
+
+int64_t weights_bytes(const WeightTable *wt, const char *used)
+{
+    int64_t total = 0;
+    for (int i = 0; i < wt->g->n_tensors; i++)
+        if (wt->name[i] && used[i]) {
+            if (wt->blob) blob_place(&total, wt->g->tensors[i]);
+            else total += object_bytes(wt->g->tensors[i]);
+        }
+    for (int i = 0; i < wt->n_extra; i++) {
+        if (wt->blob) blob_place(&total, wt->extra[i]);
+        else total += object_bytes(wt->extra[i]);
+    }
+    return total;
+}
+
+/* --weights incbin: tensor t's bytes go to the blob; its name becomes a
+ * typed pointer into P_weights. */
+static void emit_in_blob(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
+{
+    int64_t end = (int64_t)wt->blob->len, off = blob_place(&end, t);
+    static const char zeros[64];
+    buf_put(wt->blob, zeros, (size_t)(off - (int64_t)wt->blob->len));
+    buf_put(wt->blob, t->data, (size_t)tensor_bytes(t));
+    buf_printf(c, "#define %s ((const %s *)(const void *)(%s + %lld)) /* %s %s %s */\n", name,
+               dtype_ctype(t->dtype), wt->separate ? "wb" : arena_printf(wt->g->arena, "%s_weights", wt->prefix),
+               (long long)off, c_comment_text(wt->g->arena, t->name, 80),
+               dtype_name(t->dtype), shape_str(wt->g->arena, t));
+}
+
+void weights_emit_asm(const WeightTable *wt, Buf *s, const char *bin_name)
+{
+    const char *P = wt->prefix;
+    buf_printf(s, "/* %s_weights.S — generated by nnc: the constants of %s.c, the bytes of %s.\n"
+                  " * Assemble with -I naming the directory of %s (gcc and clang, ELF and Mach-O). */\n",
+               P, P, bin_name, bin_name);
+    buf_printf(s, "#if defined(__APPLE__)\n    %s\n    .p2align 6\n    .globl _%s_weights\n"
+                  "    .private_extern _%s_weights\n_%s_weights:\n    .incbin \"%s\"\n",
+               wt->section ? arena_printf(wt->g->arena, ".section %s", wt->section) : ".const", P, P, P, bin_name);
+    buf_printf(s, "#else\n    .section %s,\"a\"\n    .p2align 6\n    .globl %s_weights\n    .hidden %s_weights\n"
+                  "    .type %s_weights, %%object\n%s_weights:\n    .incbin \"%s\"\n"
+                  "    .size %s_weights, . - %s_weights\n    .section .note.GNU-stack,\"\",%%progbits\n#endif\n",
+               wt->section ? wt->section : arena_printf(wt->g->arena, ".rodata.%s_weights", P), P, P, P, P, bin_name,
+               P, P);
+}
+
+void weights_set_separate(WeightTable *wt) { wt->separate = 1; }
+
+static uint32_t fnv1a(const unsigned char *d, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ d[i]) * 16777619u;
+    return h;
+}
+
+void weights_blob_header(const Buf *payload, unsigned char header[64])
+{
+    uint64_t size = payload->len;
+    uint32_t sum = fnv1a((const unsigned char *)payload->data, payload->len);
+    memset(header, 0, 64);
+    memcpy(header, "NNCW", 4);
+    header[4] = 1; /* version */
+    for (int i = 0; i < 8; i++) header[8 + i] = (unsigned char)(size >> (8 * i));
+    for (int i = 0; i < 4; i++) header[16 + i] = (unsigned char)(sum >> (8 * i));
+}
+
+/* --weights separate: the checks of the blob in the generated code. */
+static void emit_separate_checks(WeightTable *wt, Buf *c)
+{
+    const char *P = wt->prefix;
+    unsigned char hd[64];
+    weights_blob_header(wt->blob, hd);
+    buf_printf(c, "/* The weights blob: a 64-byte header (\"NNCW\", version 1, payload bytes and\n"
+                  " * FNV-1a checksum, little-endian) and the payload the names above point into. */\n");
+    buf_printf(c, "static const unsigned char %s_blob_header[20] = {", P);
+    for (int i = 0; i < 20; i++) buf_printf(c, "%s%u", i ? ", " : "", hd[i]);
+    buf_puts(c, "};\n");
+    buf_printf(c, "/* Nonzero when w starts with this model's header (cheap: every run checks it). */\n"
+                  "static int %s_header_ok(const unsigned char *w)\n{\n"
+                  "    return w && ((uintptr_t)w & 63u) == 0 && memcmp(w, %s_blob_header, 20) == 0;\n}\n\n", P, P);
+    buf_printf(c, "int %s_check_weights(const void *weights, size_t size)\n{\n"
+                  "    const unsigned char *w = (const unsigned char *)weights;\n"
+                  "    uint32_t h = 2166136261u, want = 0;\n    size_t i;\n"
+                  "    if (!%s_header_ok(w) || size != %lluu) return %d;\n"
+                  "    for (i = 64; i < size; i++) h = (h ^ w[i]) * 16777619u;\n"
+                  "    for (i = 0; i < 4; i++) want |= (uint32_t)w[16 + i] << (8 * i);\n"
+                  "    return h == want ? 0 : %d;\n}\n",
+               P, P, (unsigned long long)(64 + wt->blob->len), NNC_STATUS_WEIGHTS, NNC_STATUS_WEIGHTS);
+}
+
+static void emit_blob(WeightTable *wt, Buf *c, const char *used)
+{
+    if (wt->separate) {
+        buf_printf(c, "/* Constants: little-endian IEEE-754 bytes in the weights blob (the generated\n"
+                      " * .bin file) the caller passes; wb points past its header. */\n");
+        buf_puts(c, guards);
+    } else {
+        buf_printf(c, "/* Constants: little-endian IEEE-754 bytes in %s_weights, defined by the\n"
+                      " * generated assembler file (.incbin of the generated .bin file). */\n", wt->prefix);
+        buf_puts(c, guards);
+        buf_printf(c, "extern const unsigned char %s_weights[];\n", wt->prefix);
+    }
+    for (int i = 0; i < wt->g->n_tensors; i++)
+        if (wt->name[i] && used[i]) emit_in_blob(wt, c, wt->g->tensors[i], wt->name[i]);
+    for (int i = 0; i < wt->n_extra; i++) emit_in_blob(wt, c, wt->extra[i], wt->extra_name[i]);
+    if (wt->separate) emit_separate_checks(wt, c);
 }
 
 void weights_emit(WeightTable *wt, Buf *c, const char *used)
 {
+    if (wt->blob) {
+        emit_blob(wt, c, used);
+        return;
+    }
     int any = 0;
     for (int i = 0; i < wt->g->n_tensors; i++)
         any |= wt->name[i] && used[i] && encoded_as_bytes(wt->g->tensors[i]);
     for (int i = 0; i < wt->n_extra; i++) any |= encoded_as_bytes(wt->extra[i]);
     if (any) buf_puts(c, guards);
+    if (wt->section) /* --weights-section: main.c checked the name's characters */
+        buf_printf(c, "#define NNC_WEIGHTS_SECTION __attribute__((section(\"%s\")))\n", wt->section);
     for (int i = 0; i < wt->g->n_tensors; i++)
         if (wt->name[i] && used[i]) emit_one(wt, c, wt->g->tensors[i], wt->name[i]);
     for (int i = 0; i < wt->n_extra; i++) emit_one(wt, c, wt->extra[i], wt->extra_name[i]);

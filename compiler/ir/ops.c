@@ -24,3 +24,13 @@ OpKind op_lookup(const char *domain, const char *op_type)
         if (strcmp(op_table[k].name, op_type) == 0) return (OpKind)k;
     return OP_COUNT_;
 }
+
+int64_t graph_flops(const Graph *g)
+{
+    int64_t f = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const Node *n = g->nodes[i];
+        if (n->op != OP_Constant && op_info(n->op)->flops) f += op_info(n->op)->flops(n);
+    }
+    return f;
+}

@@ -49,6 +49,9 @@ typedef struct OpInfo {
 static inline int op_is_internal(OpKind k) { return k >= OP_FIRST_INTERNAL; }
 
 const OpInfo *op_info(OpKind k);
+/* FLOPs of one run of the graph, by each op's rule (`nnc info`'s total):
+ * every node but Constant. */
+int64_t graph_flops(const Graph *g);
 /* Map an ONNX op_type to its kind; OP_COUNT_ if unknown. Import only. */
 OpKind op_lookup(const char *domain, const char *op_type);
 

@@ -159,8 +159,12 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     kp_str(L, p, "TILE", tile_plain(L, n));
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
     const char *fn = lower_kernel(L, n, "conv_winograd", p);
-    const char *args[5] = {lower_ref(L, n->in[0]), up, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
-                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
-    lower_call_refs(L, fn, 5, args, 0);
+    /* V and Mx blocks: workspace scratch, not stack (up to 576 KB on avx512) */
+    int64_t xi = pl.alpha * pl.alpha, vb = xi * pl.cb * pl.tb, mx = xi * pl.tb * pl.mb;
+    vb = (vb + 15) / 16 * 16; /* Mx starts 64-byte aligned */
+    const char *args[6] = {lower_ref(L, n->in[0]), up, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),
+                           lower_scratch(L, (vb + mx) * (int64_t)sizeof(float))};
+    lower_call_refs(L, fn, 6, args, 0);
     return 1;
 }

@@ -32,12 +32,17 @@ int model_run_traced(const void *const inputs[], void *const outputs[], void *wo
 #endif
 /* @begin */
 static const long in_bytes[N_IN + 1] = IN_BYTES;
+#ifdef MODEL_WEIGHTS_SEPARATE /* --weights separate: model.bin, loaded and checked in main */
+static void *weights;
+#define model_run(i, o, w) model_run_with_weights(weights, i, o, w)
+#endif
 static const long out_bytes[N_OUT + 1] = OUT_BYTES;
 
 static int file_io(const char *dir, const char *kind, int k, void *buf, long n, int writing)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s_%d.bin", dir, kind, k);
+    if (k < 0) snprintf(path, sizeof path, "%s/%s.bin", dir, kind);
+    else snprintf(path, sizeof path, "%s/%s_%d.bin", dir, kind, k);
     FILE *f = fopen(path, writing ? "wb" : "rb");
     if (!f) return -1;
     size_t got = writing ? fwrite(buf, 1, (size_t)n, f) : fread(buf, 1, (size_t)n, f);
@@ -115,6 +120,15 @@ int main(int argc, char **argv)
     void *ws = NULL;
     int i, rc, reps = argc > 2 ? atoi(argv[2]) : 0;
     if (argc < 2 || argc > 3) return 2;
+#ifdef MODEL_WEIGHTS_SEPARATE
+    if (posix_memalign(&weights, 64, MODEL_WEIGHTS_SIZE) != 0 ||
+        file_io(argv[1], "model", -1, weights, MODEL_WEIGHTS_SIZE, 0) != 0)
+        return 3;
+    if ((rc = model_check_weights(weights, MODEL_WEIGHTS_SIZE)) != 0) {
+        fprintf(stderr, "model_check_weights returned %d\n", rc);
+        return 4;
+    }
+#endif
     for (i = 0; i < N_IN; i++) {
         void *p = malloc((size_t)in_bytes[i] + 1);
         if (!p || file_io(argv[1], "in", i, p, in_bytes[i], 0) != 0) return 3;
@@ -139,6 +153,9 @@ int main(int argc, char **argv)
     for (i = 0; i < N_IN; i++) free((void *)inputs[i]);
     for (i = 0; i < N_OUT; i++) free(outputs[i]);
     free(ws);
+#ifdef MODEL_WEIGHTS_SEPARATE
+    free(weights);
+#endif
     return rc; /* everything freed: the sanitizer builds check for leaks */
 }
 /* @end */

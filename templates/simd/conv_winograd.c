@@ -16,8 +16,9 @@
  * and after the last channel block the output transform A^T Mx A (VLANES
  * output channels per vector), + bias, then the fused epilogue EPI_EXPR
  * (over v and r = res[same index]) as each output row is stored. The input
- * transform is redone per output-channel block: the locals (V: XI*CB*TB,
- * Mx: XI*TB*MB floats) stay under 150 KB. Written in the vector layer
+ * transform is redone per output-channel block. V (XI*CB*TB floats) and Mx
+ * (XI*TB*MB floats), up to 576 KB, live in `scratch` (the caller's
+ * workspace, 64-byte aligned), not on the stack. Written in the vector layer
  * (templates/<isa>/vops.c); compiler/ops/conv_winograd.c picks F(2x2) and
  * the block sizes per ISA. */
 #ifdef NNC_LINT
@@ -51,7 +52,7 @@
 void wino_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 static NNC_TARGET void conv_winograd_lint(const T *restrict x, const T *restrict up, const T *restrict b,
-                                          const T *restrict res, T *restrict y);
+                                          const T *restrict res, T *restrict y, T *restrict scratch);
 #endif
 /* @begin */
 #define KERNEL_OT (ALPHA - 2)
@@ -179,9 +180,9 @@ static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y
 }
 
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T *restrict b, const T *restrict res,
-                              T *restrict y)
+                              T *restrict y, T *restrict scratch)
 {
-    T vb[KERNEL_XI * CB * TB], mx[KERNEL_XI * TB * MB];
+    T *const vb = scratch, *const mx = scratch + (KERNEL_XI * CB * TB + 15) / 16 * 16;
     int gi[KERNEL_TG * VLANES], rm[KERNEL_TG * ALPHA * VLANES], cm[KERNEL_TG * ALPHA * VLANES];
     long t0, m0, c0, xi, j, i;
     for (t0 = 0; t0 < NT; t0 += TB) {

@@ -111,7 +111,7 @@ def main():
         with open(os.path.join(ds, "output_0.pb"), "wb") as f:
             f.write(numpy_helper.from_array(y.numpy()).SerializeToString())
         for opt in ("0", "2"):
-            p = subprocess.run([nnc, "verify", nn_path, ds, "--weights", w, "--opt", opt],
+            p = subprocess.run([nnc, "verify", nn_path, ds, "--safetensors", w, "--opt", opt],
                                capture_output=True, text=True)
             ok = p.returncode == 0
             fails += not ok

@@ -7,7 +7,7 @@ For each example in examples/dsl/, builds the equivalent torch model (random
 weights, fixed seed; BatchNorm statistics randomised), writes its state_dict
 to a safetensors file with the small writer below, writes a random input and
 torch's output as an ONNX test_data_set, and runs
-`nnc verify examples/dsl/NAME.nn DATASET --weights NAME.safetensors`.
+`nnc verify examples/dsl/NAME.nn DATASET --safetensors NAME.safetensors`.
 LeNet-5's weights are also written as F16 and BF16 (torch's reference then
 uses the rounded weights) to check the conversions. Also checks that
 `nnc info --opt 0` gives torch's parameter count for every example, and for
@@ -121,7 +121,7 @@ def check_model(nnc, work, name, opt, failures):
             f.write(numpy_helper.from_array(y.numpy()).SerializeToString())
         w = os.path.join(d, "weights_%s.safetensors" % dtype)
         write_safetensors(w, model.state_dict(), dtype)
-        rc, out = run([nnc, "verify", nn_file, ds, "--weights", w, "--opt", str(opt),
+        rc, out = run([nnc, "verify", nn_file, ds, "--safetensors", w, "--opt", str(opt),
                        "--rtol", str(rtol), "--atol", str(atol)])
         tag = "%s %s opt%d" % (name, dtype, opt)
         if rc:

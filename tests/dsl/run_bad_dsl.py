@@ -66,7 +66,7 @@ WEIGHT_CASES = [
 
 def run(nnc, src, out_dir, weights=None):
     out = os.path.join(out_dir, "out.c")
-    cmd = [nnc, src, "-o", out] + (["--weights", weights] if weights else [])
+    cmd = [nnc, src, "-o", out] + (["--safetensors", weights] if weights else [])
     p = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     left = os.listdir(out_dir)
     return p.returncode, p.stderr, left

@@ -19,6 +19,9 @@
 #                                           NaN/Inf/1e30 inputs (extreme_inputs.sh)
 #   zoo_test.sh NNC ZOO_DIR MODEL determinism  two compilations give byte-identical C
 #   zoo_test.sh NNC ZOO_DIR MODEL folded    no shape arithmetic is left in the generated code
+#   zoo_test.sh NNC ZOO_DIR MODEL weights   nnc verify with --weights incbin (constants in a .bin
+#                                           file, .incbin), --weights separate (a blob passed at run
+#                                           time) and --weights-section
 set -euo pipefail
 NNC="$1" ZOO="$2" MODEL="$3" MODE="$4"
 # verify builds with gcc -O2 and these flags, so each verify is also the gcc
@@ -63,6 +66,10 @@ warnings)
     gcc $STRICT -O1 -c "$tmp/$MODEL.c" -o "$tmp/$MODEL.gcc.o"
     clang $STRICT -fsyntax-only "$tmp/$MODEL.c"
     echo "warning-free under gcc and clang" ;;
+weights)
+    "$NNC" verify "$onnx" --weights incbin --rtol 1e-3 --atol 1e-4
+    "$NNC" verify "$onnx" --weights separate --rtol 1e-3 --atol 1e-4
+    "$NNC" verify "$onnx" --weights-section .nnc_weights --rtol 1e-3 --atol 1e-4 ;;
 sanitize)
     CC=clang NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer" \
         ASAN_OPTIONS=detect_leaks=1 "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 --keep "$tmp/b"
