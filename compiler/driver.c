@@ -101,7 +101,8 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
     const char *isa = target_isa(o->target, why, sizeof why); /* the passes depend on the target */
     if (!isa) nnc_fail("%s", why);
     nnc_stage_set("the ONNX loader");
-    Graph *g = onnx_load(a, o->model_path, &o->load);
+    Graph *g = o->model_bytes ? onnx_load_buffer(a, o->model_bytes, o->model_len, o->ext_dir, &o->load)
+                              : onnx_load(a, o->model_path, &o->load);
     nnc_stage_set("shape inference");
     infer_shapes(g);
     run_passes(g, o->opt_level, layout_lanes(o, isa));
@@ -172,27 +173,18 @@ static int write_outputs(const char *out_c, const char *out_h, const Buf *c, con
     return 0;
 }
 
-int compile_model(const CompileOptions *o)
+int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c, Buf *h)
 {
     Arena arena;
     arena_init(&arena);
     const char *isa = resolve_target(o->target);
-    if (!isa) return 1;
-    Graph *g = compile_graph(&arena, o);
+    Graph *g = isa ? compile_graph(&arena, o) : NULL;
     if (!g) {
         arena_free(&arena);
         return 1;
     }
-    size_t n = strlen(o->out_c);
-    char *out_h = arena_alloc(&arena, n + 3);
-    memcpy(out_h, o->out_c, n + 1);
-    char *dot = strrchr(out_h, '.');
-    if (dot && !strchr(dot, '/')) strcpy(dot, ".h");
-    else strcat(out_h, ".h");
-    const char *slash = strrchr(out_h, '/');
-    EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa};
-    Buf c = {0}, h = {0};
+    EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c ? o->out_c : "model.c"),
+                      header_name, o->model_path, isa};
     ErrorTrap trap;
     int rc = 0;
     if (setjmp(trap.env)) {
@@ -200,15 +192,41 @@ int compile_model(const CompileOptions *o)
     } else {
         nnc_trap_push(&trap);
         nnc_stage_set("lowering");
-        emit_c(g, &eo, &c, &h);
-        nnc_stage_set(NULL);
-        if (write_outputs(o->out_c, out_h, &c, &h) != 0)
-            nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
+        emit_c(g, &eo, c, h);
     }
     nnc_trap_pop(&trap);
     nnc_stage_set(NULL);
+    arena_free(&arena);
+    return rc;
+}
+
+int compile_model(const CompileOptions *o)
+{
+    size_t n = strlen(o->out_c);
+    char *out_h = malloc(n + 3);
+    if (!out_h) {
+        fprintf(stderr, "nnc: error: out of memory\n");
+        return 1;
+    }
+    memcpy(out_h, o->out_c, n + 1);
+    char *dot = strrchr(out_h, '.');
+    if (dot && !strchr(dot, '/')) strcpy(dot, ".h");
+    else strcat(out_h, ".h");
+    const char *slash = strrchr(out_h, '/');
+    Buf c = {0}, h = {0};
+    int rc = compile_to_buffers(o, slash ? slash + 1 : out_h, &c, &h);
+    if (rc == 0 && write_outputs(o->out_c, out_h, &c, &h) != 0) {
+        nnc_error_set_file(o->model_path);
+        ErrorTrap trap; /* one error line, the usual way */
+        if (setjmp(trap.env) == 0) {
+            nnc_trap_push(&trap);
+            nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
+        }
+        nnc_trap_pop(&trap);
+        rc = 1;
+    }
     buf_free(&c);
     buf_free(&h);
-    arena_free(&arena);
+    free(out_h);
     return rc;
 }
