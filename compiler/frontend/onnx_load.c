@@ -545,7 +545,9 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo
     g->inputs = arena_alloc_array(g->arena, gp->n_input + 1, sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
-        if (*map_slot(&L->names, name)) continue; /* an initializer listed as input (IR < 4) */
+        const Tensor *seen = *map_slot(&L->names, name);
+        if (seen && seen->input_index == -1 && seen->data && !seen->producer) continue; /* an initializer (IR < 4) */
+        if (seen) nnc_fail("graph input '%s' is listed twice", name);
         const ShapeOverride *o = NULL;
         for (int k = 0; k < n_ov; k++)
             if (strcmp(ov[k].name, name) == 0) o = &ov[k];

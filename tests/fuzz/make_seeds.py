@@ -19,13 +19,14 @@ committed except the small built-in set under tests/fuzz/seeds/, which
 `--builtin DIR` instead writes the committed seeds: a dozen small models built
 here with onnx.helper (conv/bn/pool/gemm chains, depthwise and grouped conv,
 residual adds, shape-computing chains, recurrent and attention-like graphs)
-and TensorProtos of every supported element type. Deterministic.
+and TensorProtos of every supported element type. Deterministic. Files named
+regress_* there are inputs the fuzzers once crashed or hung on (kept, so the
+smoke test replays them).
 """
 import argparse
 import hashlib
 import os
 import re
-import shutil
 import sys
 
 import numpy as np
@@ -253,9 +254,10 @@ def builtin_tensors():
 def builtin(outdir):
     for sub, items in (("onnx", builtin_models()), ("tensor", builtin_tensors())):
         d = os.path.join(outdir, sub)
-        if os.path.isdir(d):
-            shutil.rmtree(d)
-        os.makedirs(d)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):  # fuzzer findings (regress_*) stay
+            if not f.startswith("regress_"):
+                os.remove(os.path.join(d, f))
         for name, data in sorted(items.items()):
             with open(os.path.join(d, name + (".onnx" if sub == "onnx" else ".pb")), "wb") as f:
                 f.write(data)
