@@ -123,7 +123,8 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
     const char *isa = target_isa(o->target, why, sizeof why); /* the passes depend on the target */
     if (!isa) nnc_fail("%s", why);
     nnc_stage_set("the ONNX loader");
-    Graph *g = frontend_load(a, o->model_path, &o->load);
+    Graph *g = o->model_bytes ? onnx_load_buffer(a, o->model_bytes, o->model_len, o->ext_dir, &o->load)
+                              : frontend_load(a, o->model_path, &o->load);
     nnc_stage_set("shape inference");
     infer_shapes(g);
     run_passes(g, o->opt_level, layout_lanes(o, isa));
@@ -230,32 +231,25 @@ static int write_weights(Arena *a, const char *out_c, const Buf *bin, const Buf 
     return 0;
 }
 
-int compile_model(const CompileOptions *o)
+int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c, Buf *h, Buf *bin, Buf *asm_text)
 {
     Arena arena;
     arena_init(&arena);
     const char *isa = resolve_target(o->target);
-    if (!isa) return 1;
-    Graph *g = compile_graph(&arena, o);
+    Graph *g = isa ? compile_graph(&arena, o) : NULL;
     if (!g) {
         arena_free(&arena);
         return 1;
     }
-    size_t n = strlen(o->out_c);
-    char *out_h = arena_alloc(&arena, n + 3);
-    memcpy(out_h, o->out_c, n + 1);
-    char *dot = strrchr(out_h, '.');
-    if (dot && !strchr(dot, '/')) strcpy(dot, ".h");
-    else strcat(out_h, ".h");
-    const char *slash = strrchr(out_h, '/');
-    EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, o->out_c), slash ? slash + 1 : out_h,
-                      o->model_path, isa, o->trace, o->weights_section, NULL, NULL, NULL, 0};
-    Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
+    const char *out_c = o->out_c ? o->out_c : "model.c";
+    EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, out_c), header_name, o->model_path, isa,
+                      o->trace, o->weights_section, NULL, NULL, NULL, 0};
     if (o->weights_incbin || o->weights_separate) {
-        eo.bin = &bin;
-        eo.asm_text = &asm_text;
+        NNC_ASSERT(bin && asm_text);
+        eo.bin = bin;
+        eo.asm_text = asm_text;
         eo.separate = o->weights_separate;
-        const char *b = with_extension(&arena, o->out_c, ".bin"), *bs = strrchr(b, '/');
+        const char *b = with_extension(&arena, out_c, ".bin"), *bs = strrchr(b, '/');
         eo.bin_name = bs ? bs + 1 : b;
     }
     ErrorTrap trap;
@@ -265,25 +259,56 @@ int compile_model(const CompileOptions *o)
     } else {
         nnc_trap_push(&trap);
         nnc_stage_set("lowering");
-        emit_c(g, &eo, &c, &h);
-        nnc_stage_set(NULL);
-        if (!o->weights_incbin && !o->weights_separate && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
-            fprintf(stderr,
-                    "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
-                    "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
-                    "above 16 MB when ASM is enabled)\n",
-                    o->out_c, c.len >> 20);
-        if (((o->weights_incbin || o->weights_separate) &&
-             write_weights(&arena, o->out_c, &bin, &asm_text, o->weights_separate) != 0) ||
-            write_outputs(o->out_c, out_h, &c, &h) != 0)
-            nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
+        emit_c(g, &eo, c, h);
     }
     nnc_trap_pop(&trap);
     nnc_stage_set(NULL);
+    arena_free(&arena);
+    return rc;
+}
+
+int compile_model(const CompileOptions *o)
+{
+    size_t n = strlen(o->out_c);
+    char *out_h = malloc(n + 3);
+    if (!out_h) {
+        fprintf(stderr, "nnc: error: out of memory\n");
+        return 1;
+    }
+    memcpy(out_h, o->out_c, n + 1);
+    char *dot = strrchr(out_h, '.');
+    if (dot && !strchr(dot, '/')) strcpy(dot, ".h");
+    else strcat(out_h, ".h");
+    const char *slash = strrchr(out_h, '/');
+    Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
+    int rc = compile_to_buffers(o, slash ? slash + 1 : out_h, &c, &h, &bin, &asm_text);
+    if (rc == 0 && !o->weights_incbin && !o->weights_separate && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
+        fprintf(stderr,
+                "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
+                "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
+                "above 16 MB when ASM is enabled)\n",
+                o->out_c, c.len >> 20);
+    if (rc == 0) {
+        Arena a;
+        arena_init(&a);
+        if (((o->weights_incbin || o->weights_separate) &&
+             write_weights(&a, o->out_c, &bin, &asm_text, o->weights_separate) != 0) ||
+            write_outputs(o->out_c, out_h, &c, &h) != 0) {
+            nnc_error_set_file(o->model_path);
+            ErrorTrap trap; /* one error line, the usual way */
+            if (setjmp(trap.env) == 0) {
+                nnc_trap_push(&trap);
+                nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
+            }
+            nnc_trap_pop(&trap);
+            rc = 1;
+        }
+        arena_free(&a);
+    }
     buf_free(&c);
     buf_free(&h);
     buf_free(&bin);
     buf_free(&asm_text);
-    arena_free(&arena);
+    free(out_h);
     return rc;
 }

@@ -10,7 +10,10 @@
 enum { LAYOUT_AUTO = 0, LAYOUT_PLAIN = 1 };
 
 typedef struct CompileOptions {
-    const char *model_path;
+    const char *model_path;   /* read from here, or only named in messages with model_bytes */
+    const void *model_bytes;  /* non-NULL: the model is already in memory (fuzzing, embedding) */
+    size_t model_len;
+    const char *ext_dir;      /* with model_bytes: directory of external data; NULL refuses it */
     const char *out_c;        /* OUT.c; OUT.h goes next to it */
     const char *prefix;       /* NULL: from the output file's stem */
     const char *target;       /* generic, avx2, avx512, neon, native */
@@ -29,6 +32,14 @@ typedef struct CompileOptions {
  * success, 1 after printing one error line per problem. Writes nothing on
  * failure. */
 int compile_model(const CompileOptions *o);
+
+/* The same without touching the file system (beyond reading the model and
+ * its external data): OUT.c's text in *c, OUT.h's in *h; `header_name` is the
+ * name OUT.c includes. The caller frees both buffers, also after a failure
+ * (then their contents mean nothing). Returns 0, or 1 after the error line. */
+/* With --weights incbin or separate, the weights' bytes go to *bin and the
+ * assembler text to *asm_text (both required then; else unused, may be NULL). */
+int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c, Buf *h, Buf *bin, Buf *asm_text);
 
 /* Front half only, for `nnc info` and tests: the graph after the passes (which
  * depend on the target: the channel-blocked layout). Returns NULL after

@@ -14,6 +14,64 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* ---- nesting depth, before protobuf-c sees the bytes ---- */
+/* protobuf-c unpacks nested messages recursively with no depth limit, so a
+ * few MB of nested subgraphs (or TypeProto sequences of sequences) overflow
+ * the stack. ONNX needs a handful of levels (a graph inside an If inside a
+ * Loop is 7); past this many nnc refuses the file. */
+#define PROTO_MAX_DEPTH 100
+
+static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether bytes [p, end), read as a message of type d at nesting `depth`,
+ * nest messages deeper than PROTO_MAX_DEPTH. Walks the wire format once
+ * (each byte is looked at once, the recursion is bounded by the limit);
+ * malformed data ends the walk and is left for the unpacker to reject. */
+static int proto_too_deep(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end, int depth)
+{
+    if (depth > PROTO_MAX_DEPTH) return 1;
+    while (p < end) {
+        uint64_t key, n;
+        if (!read_varint(&p, end, &key)) return 0;
+        switch (key & 7) {
+        case 0: /* varint */
+            if (!read_varint(&p, end, &n)) return 0;
+            break;
+        case 1: /* fixed64 */
+            if (end - p < 8) return 0;
+            p += 8;
+            break;
+        case 5: /* fixed32 */
+            if (end - p < 4) return 0;
+            p += 4;
+            break;
+        case 2: { /* length-delimited: a message, bytes or a packed array */
+            if (!read_varint(&p, end, &n) || n > (uint64_t)(end - p)) return 0;
+            const ProtobufCFieldDescriptor *f =
+                (key >> 3) <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3)) : NULL;
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE && proto_too_deep(f->descriptor, p, p + n, depth + 1))
+                return 1;
+            p += n;
+            break;
+        }
+        default: return 0; /* groups, bad wire types: the unpacker rejects them */
+        }
+    }
+    return 0;
+}
+
 /* ---- name -> tensor hash map (import only) ---- */
 typedef struct NameMap {
     int cap;
@@ -44,8 +102,7 @@ static Tensor **map_slot(NameMap *m, const char *name)
 
 typedef struct Loader {
     Graph *g;
-    const char *path;
-    char *dir;            /* model directory, for external data */
+    const char *dir;      /* directory external data is read from; NULL: refused */
     NameMap names;
 } Loader;
 
@@ -113,6 +170,7 @@ static void load_external(Loader *L, Tensor *t, const Onnx__TensorProto *tp, int
         }
     }
     if (!loc) nnc_fail("tensor '%s': external data has no location", t->name);
+    if (!L->dir) nnc_fail("tensor '%s': external data is not available for a model read from memory", t->name);
     if (!path_is_safe(loc))
         nnc_fail("tensor '%s': external data path '%s' leaves the model directory", t->name, loc);
     if (path_has_symlink(L->g->arena, L->dir, loc))
@@ -139,12 +197,28 @@ static void load_external(Loader *L, Tensor *t, const Onnx__TensorProto *tp, int
     fclose(f);
 }
 
-#define CHECK_COUNT(field)                                                                 \
-    if ((int64_t)tp->n_##field != n)                                                       \
-        nnc_fail("tensor '%s': has %zu values but its dims need %lld", t->name, tp->n_##field, \
-                 (long long)n)
+/* memcpy for a value list protobuf-c leaves NULL when it is empty. */
+static void copy_bytes(void *dst, const void *src, int64_t n)
+{
+    if (n > 0) memcpy(dst, src, (size_t)n);
+}
 
-/* Fill t (already named) from a TensorProto. */
+/* How many values a TensorProto of type dt holds in its typed field (the
+ * one ONNX stores that type in). */
+static size_t typed_count(const Onnx__TensorProto *tp, DType dt)
+{
+    switch (dt) {
+    case DT_FLOAT: return tp->n_float_data;
+    case DT_DOUBLE: return tp->n_double_data;
+    case DT_INT64: return tp->n_int64_data;
+    case DT_UINT64: case DT_UINT32: return tp->n_uint64_data;
+    default: return tp->n_int32_data; /* INT32, INT16, UINT16, INT8, UINT8, BOOL */
+    }
+}
+
+/* Fill t (already named) from a TensorProto. The data's size is checked
+ * against the dims before anything is allocated: a few bytes of dims must not
+ * make nnc reserve gigabytes. */
 static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
 {
     DType dt = (DType)tp->data_type;
@@ -155,33 +229,33 @@ static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
     int64_t n = tensor_numel(t), size = dtype_size(dt), nbytes = n * size;
     if (tp->segment) nnc_fail("tensor '%s': segmented tensors are not supported", t->name);
     if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        load_external(L, t, tp, nbytes);
+        load_external(L, t, tp, nbytes); /* checks the file's size first */
         return;
     }
-    t->data = arena_alloc(L->g->arena, (size_t)(nbytes ? nbytes : 1));
     if (tp->has_raw_data) {
         if ((int64_t)tp->raw_data.len != nbytes)
             nnc_fail("tensor '%s': raw data has %zu bytes but its dims need %lld", t->name, tp->raw_data.len,
                      (long long)nbytes);
-        if (nbytes) memcpy(t->data, tp->raw_data.data, (size_t)nbytes); /* little-endian hosts only */
+        t->data = arena_alloc(L->g->arena, (size_t)(nbytes ? nbytes : 1));
+        copy_bytes(t->data, tp->raw_data.data, nbytes); /* little-endian hosts only */
         return;
     }
+    if ((int64_t)typed_count(tp, dt) != n)
+        nnc_fail("tensor '%s': has %zu values but its dims need %lld", t->name, typed_count(tp, dt), (long long)n);
+    t->data = arena_alloc(L->g->arena, (size_t)(nbytes ? nbytes : 1));
     switch (dt) {
-    case DT_FLOAT: CHECK_COUNT(float_data); memcpy(t->data, tp->float_data, (size_t)nbytes); break;
-    case DT_DOUBLE: CHECK_COUNT(double_data); memcpy(t->data, tp->double_data, (size_t)nbytes); break;
-    case DT_INT64: CHECK_COUNT(int64_data); memcpy(t->data, tp->int64_data, (size_t)nbytes); break;
-    case DT_UINT64: CHECK_COUNT(uint64_data); memcpy(t->data, tp->uint64_data, (size_t)nbytes); break;
+    case DT_FLOAT: copy_bytes(t->data, tp->float_data, nbytes); break;
+    case DT_DOUBLE: copy_bytes(t->data, tp->double_data, nbytes); break;
+    case DT_INT64: copy_bytes(t->data, tp->int64_data, nbytes); break;
+    case DT_UINT64: copy_bytes(t->data, tp->uint64_data, nbytes); break;
+    case DT_INT32: copy_bytes(t->data, tp->int32_data, nbytes); break;
     case DT_UINT32:
-        CHECK_COUNT(uint64_data);
         for (int64_t i = 0; i < n; i++) ((uint32_t *)t->data)[i] = (uint32_t)tp->uint64_data[i];
         break;
-    case DT_INT32: CHECK_COUNT(int32_data); memcpy(t->data, tp->int32_data, (size_t)nbytes); break;
     case DT_INT16: case DT_UINT16:
-        CHECK_COUNT(int32_data);
         for (int64_t i = 0; i < n; i++) ((uint16_t *)t->data)[i] = (uint16_t)tp->int32_data[i];
         break;
     case DT_INT8: case DT_UINT8: case DT_BOOL:
-        CHECK_COUNT(int32_data);
         for (int64_t i = 0; i < n; i++) ((uint8_t *)t->data)[i] = (uint8_t)tp->int32_data[i];
         break;
     default: nnc_fail("tensor '%s': element type %s is not supported", t->name, dtype_name(dt));
@@ -244,19 +318,19 @@ static void load_attrs(Loader *L, Node *n, const Onnx__NodeProto *np)
         case ATTR_INT: at->i = ap->i; break;
         case ATTR_STRING:
             at->s = arena_alloc(a, ap->s.len + 1);
-            memcpy((char *)at->s, ap->s.data, ap->s.len);
+            copy_bytes((char *)at->s, ap->s.data, (int64_t)ap->s.len);
             break;
         case ATTR_INTS:
             if (ap->n_ints > INT_MAX / 8) nnc_fail_node(n, "attribute '%s' is too long", at->name);
             at->n = (int)ap->n_ints;
             at->ints = arena_alloc_array(a, ap->n_ints + 1, sizeof(int64_t));
-            memcpy(at->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+            copy_bytes(at->ints, ap->ints, (int64_t)(ap->n_ints * sizeof(int64_t)));
             break;
         case ATTR_FLOATS:
             if (ap->n_floats > INT_MAX / 8) nnc_fail_node(n, "attribute '%s' is too long", at->name);
             at->n = (int)ap->n_floats;
             at->floats = arena_alloc_array(a, ap->n_floats + 1, sizeof(float));
-            memcpy(at->floats, ap->floats, ap->n_floats * sizeof(float));
+            copy_bytes(at->floats, ap->floats, (int64_t)(ap->n_floats * sizeof(float)));
             break;
         case ATTR_TENSOR:
             if (!ap->t) nnc_fail_node(n, "attribute '%s' has no tensor", at->name);
@@ -395,16 +469,26 @@ static int default_opset(const Onnx__ModelProto *m)
     return opset;
 }
 
-/* Fill t from the TensorProto serialized in file `path`; with `rename`, t
- * takes the tensor's own name when it has one. */
-static void decode_tensor_file(Loader *L, Tensor *t, const char *path, int rename)
+/* Directory part of `path` ("." for a bare name, "/" for the root). */
+static const char *dir_of(Arena *a, const char *path)
 {
-    size_t len;
-    const char *err;
-    unsigned char *bytes = read_file(L->g->arena, path, &len, &err);
-    if (!bytes) nnc_fail("%s: cannot read: %s", path, err);
+    const char *slash = strrchr(path, '/');
+    if (!slash) return arena_strdup(a, ".");
+    if (slash == path) return arena_strdup(a, "/");
+    return arena_printf(a, "%.*s", (int)(slash - path), path);
+}
+
+/* Fill t from the serialized TensorProto in bytes[0..len); `what` names it in
+ * messages; external data comes from `ext_dir` (NULL: refused). With
+ * `rename`, t takes the tensor's own name when it has one. */
+static void decode_tensor_bytes(Graph *g, Tensor *t, const char *what, const void *bytes, size_t len,
+                                const char *ext_dir, int rename)
+{
+    Loader L = {g, ext_dir, {0, NULL}};
+    if (proto_too_deep(&onnx__tensor_proto__descriptor, bytes, (const uint8_t *)bytes + len, 1))
+        nnc_fail("%s: not a valid TensorProto (messages nested more than %d deep)", what, PROTO_MAX_DEPTH);
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, bytes);
-    if (!tp) nnc_fail("%s: not a valid TensorProto", path);
+    if (!tp) nnc_fail("%s: not a valid TensorProto", what);
     ErrorTrap trap;
     if (setjmp(trap.env)) { /* free the protobuf before passing the error on */
         nnc_trap_pop(&trap);
@@ -412,10 +496,20 @@ static void decode_tensor_file(Loader *L, Tensor *t, const char *path, int renam
         nnc_unwind();
     }
     nnc_trap_push(&trap);
-    if (rename && tp->name && *tp->name) t->name = arena_strdup(L->g->arena, tp->name);
-    decode_tensor(L, t, tp);
+    if (rename && tp->name && *tp->name) t->name = arena_strdup(g->arena, tp->name);
+    decode_tensor(&L, t, tp);
     nnc_trap_pop(&trap);
     onnx__tensor_proto__free_unpacked(tp, NULL);
+}
+
+/* The same for file `path`; its external data lies next to it. */
+static void decode_tensor_file(Graph *g, Tensor *t, const char *path, int rename)
+{
+    size_t len;
+    const char *err;
+    unsigned char *bytes = read_file(g->arena, path, &len, &err);
+    if (!bytes) nnc_fail("%s: cannot read: %s", path, err);
+    decode_tensor_bytes(g, t, path, bytes, len, dir_of(g->arena, path), rename);
 }
 
 /* Graph input `t` becomes a constant with the value in file `path`. */
@@ -425,7 +519,7 @@ static void freeze_input(Loader *L, Tensor *t, const Onnx__ValueInfoProto *vi, c
     if (!ty || ty->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !ty->tensor_type)
         nnc_fail("graph input '%s': only tensor inputs are supported", t->name);
     const Onnx__TypeProto__Tensor *tt = ty->tensor_type;
-    decode_tensor_file(L, t, path, 0);
+    decode_tensor_file(L->g, t, path, 0);
     /* the value must fit the declaration: same type, rank and fixed dims */
     int same = (int)t->dtype == tt->elem_type && (!tt->shape || (int)tt->shape->n_dim == t->rank);
     for (int i = 0; same && tt->shape && i < t->rank; i++) {
@@ -451,7 +545,9 @@ static void load_io(Loader *L, const Onnx__GraphProto *gp, const LoadOptions *lo
     g->inputs = arena_alloc_array(g->arena, gp->n_input + 1, sizeof(Tensor *));
     for (size_t i = 0; i < gp->n_input; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
-        if (*map_slot(&L->names, name)) continue; /* an initializer listed as input (IR < 4) */
+        const Tensor *seen = *map_slot(&L->names, name);
+        if (seen && seen->input_index == -1 && seen->data && !seen->producer) continue; /* an initializer (IR < 4) */
+        if (seen) nnc_fail("graph input '%s' is listed twice", name);
         const ShapeOverride *o = NULL;
         for (int k = 0; k < n_ov; k++)
             if (strcmp(ov[k].name, name) == 0) o = &ov[k];
@@ -499,12 +595,10 @@ static void load_outputs(Loader *L, const Onnx__GraphProto *gp)
     }
 }
 
-static Onnx__ModelProto *unpack_model(Arena *a, const char *path)
+static Onnx__ModelProto *unpack_model(const void *bytes, size_t len)
 {
-    size_t len;
-    const char *err;
-    unsigned char *bytes = read_file(a, path, &len, &err);
-    if (!bytes) nnc_fail("cannot read: %s", err);
+    if (proto_too_deep(&onnx__model_proto__descriptor, bytes, (const uint8_t *)bytes + len, 1))
+        nnc_fail("not a valid ONNX model (messages nested more than %d deep)", PROTO_MAX_DEPTH);
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, bytes);
     if (!m) nnc_fail("not a valid ONNX model (truncated or corrupt protobuf)");
     if (!m->graph) {
@@ -514,10 +608,10 @@ static Onnx__ModelProto *unpack_model(Arena *a, const char *path)
     return m;
 }
 
-Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
+Graph *onnx_load_buffer(Arena *a, const void *bytes, size_t len, const char *ext_dir, const LoadOptions *lo)
 {
-    Onnx__ModelProto *m = unpack_model(a, path);
-    Loader L = {graph_new(a), path, NULL, {0, NULL}};
+    Onnx__ModelProto *m = unpack_model(bytes, len);
+    Loader L = {graph_new(a), ext_dir, {0, NULL}};
     ErrorTrap trap;
     if (setjmp(trap.env)) { /* free the protobuf before passing the error on */
         nnc_trap_pop(&trap);
@@ -525,9 +619,6 @@ Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
         nnc_unwind();
     }
     nnc_trap_push(&trap);
-    const char *slash = strrchr(path, '/');
-    L.dir = slash ? arena_printf(a, "%.*s", (int)(slash - path), path) : arena_strdup(a, ".");
-    if (!*L.dir) L.dir = arena_strdup(a, "/");
     const Onnx__GraphProto *gp = m->graph;
     Graph *g = L.g;
     g->opset = default_opset(m);
@@ -553,10 +644,25 @@ Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
     return g;
 }
 
+Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
+{
+    size_t len;
+    const char *err;
+    unsigned char *bytes = read_file(a, path, &len, &err);
+    if (!bytes) nnc_fail("cannot read: %s", err);
+    return onnx_load_buffer(a, bytes, len, dir_of(a, path), lo);
+}
+
 Tensor *onnx_load_tensor_file(Graph *g, const char *path)
 {
-    Loader L = {g, path, arena_strdup(g->arena, "."), {0, NULL}};
     Tensor *t = graph_add_tensor(g, path);
-    decode_tensor_file(&L, t, path, 1);
+    decode_tensor_file(g, t, path, 1);
+    return t;
+}
+
+Tensor *onnx_load_tensor_buffer(Graph *g, const char *name, const void *bytes, size_t len)
+{
+    Tensor *t = graph_add_tensor(g, name);
+    decode_tensor_bytes(g, t, name, bytes, len, NULL, 1);
     return t;
 }

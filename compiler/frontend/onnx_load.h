@@ -27,7 +27,15 @@ typedef struct LoadOptions {
  * (after overrides) and constants only: run shape inference next. */
 Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo);
 
-/* Decode one serialized TensorProto file (test data). */
+/* The same for a model already in memory (bytes[0..len), not kept after
+ * the call): external data is read from directory `ext_dir`, or refused when
+ * it is NULL. Messages name the file set with nnc_error_set_file(). */
+Graph *onnx_load_buffer(Arena *a, const void *bytes, size_t len, const char *ext_dir, const LoadOptions *lo);
+
+/* Decode one serialized TensorProto file (test data); its external data, if
+ * any, lies next to it. */
 Tensor *onnx_load_tensor_file(Graph *g, const char *path);
+/* The same from memory; `name` names it in messages; external data refused. */
+Tensor *onnx_load_tensor_buffer(Graph *g, const char *name, const void *bytes, size_t len);
 
 #endif

@@ -46,6 +46,7 @@ Graph *graph_new(Arena *a)
     Graph *g = arena_alloc(a, sizeof *g);
     g->arena = a;
     g->name = "model";
+    g->fold_budget = -1;
     return g;
 }
 

@@ -139,6 +139,7 @@ typedef struct Graph {
     Tensor **inputs;
     Tensor **outputs;
     int64_t workspace_size;   /* bytes, from the memory plan */
+    int64_t fold_budget;      /* bytes of large constant-folded outputs still allowed (infer.c); -1: not set */
 } Graph;
 
 /* Input k, or NULL when omitted or beyond the inputs the model gave. */

@@ -31,25 +31,38 @@ static void verify_arity(const Node *n)
     }
 }
 
-/* Largest constant nnc computes at compile time (bytes per output). */
-#define FOLD_MAX_BYTES (64 << 20)
+/* Largest constant nnc computes at compile time (bytes per output), and the
+ * most it computes in all: FOLD_BUDGET_BYTES plus twice the model's own
+ * constant data (folding transposes or converts weights). A model of a few
+ * hundred bytes (ConstantOfShape feeding a chain of Adds) must not make nnc
+ * hold, and emit as weights, gigabytes of folded data. Past the budget, nodes
+ * run in the generated code instead; outputs of at most FOLD_SMALL_BYTES
+ * (shapes, axes, indices) always fold and do not count. */
+#define FOLD_MAX_BYTES ((int64_t)64 << 20)
+#define FOLD_BUDGET_BYTES ((int64_t)64 << 20)
+#define FOLD_SMALL_BYTES ((int64_t)64 << 10)
 
 /* Constant folding as shapes are inferred: a node whose inputs are all
  * constant is evaluated now with its reference semantics, so shape-computing
  * chains (Shape -> Gather -> Concat -> Reshape) are gone before emission and
- * later nodes see their values. */
-static void fold_node(Graph *g, Node *n)
+ * later nodes see their values. *budget: bytes of large outputs still allowed. */
+static void fold_node(Graph *g, Node *n, int64_t *budget)
 {
     const OpInfo *oi = op_info(n->op);
     if (!oi->eval) return;
     for (int k = 0; k < n->n_in; k++)
         if (n->in[k] && !n->in[k]->data) return;
+    int64_t large = 0;
     for (int k = 0; k < n->n_out; k++) {
         Tensor *t = n->out[k];
         if (!t) continue;
         if (t->data) return; /* the shape function already produced it */
-        if (tensor_bytes(t) > FOLD_MAX_BYTES) return;
+        int64_t b = tensor_bytes(t);
+        if (b > FOLD_MAX_BYTES) return;
+        if (b > FOLD_SMALL_BYTES) large += b;
     }
+    if (large > *budget) return;
+    *budget -= large;
     for (int k = 0; k < n->n_out; k++)
         if (n->out[k]) n->out[k]->data = arena_alloc(g->arena, (size_t)tensor_bytes(n->out[k]) + 1);
     oi->eval(g, n);
@@ -67,11 +80,15 @@ void infer_node(Graph *g, Node *n)
             nnc_fail_node(n, "could not infer the type and shape of output '%s'", t->name);
         (void)tensor_numel(t);
     }
-    fold_node(g, n);
+    if (g->fold_budget < 0) g->fold_budget = FOLD_BUDGET_BYTES; /* a frontend inferring node by node */
+    fold_node(g, n, &g->fold_budget);
 }
 
 void infer_shapes(Graph *g)
 {
+    g->fold_budget = FOLD_BUDGET_BYTES;
+    for (int i = 0; i < g->n_tensors; i++)
+        if (g->tensors[i]->data && g->tensors[i]->rank >= 0) g->fold_budget += 2 * tensor_bytes(g->tensors[i]);
     for (int i = 0; i < g->n_nodes; i++) infer_node(g, g->nodes[i]);
     for (int i = 0; i < g->n_outputs; i++)
         if (g->outputs[i]->rank < 0) nnc_fail("graph output '%s' has no shape", g->outputs[i]->name);

@@ -16,6 +16,15 @@ struct ArenaBlock {
     _Alignas(16) unsigned char data[];
 };
 
+/* Smallest block the arena takes from malloc. Fuzzing builds use blocks that
+ * ASan's allocator caches (its larger ones are mmap'ed and unmapped on every
+ * free, which made page faults most of a fuzzer's time). */
+#ifdef NNC_FUZZING
+#define ARENA_BLOCK ((size_t)64 << 10)
+#else
+#define ARENA_BLOCK ((size_t)1 << 20)
+#endif
+
 void arena_init(Arena *a) { a->head = NULL; }
 
 void arena_free(Arena *a)
@@ -35,7 +44,7 @@ void *arena_alloc(Arena *a, size_t size)
     if (size == 0) size = 16;
     ArenaBlock *b = a->head;
     if (!b || b->cap - b->used < size) {
-        size_t cap = size > (1u << 20) ? size : (1u << 20);
+        size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
         b = malloc(sizeof *b + cap);
         if (!b) nnc_fail("out of memory (%zu bytes)", size);
         b->used = 0;
@@ -180,11 +189,12 @@ static void emit_message(const char *prefix, const char *fmt, va_list ap)
 {
     char msg[768];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    /* one line: fold any newline a model-supplied string might carry */
-    for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r') *p = ' ';
     /* long paths and messages are cut to fit one line of g_last */
     snprintf(g_last, sizeof g_last, "nnc: error: %.1000s: %.400s%s", g_error_file, prefix, msg);
+    /* one line of plain text: a newline or terminal escape in a model-supplied
+     * name (node, op type, tensor) or in the path becomes a space */
+    for (char *p = g_last; *p; p++)
+        if ((unsigned char)*p < 32 || *p == 127) *p = ' ';
     if (!g_quiet) fprintf(stderr, "%s\n", g_last);
 }
 
@@ -253,7 +263,7 @@ void nnc_stage_node(const Node *n)
 /* Appends s to buf[*len..cap-1] (async-signal-safe: no stdio, no malloc). */
 static void put_str(char *buf, size_t *len, size_t cap, const char *s)
 {
-    for (; s && *s && *len + 1 < cap; s++) buf[(*len)++] = (*s == '\n' || *s == '\r') ? ' ' : *s;
+    for (; s && *s && *len + 1 < cap; s++) buf[(*len)++] = ((unsigned char)*s < 32 || *s == 127) ? ' ' : *s;
     buf[*len] = 0;
 }
 

@@ -64,6 +64,27 @@ def relu_model(x_shape=(1, 4)):
     return model([node], [vi("X", x_shape)], [vi("Y", None)])
 
 
+def nested_graphs(levels):
+    """A ModelProto whose graph holds a node whose attribute holds a graph ...
+    `levels` times (3 messages a level), written as raw protobuf bytes."""
+    def varint(n):
+        out = b""
+        while True:
+            b, n = n & 0x7F, n >> 7
+            if not n:
+                return out + bytes([b])
+            out += bytes([b | 0x80])
+
+    def field(num, payload):  # length-delimited field
+        return varint(num << 3 | 2) + varint(len(payload)) + payload
+
+    g = b""
+    for _ in range(levels):  # GraphProto.node=1, NodeProto.attribute=5, AttributeProto.name=1, .g=6
+        g = field(1, field(5, field(1, b"body") + field(6, g)))
+    opset = field(8, varint(2 << 3) + varint(13))  # opset_import { version: 13 }
+    return varint(1 << 3) + varint(8) + opset + field(7, g)
+
+
 class Writer:
     def __init__(self, outdir):
         self.outdir = outdir
@@ -204,6 +225,8 @@ def main():
     ext("ext_missing_file", "no_such_file.bin", expect="no_such_file.bin")
     # run_bad_inputs.sh creates ext_link.bin -> ../outside/ext_weights.bin at run time
     ext("ext_symlink", "ext_link.bin", expect="symbolic link")
+    # ... and linkdir -> ../outside, so this one goes through a linked directory
+    ext("ext_symlink_dir", "linkdir/ext_weights.bin", expect="symbolic link")
 
     # ---- versions and shapes ----
     w.model("opset_99", model([helper.make_node("Relu", ["X"], ["Y"], name="r")],
@@ -217,6 +240,95 @@ def main():
 
     w.model("input_symbolic_dim", relu_model(("N", 4)), expect="graph input 'X': dimension 0 ('N') is not fixed")
     ROWS.append(("input_symbolic_dim", 0, "", "--shape X=1,4"))
+
+    # ---- wire format ----
+    # ModelProto.graph (field 7) sent as a varint instead of a message
+    w.bytes("wire_type_mismatch", bytes([0x08, 0x08, 0x38, 0x01]) + good[2:],
+            expect="not a valid ONNX model")
+    # subgraph in an attribute in a node in a graph ... 40 levels: 122 nested
+    # messages, past nnc's limit of 100 (protobuf-c itself would recurse on
+    # until the stack overflows, a few MB of such nesting)
+    w.bytes("nesting_depth", nested_graphs(40), expect="messages nested more than 100 deep")
+
+    # ---- sizes: zero, huge, overflowing products ----
+    w.model("zero_dim_input", relu_model((0, 4)), lines=0)  # valid ONNX: an empty tensor compiles
+    m = relu_model((1, 4))
+    m.graph.input[0].type.tensor_type.shape.dim[0].dim_value = 1 << 40
+    m.graph.input[0].type.tensor_type.shape.dim[1].dim_value = 1 << 40
+    w.model("huge_dim_input", m, expect="'X': dimensions overflow")
+    # 2^28 x 16 = 2^32 INT64 elements (32 GB) declared by a 40-byte tensor
+    t = TensorProto(name="I", data_type=TensorProto.INT64, dims=[1 << 28, 16])
+    t.int64_data.extend([1, 2])
+    n = helper.make_node("Add", ["X", "I"], ["Y"], name="add0")
+    w.model("count_times_size_overflow", model([n], [vi("X", [1, 16], TensorProto.INT64)], [vi("Y", None)], [t]),
+            expect="tensor 'I': dimensions overflow")
+    # shape inference: Expand to 2^21 x 2^21 x 2^21 elements
+    shp = helper.make_tensor("shp", TensorProto.INT64, [3], [1 << 21] * 3)
+    n = helper.make_node("Expand", ["X", "shp"], ["Y"], name="expand0")
+    w.model("expand_overflow", model([n], [vi("X", [1, 1, 1])], [vi("Y", None)], [shp]),
+            expect="node 'expand0' (Expand): output 'Y' is too large")
+    # Tile of a [65536, 65536] (4 billion elements) in two steps, 16 GB
+    rep = helper.make_tensor("rep", TensorProto.INT64, [2], [65536, 65536])
+    n = helper.make_node("Tile", ["X", "rep"], ["Y"], name="tile0")
+    w.model("tile_overflow", model([n], [vi("X", [1, 1])], [vi("Y", None)], [rep]),
+            expect="node 'tile0' (Tile): output 'Y' is too large")
+    # a 4 GB output is the caller's memory: it compiles (not folded at compile time)
+    shp = helper.make_tensor("shp", TensorProto.INT64, [2], [1 << 15, 1 << 15])
+    n = helper.make_node("ConstantOfShape", ["shp"], ["Y"], name="cos0")
+    w.model("constant_of_shape_4gb", model([n], [], [vi("Y", None)], [shp]), lines=0)
+
+    # ---- shapes that do not fit the op ----
+    w.model("conv_channel_mismatch", conv_model(raw_init("W", weights((4, 3, 3, 3)))),
+            expect="node 'conv0' (Conv): weight has 3 channels per group; input has 4 channels")
+    w.model("conv_kernel_larger_than_input", conv_model(raw_init("W", weights((4, 4, 7, 7)))),
+            expect="node 'conv0' (Conv): kernel (7 with dilation) is larger than the padded input (5)")
+    n = helper.make_node("Softmax", ["X"], ["Y"], name="softmax0", axis=5)
+    w.model("softmax_axis_out_of_range", model([n], [vi("X", [2, 4])], [vi("Y", None)]),
+            expect="node 'softmax0' (Softmax): axis 5 is out of range for rank 2")
+    n = helper.make_node("Transpose", ["X"], ["Y"], name="transpose0", perm=[0, 0])
+    w.model("transpose_perm_duplicate", model([n], [vi("X", [2, 4])], [vi("Y", None)]),
+            expect="node 'transpose0' (Transpose): perm is not a permutation")
+    n = helper.make_node("Concat", ["X", "X"], ["Y"], name="concat0", axis=-3)
+    w.model("concat_axis_out_of_range", model([n], [vi("X", [2, 4])], [vi("Y", None)]),
+            expect="node 'concat0' (Concat): axis -3 is out of range for rank 2")
+    shp = helper.make_tensor("shp", TensorProto.INT64, [3], [-1, 2, -1])
+    n = helper.make_node("Reshape", ["X", "shp"], ["Y"], name="reshape0")
+    w.model("reshape_two_minus_one", model([n], [vi("X", [2, 4])], [vi("Y", None)], [shp]),
+            expect="node 'reshape0' (Reshape): shape has more than one -1")
+    idx = helper.make_tensor("idx", TensorProto.INT64, [2], [1, 7])
+    n = helper.make_node("Gather", ["X", "idx"], ["Y"], name="gather0", axis=0)
+    w.model("gather_const_index_out_of_range", model([n], [vi("X", [3, 4])], [vi("Y", None)], [idx]),
+            expect="node 'gather0' (Gather): index 7 is out of range for axis of size 3")
+    idx = helper.make_tensor("idx", TensorProto.INT64, [1], [-4])
+    n = helper.make_node("Gather", ["X", "idx"], ["Y"], name="gather0", axis=0)
+    w.model("gather_const_index_negative", model([n], [vi("X", [3, 4])], [vi("Y", None)], [idx]),
+            expect="node 'gather0' (Gather): index -4 is out of range for axis of size 3")
+
+    # ---- found by fuzzing (tests/fuzz) ----
+    # 8 GB of dims with 16 bytes of data: refused before allocating (the
+    # runner caps nnc's address space at 4 GB, so allocating first fails)
+    t = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[(1 << 31) - 1])
+    t.raw_data = b"\0" * 16
+    n = helper.make_node("Add", ["X", "W"], ["Y"], name="add0")
+    w.model("raw_data_huge_dims", model([n], [vi("X", [1])], [vi("Y", None)], [t]),
+            expect="tensor 'W': raw data has 16 bytes but its dims need 8589934588")
+    t = TensorProto(name="W", data_type=TensorProto.INT64, dims=[(1 << 31) - 1])
+    t.int64_data.extend([1, 2, 3])
+    w.model("typed_data_huge_dims", model([n], [vi("X", [1], TensorProto.INT64)], [vi("Y", None)], [t]),
+            expect="tensor 'W': has 3 values but its dims need 2147483647")
+    # a newline and an escape in the node's name and op type stay on one line
+    n = helper.make_node("Foo\nBar", ["X"], ["Y"], name="evil\n\x1b[2Jname")
+    w.model("newline_in_names", model([n], [vi("X", [1, 4])], [vi("Y", None)]),
+            expect="node 'evil  [2Jname' (Foo Bar): unsupported operator")
+
+    # ---- names ----
+    a = raw_init("W", weights(W_SHAPE))
+    m = conv_model(a)
+    m.graph.initializer.extend([raw_init("W", weights(W_SHAPE))])
+    w.model("duplicate_initializer", m, expect="tensor 'W' is defined twice")
+    m = relu_model()
+    m.graph.input.extend([vi("X", [1, 4])])
+    w.model("duplicate_graph_input", m, expect="graph input 'X' is listed twice")
 
     with open(os.path.join(outdir, "expected.tsv"), "w") as f:
         f.write("# case\tlines\tsubstring every error line must contain\textra nnc args; '-' = none; lines 0 = must compile\n")

@@ -8,6 +8,7 @@
 # Works on a fresh temporary copy of cases/; creates there at run time:
 #   outside/ext_weights.bin        a valid weight file outside the model dir
 #   cases/ext_link.bin -> ../outside/ext_weights.bin   (symlink case)
+#   cases/linkdir -> ../outside                          (symlinked directory case)
 # so the escape cases would succeed if nnc's path checks were missing.
 #
 # BAD_INPUT_VALGRIND=1 also runs each case under valgrind (if installed);
@@ -29,6 +30,7 @@ cp -R "$HERE/cases" "$TMP/cases"
 mkdir "$TMP/outside" "$TMP/out"
 cp "$HERE/cases/ext_weights.bin" "$TMP/outside/ext_weights.bin"
 ln -s ../outside/ext_weights.bin "$TMP/cases/ext_link.bin"
+ln -s ../outside "$TMP/cases/linkdir"
 
 VG=()
 if [ "${BAD_INPUT_VALGRIND:-0}" = 1 ]; then
@@ -69,7 +71,10 @@ while IFS=$'\t' read -r name lines expect args; do
     out="$TMP/out"
     rm -rf "$out" "$TMP/valgrind.log" && mkdir "$out"
     # shellcheck disable=SC2086  # args are whitespace-separated on purpose
-    (cd "$out" && "${TIMEOUT[@]}" "${VG[@]}" "$NNC" "$model" -o "$out/out.c" $args ${BAD_INPUT_TARGET:+--target "$BAD_INPUT_TARGET"} \
+    # at most 4 GB of address space (not under valgrind): sizes read from a
+    # model are checked before nnc allocates anything that large
+    (cd "$out" && { [ ${#VG[@]} -gt 0 ] || ulimit -v 4194304; } &&
+        "${TIMEOUT[@]}" "${VG[@]}" "$NNC" "$model" -o "$out/out.c" $args ${BAD_INPUT_TARGET:+--target "$BAD_INPUT_TARGET"} \
         >"$TMP/stdout" 2>"$TMP/stderr")
     rc=$?
     why=()
