@@ -412,11 +412,12 @@ def step_reduce(b, x):
     else:
         out = b.node(op, [x], {"axes": axes, "keepdims": keep})[0]
     B = x.bound
-    rng = {"ReduceMean": (x.lo, x.hi), "ReduceSum": (x.lo * cnt, x.hi * cnt), "ReduceMax": (x.lo, x.hi),
-           "ReduceMin": (x.lo, x.hi), "ReduceProd": (min(x.lo, 1.0) ** cnt, max(x.hi, 1.0) ** cnt) if op == "ReduceProd" else 0,
-           "ReduceL1": (0, B * cnt), "ReduceL2": (0, B * math.sqrt(cnt)),
-           "ReduceLogSumExp": (x.lo, x.hi + math.log(cnt)), "ReduceSumSquare": (0, B * B * cnt),
-           "ReduceLogSum": (math.log(max(x.lo, 1e-3)), math.log(x.hi * cnt))}[op]
+    rng = {"ReduceMean": lambda: (x.lo, x.hi), "ReduceSum": lambda: (x.lo * cnt, x.hi * cnt),
+           "ReduceMax": lambda: (x.lo, x.hi), "ReduceMin": lambda: (x.lo, x.hi),
+           "ReduceProd": lambda: (min(x.lo, 1.0) ** cnt, max(x.hi, 1.0) ** cnt),
+           "ReduceL1": lambda: (0, B * cnt), "ReduceL2": lambda: (0, B * math.sqrt(cnt)),
+           "ReduceLogSumExp": lambda: (x.lo, x.hi + math.log(cnt)), "ReduceSumSquare": lambda: (0, B * B * cnt),
+           "ReduceLogSum": lambda: (math.log(max(x.lo, 1e-3)), math.log(max(x.hi, 1e-3) * cnt))}[op]()
     exact = x.exact and op in ("ReduceMax", "ReduceMin")
     return rescale(b, T(out, shape, x.dtype, rng[0], rng[1], exact, x.q))
 
@@ -641,6 +642,13 @@ def recipe_chain(b):
             y = step_move(b, src)
         else:
             y = step_exact_logic(b, src)
+        if b.chance(0.1) and b.nodes and y is not src and list(b.nodes[-1].output) == [y.name]:
+            dup = onnx.NodeProto()  # the same node again: common-subexpression elimination merges them
+            dup.CopyFrom(b.nodes[-1])
+            dup.name = b.name("n_dup")
+            dup.output[0] = b.name("dup")
+            b.nodes.append(dup)
+            y = binary(b, "Add", y, T(dup.output[0], y.shape, y.dtype, y.lo, y.hi, y.exact, y.q))
         if y.size() > 8192:  # keep the model small
             y = step_reduce(b, y)
         y = rescale(b, y)
@@ -834,8 +842,9 @@ def recipe_nchwc(b):
             if any(n + 2 * p < kk for n in cur.shape[2:]):
                 kk, p = 1, 0
             m = b.pick(CHANNELS)
-            dw = b.chance(0.25)
-            y = conv(b, cur, cur.shape[1] if dw else m, kk, s, p, 1, cur.shape[1] if dw else 1)
+            dw = b.chance(0.3)
+            y = conv(b, cur, cur.shape[1] * b.pick([1, 1, 2]) if dw else m, kk, s, p, 1, cur.shape[1] if dw else 1,
+                     bias=b.chance(0.8))
             y = act_after(b, y)
         elif k < 0.65:
             y = pool(b, cur, b.pick(["MaxPool", "AveragePool"]))
@@ -845,6 +854,13 @@ def recipe_nchwc(b):
             out = b.node("Concat", ins, {"axis": 1})[0]
             y = T(out, (cur.shape[0], sum(t.shape[1] for t in ins)) + cur.shape[2:], cur.dtype,
                   min(t.lo for t in ins), max(t.hi for t in ins))
+        elif k < 0.8:  # residual block: Conv (+BN) (+act) + the block's input
+            kk = b.pick([1, 3])
+            y = conv(b, cur, cur.shape[1], kk, 1, kk // 2, 1, cur.shape[1] if b.chance(0.3) else 1)
+            if b.chance(0.5):
+                y = step_norm_bn(b, y)
+            y = binary(b, "Add", y, cur) if b.chance(0.5) else binary(b, "Add", cur, y)
+            y = act_after(b, y)
         elif k < 0.92:
             y = step_norm_bn(b, cur)
         else:
@@ -1022,10 +1038,24 @@ def recipe_attention(b):
         q, k, v = heads(E), heads(E), heads(E)
         kt_form = True
     else:
-        q = b.input((B, H, S, D), -1, 1, grid=False).name
+        # batch dims of Q, K and V broadcast against each other (multi-query
+        # attention shares K and V over heads); Q may lack the batch dims
+        qb, kb, vb = (B, H), (B, H), (B, H)
+        form = b.randint(0, 5)
+        if form == 1:
+            kb = vb = (B, 1)
+        elif form == 2:
+            kb = (1, H)
+        elif form == 3:
+            qb = (1, H)
+        elif form == 4:
+            vb = (1, 1)
+        q = b.input(qb + (S, D), -1, 1, grid=False).name
         kt_form = b.chance(0.7)
-        k = b.input((B, H, L, D) if kt_form else (B, H, D, L), -1, 1, grid=False).name
-        v = b.input((B, H, L, Dv), -1, 1, grid=False).name
+        k = b.input(kb + ((L, D) if kt_form else (D, L)), -1, 1, grid=False).name
+        v = b.input(vb + (L, Dv), -1, 1, grid=False).name
+        if form == 5 and B == 1:  # rank-3 Q and V against rank-4 K
+            q = b.node("Reshape", [q, b.ints([H, S, D])])[0]
     kk = b.node("Transpose", [k], {"perm": [0, 1, 3, 2]})[0] if kt_form else k
     s = b.node("MatMul", [q, kk])[0]
     sc = 1.0 / math.sqrt(D)
@@ -1036,7 +1066,7 @@ def recipe_attention(b):
         s = b.node("Div", [s, b.scalar(np.float32(math.sqrt(D)))])[0]
     mk = b.randint(0, 3)
     if mk == 1:  # additive mask, broadcast
-        shp = b.pick([(S, L), (1, 1, S, L), (B, 1, 1, L), (L,)])
+        shp = b.pick([(S, L), (1, 1, S, L), (B, 1, 1, L), (L,), (S, 1), (B, H, S, L), (1, H, 1, L), (B, 1, S, L)])
         m = np.where(b.rng.random(shp) < 0.3, -1e4, 0.0).astype(np.float32)
         if m.ndim >= 1:
             m[..., 0] = 0.0
@@ -1044,6 +1074,9 @@ def recipe_attention(b):
     elif mk == 2:  # causal Where mask
         tri = np.tril(np.ones((S, L), dtype=np.bool_), k=L - S if b.chance(0.5) else 0)
         tri[:, 0] = True
+        if b.chance(0.3):  # a per-batch padding mask instead
+            tri = b.rng.random((B, 1, 1, L)) < 0.7
+            tri[..., 0] = True
         fill = b.pick([-1e9, -np.inf, -1e4])
         s = b.node("Where", [b.const(tri), s, b.scalar(np.float32(fill))])[0]
     elif mk == 3:  # mask from a graph input (runtime mask)
@@ -1052,6 +1085,8 @@ def recipe_attention(b):
     p = b.node("Softmax", [s], {"axis": -1})[0]
     o = b.node("MatMul", [p, v])[0]
     y = T(o, (B, H, S, Dv), TensorProto.FLOAT, -1, 1)
+    if b.chance(0.15):  # the scores also read elsewhere: must not become one Attention
+        b.output(T(p, (B, H, S, L), TensorProto.FLOAT, 0, 1), "attention-probs")
     if proj and b.chance(0.6):
         t = b.node("Transpose", [o], {"perm": [0, 2, 1, 3]})[0]
         r = b.node("Reshape", [t, b.ints([B, S, H * Dv])])[0]
@@ -1200,6 +1235,8 @@ def build_model(seed, m, graphs, only=None):
         recipe = names[int(rng.choice(len(names), p=weights / weights.sum()))]
         b = Builder(rng, "g%d" % gi)
         RECIPES[recipe][0](b)
+        if not b.outputs:
+            continue
         nodes += b.nodes
         inits += b.inits
         inputs += b.inputs
