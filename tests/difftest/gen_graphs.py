@@ -57,7 +57,8 @@ CHANNELS = [1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 33]
 ROWS = [1, 2, 5, 6, 7, 8, 9, 12, 13, 17]
 COLS = [1, 3, 8, 15, 16, 17, 31, 32, 33, 48]
 NP_OF = {TensorProto.FLOAT: np.float32, TensorProto.INT64: np.int64, TensorProto.INT32: np.int32,
-         TensorProto.BOOL: np.bool_}
+         TensorProto.BOOL: np.bool_, TensorProto.DOUBLE: np.float64, TensorProto.INT8: np.int8,
+         TensorProto.INT16: np.int16, TensorProto.UINT8: np.uint8}
 
 
 class T:
@@ -98,6 +99,7 @@ class Builder:
         self.rng, self.tag = rng, tag
         self.nodes, self.inits, self.inputs, self.feeds, self.outputs = [], [], [], [], []
         self.n = 0
+        self.fold = False  # make "graph inputs" constants (set per subgraph by some recipes)
 
     def name(self, base):
         self.n += 1
@@ -125,8 +127,11 @@ class Builder:
         else:
             a = self.rng.integers(int(lo), int(hi) + 1, size=shape)
         a = np.asarray(a, dtype=NP_OF[dtype]).reshape(shape)
-        self.inputs.append(helper.make_tensor_value_info(name, dtype, list(shape)))
-        self.feeds.append(a)
+        if self.fold:  # a constant instead: nnc folds what reads it (each op's eval_fn)
+            self.inits.append(numpy_helper.from_array(a, name))
+        else:
+            self.inputs.append(helper.make_tensor_value_info(name, dtype, list(shape)))
+            self.feeds.append(a)
         return T(name, shape, dtype, float(a.min()) if a.size else lo, float(a.max()) if a.size else hi,
                  exact=grid or dtype != TensorProto.FLOAT, q=3 if grid else 30)
 
@@ -624,7 +629,98 @@ def step_exact_logic(b, x):
     return T(out, bcast(x.shape, y.shape), x.dtype, min(x.lo, y.lo), max(x.hi, y.hi), True, max(x.q, y.q))
 
 
+def step_types(b, x):
+    """other element types: Cast to an integer type (exact tensors only) or to
+    double, a few ops in that type (integer Mod and Div, Clip, reductions,
+    ArgMax, CumSum, Where, ...), and Cast back to float"""
+    if x.rank == 0:
+        return x
+    if not x.exact or x.bound > 60 or b.chance(0.3):  # double: continuous ops in float64
+        xd = b.node("Cast", [x], {"to": TensorProto.DOUBLE})[0]
+        k = b.randint(0, 4)
+        B = x.bound
+        if k == 0:
+            y = b.node(b.pick(["Tanh", "Sigmoid", "Abs", "Neg", "Relu", "Erf", "Atan"]), [xd])[0]
+            B = max(B, 1.0)
+        elif k == 1:
+            c = b.const(b.rng.uniform(-2, 2, size=side_shape(b, x.shape)).astype(np.float64))
+            y = b.node(b.pick(["Add", "Mul", "Sub", "Max"]), [xd, c])[0]
+            B = B * 2 + 2
+            shape = bcast(x.shape, c.shape)
+            yf = b.node("Cast", [y], {"to": TensorProto.FLOAT})[0]
+            return T(yf, shape, x.dtype, -B, B)
+        elif k == 2:
+            y = b.node(b.pick(["Softmax", "LogSoftmax"]), [xd], {"axis": -1})[0]
+            B = B * 2 + math.log(x.shape[-1]) + 1
+        elif k == 3:
+            K = x.shape[-1]
+            N = b.pick([1, 5, 16, 17])
+            w = b.const((b.rng.uniform(-1, 1, size=(K, N)) / math.sqrt(K)).astype(np.float64))
+            y = b.node("MatMul", [xd, w])[0]
+            yf = b.node("Cast", [y], {"to": TensorProto.FLOAT})[0]
+            return T(yf, x.shape[:-1] + (N,), x.dtype, -2 * B, 2 * B)
+        else:
+            y = b.node("ReduceSum", [xd, b.ints([-1])], {"keepdims": 1})[0]
+            yf = b.node("Cast", [y], {"to": TensorProto.FLOAT})[0]
+            return T(yf, x.shape[:-1] + (1,), x.dtype, -B * x.shape[-1], B * x.shape[-1])
+        yf = b.node("Cast", [y], {"to": TensorProto.FLOAT})[0]
+        return T(yf, x.shape, x.dtype, -B, B)
+    to = b.pick([TensorProto.INT32, TensorProto.INT64, TensorProto.INT8, TensorProto.INT16, TensorProto.UINT8])
+    src = x
+    if to == TensorProto.UINT8:
+        src = unary(b, "Abs", x)
+    xi = b.node("Cast", [src], {"to": to})[0]  # truncates toward zero
+    npt = NP_OF[to]
+    B = math.floor(src.bound)
+    shape = x.shape
+    k = b.randint(0, 8)
+    if k == 0:  # Mod: fmod=0 takes the divisor's sign (Python), fmod=1 the dividend's (C)
+        d = b.rng.integers(1, 6, size=side_shape(b, x.shape))
+        if to != TensorProto.UINT8 and b.chance(0.6):
+            d = d * b.rng.choice([-1, 1], size=d.shape)
+        c = b.const(d.astype(npt))
+        y = b.node("Mod", [xi, c], {"fmod": b.randint(0, 1)})[0]
+        shape = bcast(x.shape, c.shape)
+    elif k == 1:  # integer Div by a positive constant
+        c = b.const(b.rng.integers(1, 5, size=side_shape(b, x.shape)).astype(npt))
+        y = b.node("Div", [xi, c])[0]
+        shape = bcast(x.shape, c.shape)
+    elif k == 2 and to != TensorProto.UINT8:
+        y = b.node("Clip", [xi, b.const(np.array(-2, npt)), b.const(np.array(3, npt))])[0]
+    elif k == 3 and to in (TensorProto.INT32, TensorProto.INT64):
+        op = b.pick(["ReduceMax", "ReduceMin", "ReduceSum"])
+        ax = b.randint(-x.rank, x.rank - 1)
+        if op == "ReduceSum":
+            y = b.node(op, [xi, b.ints([ax])], {"keepdims": 1})[0]
+        else:
+            y = b.node(op, [xi], {"axes": [ax], "keepdims": 1})[0]
+        shape = tuple(1 if i == ax % x.rank else d for i, d in enumerate(x.shape))
+    elif k == 4:
+        ax = b.randint(-x.rank, x.rank - 1)
+        a = b.node(b.pick(["ArgMax", "ArgMin"]), [xi], {"axis": ax, "keepdims": 1,
+                                                         "select_last_index": b.randint(0, 1)})[0]
+        y = b.node("Cast", [a], {"to": to})[0]
+        shape = tuple(1 if i == ax % x.rank else d for i, d in enumerate(x.shape))
+    elif k == 5 and to in (TensorProto.INT32, TensorProto.INT64):
+        y = b.node("CumSum", [xi, b.const(np.array(b.randint(-x.rank, x.rank - 1), np.int64))],
+                   {"exclusive": b.randint(0, 1), "reverse": b.randint(0, 1)})[0]
+    elif k == 6:
+        c = b.const(np.array(b.randint(0, 2), npt))
+        cond = b.node(b.pick(["Less", "Greater", "Equal"]), [xi, c])[0]
+        y = b.node("Where", [cond, xi, b.const(np.array(1, npt))])[0]
+    elif k == 7 and to != TensorProto.UINT8:
+        y = b.node(b.pick(["Abs", "Neg", "Sign"]), [xi])[0]
+    else:
+        c = b.const(b.rng.integers(0, 3, size=side_shape(b, x.shape)).astype(npt))
+        y = b.node(b.pick(["Add", "Mul", "Max", "Min"]), [xi, c])[0]
+        shape = bcast(x.shape, c.shape)
+    yf = b.node("Cast", [y], {"to": TensorProto.FLOAT})[0]
+    R = max(B, 1) * max(x.size(), 1) * 3
+    return T(yf, shape, x.dtype, -R, R, True, 0)
+
+
 def recipe_chain(b):
+    b.fold = b.chance(0.3)
     x = b.input(random_shape(b, max_numel=1024))
     pool = [x]
     for _ in range(b.randint(2, 7)):
@@ -638,10 +734,12 @@ def recipe_chain(b):
             y = step_softmax(b, src) if src.rank else src
         elif k < 0.68:
             y = step_norm(b, src) if src.rank else src
-        elif k < 0.88:
+        elif k < 0.84:
             y = step_move(b, src)
-        else:
+        elif k < 0.92:
             y = step_exact_logic(b, src)
+        else:
+            y = step_types(b, src)
         if b.chance(0.1) and b.nodes and y is not src and list(b.nodes[-1].output) == [y.name]:
             dup = onnx.NodeProto()  # the same node again: common-subexpression elimination merges them
             dup.CopyFrom(b.nodes[-1])
@@ -1096,6 +1194,7 @@ def recipe_attention(b):
 
 # ---------------------------------------------------------------- recipe: misc
 def recipe_misc(b):
+    b.fold = b.chance(0.3)
     k = b.randint(0, 9)
     if k == 0:  # Resize
         n, c, h, w = b.pick([1, 2]), b.pick([1, 3, 8, 17]), b.pick([1, 3, 4, 7]), b.pick([2, 5, 8])
@@ -1220,8 +1319,47 @@ RECIPES = {"chain": (recipe_chain, 6), "conv": (recipe_conv, 3), "nchwc": (recip
            "attention": (recipe_attention, 2), "misc": (recipe_misc, 2)}
 
 
-def sub_rng(seed, m, g):
-    return np.random.default_rng([seed, m, g, 0x6e6e63])
+def sub_rng(seed, m, g, attempt):
+    return np.random.default_rng([seed, m, g, attempt, 0x6e6e63])
+
+
+def make_model(name, nodes, inits, inputs, outs):
+    out_vi = [helper.make_tensor_value_info(o["name"], TensorProto.UNDEFINED, None) for o in outs]
+    graph = helper.make_graph(nodes, name, inputs, out_vi, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="nnc-difftest")
+    model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    onnx.checker.check_model(model, full_check=True)
+    vi = {v.name: v for v in list(model.graph.value_info) + list(model.graph.output)}
+    for o, v in zip(outs, model.graph.output):  # outputs with their inferred types and shapes
+        vv = vi.get(o["name"], v)
+        if vv.type.tensor_type.elem_type:
+            v.CopyFrom(vv)
+    return model
+
+
+def build_subgraph(seed, m, gi, names, weights):
+    """Subgraph gi of model m: the first of up to 20 draws that makes a valid
+    graph (the ONNX checker rejects the rare type or shape combination the
+    recipes do not rule out); (builder, recipe, outputs)."""
+    for attempt in range(20):
+        rng = sub_rng(seed, m, gi, attempt)
+        recipe = names[int(rng.choice(len(names), p=weights / weights.sum()))]
+        b = Builder(rng, "g%d" % gi)
+        RECIPES[recipe][0](b)
+        outs, seen = [], set()
+        for t, desc in b.outputs:
+            if t.name in seen or t.name in [i.name for i in b.inputs]:
+                continue
+            seen.add(t.name)
+            outs.append({"name": t.name, "graph": gi, "recipe": recipe, "what": desc})
+        if not outs:
+            continue
+        try:
+            make_model("check", b.nodes, b.inits, b.inputs, outs)
+        except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError):
+            continue
+        return b, outs
+    raise RuntimeError("no valid graph for seed %d model %d graph %d" % (seed, m, gi))
 
 
 def build_model(seed, m, graphs, only=None):
@@ -1231,35 +1369,13 @@ def build_model(seed, m, graphs, only=None):
     names = sorted(only or RECIPES)
     weights = np.array([RECIPES[r][1] for r in names], float)
     for gi in graphs:
-        rng = sub_rng(seed, m, gi)
-        recipe = names[int(rng.choice(len(names), p=weights / weights.sum()))]
-        b = Builder(rng, "g%d" % gi)
-        RECIPES[recipe][0](b)
-        if not b.outputs:
-            continue
+        b, o = build_subgraph(seed, m, gi, names, weights)
         nodes += b.nodes
         inits += b.inits
         inputs += b.inputs
         feeds += b.feeds
-        seen = set()
-        for t, desc in b.outputs:
-            if t.name in seen or t.name in [i.name for i in b.inputs]:
-                continue
-            seen.add(t.name)
-            outs.append({"name": t.name, "graph": gi, "recipe": recipe, "what": desc})
-    out_vi = [helper.make_tensor_value_info(o["name"], TensorProto.UNDEFINED, None) for o in outs]
-    graph = helper.make_graph(nodes, "difftest_s%d_m%d" % (seed, m), inputs, out_vi, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="nnc-difftest")
-    model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
-    onnx.checker.check_model(model, full_check=True)
-    # outputs with their inferred types and shapes
-    vi = {v.name: v for v in list(model.graph.value_info) + list(model.graph.output)}
-    for o, v in zip(outs, model.graph.output):
-        vv = vi.get(o["name"], v)
-        if vv.type.tensor_type.elem_type:
-            v.CopyFrom(vv)
-    return model, feeds, outs
+        outs += o
+    return make_model("difftest_s%d_m%d" % (seed, m), nodes, inits, inputs, outs), feeds, outs
 
 
 def write_case(dirpath, model, feeds, outs, meta):
