@@ -100,6 +100,7 @@ class Builder:
         self.nodes, self.inits, self.inputs, self.feeds, self.outputs = [], [], [], [], []
         self.n = 0
         self.fold = False  # make "graph inputs" constants (set per subgraph by some recipes)
+        self.exact_mode = False  # prefer ops that keep tensors exact (chain recipe)
 
     def name(self, base):
         self.n += 1
@@ -342,7 +343,36 @@ def random_shape(b, rank=None, max_numel=2048):
 
 
 # ---------------------------------------------------------------- recipe: chain
+def step_exact(b, x, pool):
+    """an op that keeps x exact: discontinuous ops, exact arithmetic on the grid"""
+    k = b.randint(0, 5)
+    if k == 0:
+        return unary(b, b.pick(UNARY_EXACT + ["Relu", "Abs", "Neg", "Clip"]), x)
+    if k == 1:
+        return step_exact_logic(b, x)
+    if k == 2:
+        return step_types(b, x)
+    if k == 3:
+        y = side_input(b, x.shape)
+        return binary(b, b.pick(["Add", "Sub", "Mul", "Max", "Min"]), x, y)
+    if k == 4 and x.rank:
+        ax = b.randint(-x.rank, x.rank - 1)
+        op = b.pick(["ReduceMax", "ReduceMin", "ArgMax", "Hardmax"])
+        if op == "Hardmax":
+            out = b.node(op, [x], {"axis": ax})[0]
+            return T(out, x.shape, x.dtype, 0, 1, True, 0)
+        if op == "ArgMax":
+            return step_exact_logic(b, x)
+        keep = b.randint(0, 1)
+        out = b.node(op, [x], {"axes": [ax], "keepdims": keep})[0]
+        shape = tuple(1 if i == ax % x.rank else d for i, d in enumerate(x.shape) if keep or i != ax % x.rank)
+        return T(out, shape, x.dtype, x.lo, x.hi, True, x.q)
+    return step_move(b, x)
+
+
 def step_elementwise(b, x, pool):
+    if b.exact_mode and x.exact and x.dtype == TensorProto.FLOAT:
+        return step_exact(b, x, pool)
     kind = b.rng.random()
     if kind < 0.3:
         op = b.pick(UNARY_ANY)
@@ -640,7 +670,7 @@ def step_types(b, x):
         k = b.randint(0, 4)
         B = x.bound
         if k == 0:
-            y = b.node(b.pick(["Tanh", "Sigmoid", "Abs", "Neg", "Relu", "Erf", "Atan"]), [xd])[0]
+            y = b.node(b.pick(["Tanh", "Sigmoid", "Abs", "Neg", "Relu"]), [xd])[0]
             B = max(B, 1.0)
         elif k == 1:
             c = b.const(b.rng.uniform(-2, 2, size=side_shape(b, x.shape)).astype(np.float64))
@@ -674,7 +704,11 @@ def step_types(b, x):
     B = math.floor(src.bound)
     shape = x.shape
     k = b.randint(0, 8)
-    if k == 0:  # Mod: fmod=0 takes the divisor's sign (Python), fmod=1 the dividend's (C)
+    if to not in (TensorProto.INT32, TensorProto.INT64):  # what ORT has kernels for in 8/16-bit types
+        k = b.pick([0, 7, 9])
+    if k == 9:
+        y = xi
+    elif k == 0:  # Mod: fmod=0 takes the divisor's sign (Python), fmod=1 the dividend's (C)
         d = b.rng.integers(1, 6, size=side_shape(b, x.shape))
         if to != TensorProto.UINT8 and b.chance(0.6):
             d = d * b.rng.choice([-1, 1], size=d.shape)
@@ -708,8 +742,8 @@ def step_types(b, x):
         c = b.const(np.array(b.randint(0, 2), npt))
         cond = b.node(b.pick(["Less", "Greater", "Equal"]), [xi, c])[0]
         y = b.node("Where", [cond, xi, b.const(np.array(1, npt))])[0]
-    elif k == 7 and to != TensorProto.UINT8:
-        y = b.node(b.pick(["Abs", "Neg", "Sign"]), [xi])[0]
+    elif k == 7:
+        y = b.node(b.pick(["Abs", "Sign"] + (["Neg"] if to != TensorProto.UINT8 else [])), [xi])[0]
     else:
         c = b.const(b.rng.integers(0, 3, size=side_shape(b, x.shape)).astype(npt))
         y = b.node(b.pick(["Add", "Mul", "Max", "Min"]), [xi, c])[0]
@@ -721,6 +755,7 @@ def step_types(b, x):
 
 def recipe_chain(b):
     b.fold = b.chance(0.3)
+    b.exact_mode = b.chance(0.35)
     x = b.input(random_shape(b, max_numel=1024))
     pool = [x]
     for _ in range(b.randint(2, 7)):
