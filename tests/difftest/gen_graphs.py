@@ -901,6 +901,18 @@ def recipe_conv(b):
         g = b.pick([dd for dd in range(2, 6) if c % dd == 0] or [1])
         grp = g
         m = g * b.pick([1, 2, 3])
+    if nd >= 2 and ap is None and b.chance(0.3):  # per-dim kernel, stride, dilation and asymmetric pads
+        ks, ss, ds, ps = [], [], [], [0] * (2 * nd)
+        for i, n_in in enumerate(x.shape[2:]):
+            kk_, dd_ = b.pick([1, 2, 3]), b.pick([1, 1, 2])
+            ek = (kk_ - 1) * dd_ + 1
+            ps[i], ps[i + nd] = b.randint(0, ek - 1), b.randint(0, ek - 1)
+            if n_in + ps[i] + ps[i + nd] < ek:
+                kk_, dd_, ps[i], ps[i + nd] = 1, 1, 0, 0
+            ks.append(kk_)
+            ds.append(dd_)
+            ss.append(b.pick([1, 2]))
+        k, s, d, p = ks, ss, ds, ps
     y = conv(b, x, m, k, s, p, d, grp, bias=b.chance(0.7), auto_pad=ap, const_w=b.chance(0.92))
     if b.chance(0.5):
         y = step_norm_bn(b, y)
@@ -930,6 +942,17 @@ def step_norm_bn(b, y):
 
 
 # ---------------------------------------------------------------- recipe: nchwc
+def windows_hit_input(n, k, s, d, pb, pe, ceil):
+    """every pooling window along a dim of n covers at least one input element
+    (a window entirely in the padding has no defined maximum: ORT gives
+    -FLT_MAX, nnc -inf; the ONNX spec leaves it open: not generated)"""
+    num = n + pb + pe - (k - 1) * d - 1
+    o = (-(-num // s) if ceil else num // s) + 1
+    if ceil and (o - 1) * s >= n + pb:
+        o -= 1
+    return all(any(0 <= i * s - pb + j * d < n for j in range(k)) for i in range(o))
+
+
 def pool(b, x, op):
     sp = x.shape[2:]
     k = b.pick([1, 2, 3, 3, 5])
@@ -948,12 +971,27 @@ def pool(b, x, op):
         attrs["dilations"] = [dil, dil]
     if op == "AveragePool" and b.chance(0.5):
         attrs["count_include_pad"] = 1
-    out = b.node(op, [x], attrs)[0]
+    pads = [p] * 4
+    if b.chance(0.3) and k > 1:
+        pads = [b.randint(0, k // 2) for _ in range(4)]
+        if all(n + pads[i] + pads[i + 2] >= ek for i, n in enumerate(sp)):
+            attrs["pads"] = pads
+        else:
+            pads = [p] * 4
+    if op == "MaxPool" and not all(windows_hit_input(n, k, s, dil, pads[i], pads[i + 2], ceil)
+                                   for i, n in enumerate(sp)):
+        k, s, p, dil, ek, pads = 1, 1, 0, 1, 1, [0] * 4
+        attrs = {"kernel_shape": [1, 1], "strides": [1, 1], "pads": pads}
+    if op == "MaxPool" and b.chance(0.2) and not ceil and dil == 1:  # with the Indices output
+        out, idx = b.node(op, [x], attrs, n_out=2)
+        b.output(T(idx, (), TensorProto.INT64), "maxpool-indices")
+    else:
+        out = b.node(op, [x], attrs)[0]
     shp = []
-    for n in sp:
-        num = n + 2 * p - ek
+    for i, n in enumerate(sp):
+        num = n + pads[i] + pads[i + 2] - ek
         o = (-(-num // s) if ceil else num // s) + 1
-        if ceil and (o - 1) * s >= n + p:
+        if ceil and (o - 1) * s >= n + pads[i]:
             o -= 1
         shp.append(o)
     return T(out, x.shape[:2] + tuple(shp), x.dtype, min(x.lo, 0.0) if op == "AveragePool" else x.lo,
