@@ -356,6 +356,9 @@ static const char *resize_conv(Lowering *L, DType t)
 /* The kernel's loop axes: one per resized axis; runs of identity axes merge
  * into one and identity axes of length 1 vanish. Returns their count and
  * whether any output is extrapolated. */
+/* Positions of one resized dim that nnc tabulates at most (a 1M-pixel row). */
+#define RESIZE_AXIS_MAX ((int64_t)1 << 20)
+
 static int resize_loop_axes(Lowering *L, const Node *n, const ResizeAttrs *a, const ResizeShape *s, ResizeAxis *ax,
                             int *extrap)
 {
@@ -365,6 +368,12 @@ static int resize_loop_axes(Lowering *L, const Node *n, const ResizeAttrs *a, co
     int nl = 0;
     *extrap = 0;
     for (int i = 0; i < x->rank; i++) {
+        /* each resized axis gets a table of source positions in the generated
+         * code: bound it (a fuzzed 1 -> 16777215 axis made 600 MB of C) */
+        if (s->out[i] > RESIZE_AXIS_MAX && (s->out[i] != x->dims[i] || a->coord == CT_TF_CROP_AND_RESIZE))
+            nnc_fail_node(n, "resizes dim %d from %lld to %lld positions; nnc tabulates the source positions of "
+                          "each resized dim and supports at most %lld", i, (long long)x->dims[i],
+                          (long long)s->out[i], (long long)RESIZE_AXIS_MAX);
         ResizeAxis cur = {x->dims[i], s->out[i], xs[i], 1, 0, NULL, NULL, NULL};
         resize_axis(lower_arena(L), a, s, i, &cur);
         for (int64_t o = 0; o < cur.out; o++) *extrap |= cur.ex[o];

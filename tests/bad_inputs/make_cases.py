@@ -321,6 +321,15 @@ def main():
     w.model("newline_in_names", model([n], [vi("X", [1, 4])], [vi("Y", None)]),
             expect="node 'evil  [2Jname' (Foo Bar): unsupported operator")
 
+    # a Resize (tf_crop_and_resize) of dim 1 from 1 to 16777215 positions:
+    # nnc tabulated 600 MB of source positions as C for over a minute
+    sizes = helper.make_tensor("sizes", TensorProto.INT64, [4], [1, 16777215, 3, 3])
+    roi = helper.make_tensor("roi", TensorProto.FLOAT, [8], [0, 0, 0.4, 0.6, 1, 1, 1.2, 1.7])
+    n = helper.make_node("Resize", ["X", "roi", "", "sizes"], ["Y"], name="Resize_0", mode="linear",
+                         coordinate_transformation_mode="tf_crop_and_resize", extrapolation_value=10.0)
+    w.model("fuzz_resize_huge_axis", model([n], [vi("X", [1, 1, 4, 4])], [vi("Y", None)], [roi, sizes]),
+            expect="node 'Resize_0' (Resize): resizes dim 1 from 1 to 16777215 positions")
+
     # ---- names ----
     a = raw_init("W", weights(W_SHAPE))
     m = conv_model(a)
