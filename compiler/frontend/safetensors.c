@@ -129,7 +129,8 @@ static int jtensor(Json *J, StTensor *t, int64_t *off)
     if (!eat(J, '{')) JFAIL("header: '%s' is not an object", t->name);
     do {
         const char *k;
-        if (!jstring(J, &k) || !eat(J, ':')) return 0;
+        if (!jstring(J, &k)) return 0;
+        if (!eat(J, ':')) JFAIL("header: '%s': expected ':' after \"%s\"", t->name, k);
         if (strcmp(k, "dtype") == 0) {
             const char *d;
             if (!jstring(J, &d)) return 0;
@@ -176,6 +177,7 @@ static int jtensor(Json *J, StTensor *t, int64_t *off)
 int safetensors_parse(Arena *a, const unsigned char *bytes, size_t len, StFile *out, char *why, size_t cap)
 {
     memset(out, 0, sizeof *out);
+    if (cap) why[0] = 0;
     if (len < 8) return snprintf(why, cap, "shorter than the 8-byte header length"), 0;
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = hlen << 8 | bytes[i];

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (setjmp(trap.env) == 0) {
         nnc_trap_push(&trap);
         StFile f;
-        char why[300];
+        char why[300] = "";
         if (safetensors_parse(&a, data, size, &f, why, sizeof why)) {
             for (int i = 0; i < f.n; i++) {
                 const StTensor *t = &f.t[i];
