@@ -10,7 +10,9 @@
 # a small model in the nnc model language, generates C, compiles it with
 # -O2 -S for each CPU and compiler, and takes the innermost loop (a backward
 # branch with no other loop inside) of that kernel's functions with the most
-# fmla instructions. Nothing is added to the generated code.
+# fmla instructions. Nothing is added to the generated code; the kernels stay
+# their own symbols by -fno-inline-functions (clang) and
+# -fno-inline-functions-called-once (gcc), which leave the loops inside alone.
 # How to read the table, per kernel, compiler and CPU:
 #   fma/it   vector FMAs (fmla) per loop iteration; insn/it its instructions
 #   mca cyc  llvm-mca's simulated cycles per iteration (100 iterations);
@@ -65,7 +67,7 @@ for fam in gemm nchwc dw wino; do
             if [ "$cc" = clang ]; then
                 clang --target=aarch64-linux-gnu -mcpu="$cpu" -O2 -fno-inline-functions -std=c99 -I"$RT" -S "$tmp/$fam.c" -o "$out"
             else
-                aarch64-linux-gnu-gcc -mcpu="$cpu" -O2 -std=c99 -I"$RT" -S "$tmp/$fam.c" -o "$out"
+                aarch64-linux-gnu-gcc -mcpu="$cpu" -O2 -fno-inline-functions-called-once -std=c99 -I"$RT" -S "$tmp/$fam.c" -o "$out"
             fi
         done
     done
@@ -75,7 +77,7 @@ FNS="$(for k in "${!FN[@]}"; do echo "$k=${FN[$k]}"; done)" CCS="$CCS" CPUS="$CP
 import os, re, subprocess
 tmp, fns = os.environ["TMP"], dict(l.split("=") for l in os.environ["FNS"].split())
 LABEL = re.compile(r"^(\.?L[\w.$]+):")
-BRANCH = re.compile(r"^\s+(b(\.\w+)?|cbn?z|tbn?z)\s+.*?(\.?L[\w.$]+)\s*$")
+BRANCH = re.compile(r"^\s+(b(\.?(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le))?|cbn?z|tbn?z)\s+.*?(\.?L[\w.$]+)\s*$")
 DECODE = {"neoverse-n1": 4, "cortex-a72": 3}
 
 def functions(path, prefix):
@@ -103,7 +105,7 @@ def inner_loop(path, prefix):
             m = LABEL.match(l)
             if m: where[m.group(1)] = i
             m = BRANCH.match(l)
-            if m and m.group(3) in where: loops.append((where[m.group(3)], i))
+            if m and m.group(4) in where: loops.append((where[m.group(4)], i))
         for s, e in loops:
             if any(s <= s2 and e2 <= e for s2, e2 in loops if (s2, e2) != (s, e)): continue
             body = insns(f[s + 1:e + 1])
