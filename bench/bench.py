@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """nnc vs ONNX Runtime benchmark (issue "Fast x86 code").  Run via bench/run.sh.
 
-1. peak.c: single-core FMA peak (SSE / AVX2 / AVX-512).
-2. Every zoo model: nnc generic/avx2/avx512 (targets the CPU lacks are skipped)
+1. peak.c: single-core FMA peak (SSE / AVX2 / AVX-512; NEON on AArch64).
+2. Every zoo model: nnc generic/avx2/avx512 (generic/neon on AArch64; targets the CPU lacks are skipped)
    and ONNX Runtime (onnxruntime-node, 1 thread), measured interleaved per model,
    median time per inference.
 3. ResNet-18: every Conv (with its fused Relu / residual Add) as its own ONNX
@@ -20,6 +20,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -35,8 +36,11 @@ ROOT = os.path.dirname(BENCH)
 NNC = os.path.abspath(os.environ.get("BENCH_NNC", os.path.join(ROOT, "build", "nnc")))
 ZOO = os.path.abspath(os.environ.get("BENCH_ZOO", os.path.join(ROOT, "build", "zoo")))
 WORK = os.path.abspath(os.environ.get("BENCH_WORK", os.path.join(BENCH, ".work")))
-TARGETS = ["generic", "avx2", "avx512"]
-TARGET_ISA = {"generic": "sse", "avx2": "avx2", "avx512": "avx512"}
+# nnc's targets on this machine's architecture and the peak.c ISA each is held
+# against (generic: the baseline vector ISA the C compiler uses for it)
+AARCH64 = platform.machine().lower() in ("aarch64", "arm64")
+TARGETS = ["generic", "neon"] if AARCH64 else ["generic", "avx2", "avx512"]
+TARGET_ISA = {"generic": "neon", "neon": "neon"} if AARCH64 else {"generic": "sse", "avx2": "avx2", "avx512": "avx512"}
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 BUDGET = float(os.environ.get("BENCH_BUDGET", "8"))
@@ -56,6 +60,8 @@ def sh(args, **kw):
 
 # ---------------------------------------------------------------- machine ---
 def cpu_targets():
+    if AARCH64:  # every AArch64 CPU has Advanced SIMD
+        return list(TARGETS)
     flags = set()
     try:
         with open("/proc/cpuinfo") as f:
@@ -556,9 +562,9 @@ def main():
     print(f"Median ms per inference, 1 thread, batch as exported; RUNS={RUNS} "
           f"(a count in parentheses: fewer runs, capped by BENCH_BUDGET={BUDGET:g}s).")
     print("ORT/nnc, GF/s and %peak are for the fastest nnc target; %peak is against that "
-          "target's ISA peak (generic: sse).")
-    print_table(["model", "FLOPs", "ORT ms", "generic", "avx2", "avx512", "ORT/nnc", "best",
-                 "GF/s", "%peak", "ORT GF/s"], rows, "lrrrrrrlrrr")
+          f"target's ISA peak (generic: {TARGET_ISA['generic']}).")
+    print_table(["model", "FLOPs", "ORT ms", *TARGETS, "ORT/nnc", "best",
+                 "GF/s", "%peak", "ORT GF/s"], rows, "lrr" + "r" * len(TARGETS) + "rlrrr")
 
     # ------------------------------------------------------- layer table ---
     if layer_res:

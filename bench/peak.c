@@ -2,7 +2,8 @@
  *
  * Measures the float32 GFLOP/s one core reaches with a loop of independent
  * fused multiply-adds, for SSE (4 lanes, mul+add, the baseline x86-64 ISA the
- * generic target compiles to), AVX2 (8 lanes, FMA3) and AVX-512 (16 lanes).
+ * generic target compiles to), AVX2 (8 lanes, FMA3) and AVX-512 (16 lanes) on
+ * x86-64; NEON (4 lanes, FMA) on AArch64.
  * Each ISA's kernel keeps more independent accumulator chains than
  * latency x pipes (4 cycles x 2 FMA pipes = 8 on current Intel and AMD cores),
  * so the loop is bound by FMA throughput, not latency.  One FMA = 2 FLOPs.
@@ -13,7 +14,6 @@
  * Output, one line per ISA:   peak <isa> <GFLOP/s>   or   peak <isa> unsupported
  */
 #define _POSIX_C_SOURCE 199309L
-#include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -31,6 +31,8 @@ static volatile float sink;
 #define B 0.001f
 
 /* The chains are written out by hand (no arrays) so they stay in registers. */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 /* SSE: no FMA; a mul and an add per lane per step (counted as 2 FLOPs), 12 chains. */
 static double sse_kernel(long iters) {
     const __m128 a = _mm_set1_ps(A), b = _mm_set1_ps(B);
@@ -199,6 +201,43 @@ __attribute__((target("avx512f,fma"))) static double avx512_kernel(long iters) {
     return (double)iters * 24 * 16 * 2;
 }
 
+#define NISA 3
+static const char *const isa_name[NISA] = {"sse", "avx2", "avx512"};
+static double (*const isa_kernel[NISA])(long) = {sse_kernel, avx2_kernel, avx512_kernel};
+static void isa_supported(int *ok) {
+    __builtin_cpu_init();
+    ok[0] = 1;
+    ok[1] = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    ok[2] = __builtin_cpu_supports("avx512f");
+}
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+/* NEON (AArch64 Advanced SIMD, in every AArch64 CPU): 24 chains of 4 lanes,
+ * more than latency x pipes (4 x 2 on Neoverse N1, 7 x 2 on Cortex-A72). */
+#define NNC_CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
+    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+#define NNC_DECL(i) float32x4_t a##i = vdupq_n_f32(1.0f + i);
+#define NNC_STEP(i) a##i = vfmaq_f32(b, a##i, a);
+#define NNC_SUM(i) s = vaddq_f32(s, a##i);
+static double neon_kernel(long iters) {
+    const float32x4_t a = vdupq_n_f32(A), b = vdupq_n_f32(B);
+    float32x4_t s = vdupq_n_f32(0.0f);
+    NNC_CHAINS(NNC_DECL)
+    for (long it = 0; it < iters; it++) {
+        NNC_CHAINS(NNC_STEP)
+    }
+    NNC_CHAINS(NNC_SUM)
+    sink = vaddvq_f32(s);
+    return (double)iters * 24 * 4 * 2;
+}
+#define NISA 1
+static const char *const isa_name[NISA] = {"neon"};
+static double (*const isa_kernel[NISA])(long) = {neon_kernel};
+static void isa_supported(int *ok) { ok[0] = 1; }
+#else
+#error "peak.c: x86-64 or AArch64 only"
+#endif
+
 /* Iterations for about 20 ms per trial. */
 static long calibrate(double (*kernel)(long)) {
     long iters = 1 << 12;
@@ -215,30 +254,25 @@ int main(int argc, char **argv) {
     /* The machine may be shared: take the best of many short trials, the ISAs
      * taking turns so that a busy spell does not hit one ISA only. */
     int trials = argc > 1 ? atoi(argv[1]) : 40;
-    const char *name[3] = {"sse", "avx2", "avx512"};
-    double (*kernel[3])(long) = {sse_kernel, avx2_kernel, avx512_kernel};
-    int ok[3];
-    long iters[3];
-    double best[3] = {0, 0, 0};
-    __builtin_cpu_init();
-    ok[0] = 1;
-    ok[1] = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    ok[2] = __builtin_cpu_supports("avx512f");
-    for (int k = 0; k < 3; k++)
-        if (ok[k]) iters[k] = calibrate(kernel[k]);
+    int ok[NISA];
+    long iters[NISA];
+    double best[NISA] = {0};
+    isa_supported(ok);
+    for (int k = 0; k < NISA; k++)
+        if (ok[k]) iters[k] = calibrate(isa_kernel[k]);
     for (int t = 0; t < trials; t++)
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < NISA; k++) {
             if (!ok[k]) continue;
             double t0 = now();
-            double flops = kernel[k](iters[k]);
+            double flops = isa_kernel[k](iters[k]);
             double g = flops / (now() - t0) * 1e-9;
             if (g > best[k]) best[k] = g;
         }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NISA; k++) {
         if (ok[k])
-            printf("peak %s %.2f\n", name[k], best[k]);
+            printf("peak %s %.2f\n", isa_name[k], best[k]);
         else
-            printf("peak %s unsupported\n", name[k]);
+            printf("peak %s unsupported\n", isa_name[k]);
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark (not a test) for "Fast x86 code": single-core FMA peak, then every
-# zoo model with nnc (generic/avx2/avx512) against ONNX Runtime (1 thread),
+# Benchmark (not a test) for "Fast x86 code" (also runs on AArch64 Linux: neon
+# target, NEON peak): single-core FMA peak, then every
+# zoo model with nnc (generic/avx2/avx512; generic/neon on AArch64) against ONNX Runtime (1 thread),
 # then ResNet-18's convolutions one by one against the peak.
 #   bench/run.sh [RUNS]        (default 30 timed runs per measurement)
 # after ./scripts/build.sh (build/nnc and the zoo in build/zoo).  See bench.py

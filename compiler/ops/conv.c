@@ -365,14 +365,15 @@ static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->grou
 
 /* The register tile: RW positions of RH rows by OCB blocks, at most `acc`
  * accumulators, measured best under gcc and clang: avx512 7 x 4 (28 of 32
- * zmm), avx2 5 x 2 (10 of 16 ymm); neon 6 x 4 (24 of 32 q registers, sized
- * for the register file, not measured yet). A plane narrower than RW takes several
+ * zmm), avx2 5 x 2 (10 of 16 ymm); neon 5 x 4 (20 of 32 q registers: the
+ * tile also keeps a position's input vector per position and 4 weight
+ * vectors, 29 in all; 6 x 4 spilled under clang, bench/neon_mca.sh). A plane narrower than RW takes several
  * rows per tile (8 positions at most): the most accumulators, then the
  * fewest loads per multiply-add ((OCB + positions) / (OCB * positions)).
  * rows1: one row per tile only. */
 static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
 {
-    int64_t acc = c >= 16 ? 28 : c == 8 ? 10 : 24, omax = c == 8 ? 2 : 4, rwmax = c >= 16 ? 7 : c == 8 ? 5 : 6;
+    int64_t acc = c >= 16 ? 28 : c == 8 ? 10 : 20, omax = c == 8 ? 2 : 4, rwmax = c >= 16 ? 7 : c == 8 ? 5 : 5;
     p->rh = 1;
     if (p->dwc) {
         p->ocb = 1;

@@ -15,7 +15,7 @@ int tile_shape(Lowering *L, TileShape *ts)
         *ts = (TileShape){6, 16, 256, 128};
         return 1;
     }
-    if (strcmp(isa, "neon") == 0) { /* 8 x 12: 24 of 32 registers (a first tile, not tuned) */
+    if (strcmp(isa, "neon") == 0) { /* 8 x 12: 24 of 32 registers (bench/neon_mca.sh) */
         *ts = (TileShape){8, 12, 256, 96};
         return 1;
     }

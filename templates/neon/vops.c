@@ -35,6 +35,9 @@
 #define VKEEP_M(m, v) vreinterpretq_f32_u32(vandq_u32(m, vreinterpretq_u32_f32(v)))
 #define VBLEND_M(m, a, b) vbslq_f32(m, b, a)
 #define VFMA(a, b, c) vfmaq_f32(c, a, b)
+/* a * v[lane] + c, lane a constant (NEON only: conv_nchwc's tile reads a
+ * position's 4 channels as one vector) */
+#define VFMA_LANE(a, v, lane, c) vfmaq_laneq_f32(c, a, v, lane)
 #define VFNMA(a, b, c) vfmsq_f32(c, a, b)
 #define VMASK_I32(q) vreinterpretq_u32_s32(vld1q_s32((const int32_t *)(q)))
 #define VMASK_AND(a, b) vandq_u32(a, b)

@@ -111,6 +111,28 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
         if (ocb > 2) a##r##2 = VFMA(xv, w2, a##r##2);                                                       \
         if (ocb > 3) a##r##3 = VFMA(xv, w3, a##r##3);                                                       \
     }
+/* VFMA_LANE (NEON, 4 lanes): the input vector of position r holds its
+ * block's 4 channels; channel l multiplies the weights of step l by lane */
+#define KERNEL_XV(r) const VFLOAT x##r = rh * rw > r ? VLOAD(xk + KERNEL_Q(r)) : VZERO();
+#define KERNEL_LFMA(r, l)                                                                                   \
+    if (rh * rw > r) {                                                                                      \
+        a##r##0 = VFMA_LANE(w0, x##r, l, a##r##0);                                                          \
+        if (ocb > 1) a##r##1 = VFMA_LANE(w1, x##r, l, a##r##1);                                             \
+        if (ocb > 2) a##r##2 = VFMA_LANE(w2, x##r, l, a##r##2);                                             \
+        if (ocb > 3) a##r##3 = VFMA_LANE(w3, x##r, l, a##r##3);                                             \
+    }
+#define KERNEL_LFMA0(r) KERNEL_LFMA(r, 0)
+#define KERNEL_LFMA1(r) KERNEL_LFMA(r, 1)
+#define KERNEL_LFMA2(r) KERNEL_LFMA(r, 2)
+#define KERNEL_LFMA3(r) KERNEL_LFMA(r, 3)
+#define KERNEL_LSTEP(l)                                                                                     \
+    {                                                                                                       \
+        const T *wl = wk + (l) * OCB * VLANES;                                                              \
+        const VFLOAT w0 = VLOAD(wl), w1 = ocb > 1 ? VLOAD(wl + VLANES) : VZERO(),                           \
+                     w2 = ocb > 2 ? VLOAD(wl + 2 * VLANES) : VZERO(),                                       \
+                     w3 = ocb > 3 ? VLOAD(wl + 3 * VLANES) : VZERO();                                       \
+        KERNEL_ROWS(KERNEL_LFMA##l)                                                                         \
+    }
 #define KERNEL_DWFMA_IP(r)                                                                                  \
     if (rw > r) {                                                                                           \
         const long iw = iw0 + (r) * SW + kw * DW;                                                           \
@@ -148,6 +170,16 @@ KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first
             for (kw = 0; kw < KW; kw++) {
                 const T *xk = x + icb * KERNEL_XCS + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
                 const T *wk = w + ((icb * KH + kh) * KW + kw) * KERNEL_WTAP;
+#ifdef VFMA_LANE
+                if (ni == VLANES && KERNEL_XIS == 1) { /* the block's channels of a position: one vector */
+                    KERNEL_ROWS(KERNEL_XV)
+                    KERNEL_LSTEP(0)
+                    KERNEL_LSTEP(1)
+                    KERNEL_LSTEP(2)
+                    KERNEL_LSTEP(3)
+                    continue;
+                }
+#endif
                 if (ni == VLANES) {
                     for (i = 0; i < VLANES; i++, wk += OCB * VLANES) {
                         const VFLOAT w0 = VLOAD(wk), w1 = ocb > 1 ? VLOAD(wk + VLANES) : VZERO(),
@@ -407,6 +439,13 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_INIT
 #undef KERNEL_FMA
 #undef KERNEL_DWFMA_IP
+#undef KERNEL_XV
+#undef KERNEL_LFMA
+#undef KERNEL_LFMA0
+#undef KERNEL_LFMA1
+#undef KERNEL_LFMA2
+#undef KERNEL_LFMA3
+#undef KERNEL_LSTEP
 #undef KERNEL_Q
 #undef KERNEL_OWLO
 #undef KERNEL_OWHI
