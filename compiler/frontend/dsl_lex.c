@@ -235,7 +235,7 @@ static void lex_punct(Lexer *L)
 {
     for (size_t i = 0; i < sizeof punct / sizeof punct[0]; i++) {
         size_t n = strlen(punct[i].s);
-        if (strncmp(L->s->text + L->pos, punct[i].s, n) != 0 || L->pos + n > L->s->len) continue;
+        if (L->pos + n > L->s->len || memcmp(L->s->text + L->pos, punct[i].s, n) != 0) continue; /* text need not end in NUL */
         TokKind k = punct[i].k;
         if (k == TK_LPAREN || k == TK_LBRACK) {
             if (++L->depth > DSL_MAX_NEST)
