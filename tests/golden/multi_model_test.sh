@@ -48,7 +48,13 @@ for t in $targets; do
         syms="$(nm --defined-only --extern-only "$d/$m.o" | awk '{print $3}' | tr '\n' ' ')"
         if [ "$syms" != "${m}_run " ]; then echo "FAIL: $t $m.o defines external symbols: $syms"; exit 1; fi
     done
-    $cc "${CFLAGS[@]}" -std=c11 -I"$d" "$tmp/main.c" "$d"/*.o -o "$d/app" -lm $([ "$t" = neon ] || "$NNC" --libs)
+    rt=()
+    if [ "$t" = neon ]; then # the runtime from its sources, built by the cross compiler
+        "$NNC" --emit-runtime "$d/rt"
+        $cc "${CFLAGS[@]}" -I"$d/rt" -c "$d/rt/nnc_runtime.c" -o "$d/rt/nnc_runtime.o"
+        rt=("$d/rt/nnc_runtime.o")
+    fi
+    $cc "${CFLAGS[@]}" -std=c11 -I"$d" "$tmp/main.c" "$d"/*.o "${rt[@]}" -o "$d/app" -lm $([ "$t" = neon ] || "$NNC" --libs)
     rc=0; out="$("${run[@]}" "$d/app")" || rc=$?
     if [ "$t" != generic ] && [ "$t" != neon ] && [ $rc -eq 77 ]; then echo "$t: CPU lacks it, skipped"; continue; fi
     [ $rc -eq 0 ] || { echo "FAIL: $t: app exited $rc: $out"; exit 1; }
