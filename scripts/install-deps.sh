@@ -7,7 +7,7 @@
 # (llvm-mca for looking at kernels' schedules).
 # Does nothing when every package is already installed.
 set -euo pipefail
-PKGS=(build-essential cmake pkg-config gcc clang
+PKGS=(build-essential cmake pkg-config gcc clang libclang-rt-14-dev
       libprotobuf-c-dev protobuf-c-compiler libonnx-dev libcunit1-dev zlib1g-dev
       python3 python3-numpy python3-torch python3-torchvision python3-onnx
       dataset-fashion-mnist
