@@ -70,11 +70,28 @@ static const char usage[] =
     "  --layers-ref DIR          the same against the TensorProto files in DIR (one data set's\n"
     "                            intermediates from another framework: tools/dump_intermediates.py)\n"
     "  --bench N                 also time N runs (after a warm-up) and print the median\n"
+    "  --threads LIST            also run P_run_parallel on nnc_pool with each thread count in LIST\n"
+    "                            (e.g. 2,3,8) and check its outputs are bit-identical to P_run's\n"
     "  environment: CC (default cc), NNC_VERIFY_CFLAGS (default -O2);\n"
     "    NNC_VERIFY_CC: a (cross) compiler command; the runtime is then built from its sources\n"
     "    NNC_VERIFY_RUNNER: a command the program runs under, e.g. 'qemu-aarch64 -L /usr/aarch64-linux-gnu'\n"
     "    (--target neon on a non-AArch64 host defaults to aarch64-linux-gnu-gcc under qemu-aarch64;\n"
     "    a Debian cross compiler, aarch64-linux-gnu-* or arm-linux-gnueabihf-*, to qemu-aarch64/qemu-arm)\n";
+
+/* --threads LIST: comma-separated thread counts. */
+static int parse_threads(const char *s, VerifyOptions *vo)
+{
+    vo->n_threads = 0;
+    while (*s) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 1 || v > 256 || vo->n_threads == 8 || (*end && *end != ',')) return -1;
+        vo->threads[vo->n_threads++] = (int)v;
+        s = *end ? end + 1 : end;
+        if (*end && !*s) return -1;
+    }
+    return vo->n_threads ? 0 : -1;
+}
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -138,7 +155,9 @@ int main(int argc, char **argv)
     o.load.shapes = shapes;
     o.load.freeze_names = fz_names;
     o.load.freeze_files = fz_files;
-    VerifyOptions vo = {1e-3, 1e-4, NULL, 0, 0, NULL};
+    VerifyOptions vo = {0};
+    vo.rtol = 1e-3;
+    vo.atol = 1e-4;
     int verify = 0, info = 0, convert = 0, graph_only = 0, n_dirs = 0;
     const char **dirs = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
     int i = 1;
@@ -235,6 +254,8 @@ int main(int argc, char **argv)
             long v = strtol(argv[++i], &end, 10);
             if (*end || v < 1 || v > 100000) return bad_usage("--bench takes a run count, not '%s'", argv[i]);
             vo.bench = (int)v;
+        } else if (verify && strcmp(a, "--threads") == 0 && has_val) {
+            if (parse_threads(argv[++i], &vo) != 0) return bad_usage("--threads takes up to 8 counts 1..256, as 2,3,8, not '%s'", argv[i]);
         } else if (info && strcmp(a, "--graph") == 0) {
             graph_only = 1;
         } else if (verify && strcmp(a, "--layers") == 0) {

@@ -197,7 +197,7 @@ static const char *choose_toolchain(Arena *a, const char *isa, Toolchain *tc)
 }
 
 /* ---- building ---- */
-static int write_harness(Arena *a, const Graph *g, const char *dir, int trace)
+static int write_harness(Arena *a, const Graph *g, const char *dir, int trace, const VerifyOptions *vo)
 {
     KParams p = {0};
     int64_t *ib = arena_alloc_array(a, (size_t)g->n_inputs + 1, sizeof(int64_t));
@@ -228,6 +228,15 @@ static int write_harness(Arena *a, const Graph *g, const char *dir, int trace)
     }
     p.key[p.n] = "TRACE";
     p.val[p.n++] = trace ? "1" : "0";
+    Buf th = {0};
+    buf_puts(&th, "{");
+    for (int i = 0; i < vo->n_threads; i++) buf_printf(&th, "%s%d", i ? ", " : "", vo->threads[i]);
+    buf_puts(&th, vo->n_threads ? "}" : "0}");
+    p.key[p.n] = "N_THREADS";
+    p.val[p.n++] = arena_printf(a, "%d", vo->n_threads);
+    p.key[p.n] = "THREADS";
+    p.val[p.n++] = arena_strdup(a, th.data);
+    buf_free(&th);
     template_instantiate(&text, template_find("generic", "verify_harness"), &p);
     char *path = arena_printf(a, "%s/harness.c", dir);
     FILE *f = fopen(path, "w");
@@ -237,7 +246,7 @@ static int write_harness(Arena *a, const Graph *g, const char *dir, int trace)
     return ok ? 0 : -1;
 }
 
-static int build_harness(Arena *a, const char *dir, const Toolchain *tc, int incbin)
+static int build_harness(Arena *a, const char *dir, const Toolchain *tc, int incbin, int threads)
 {
     const char *argv[96];
     int n = 0;
@@ -262,6 +271,12 @@ static int build_harness(Arena *a, const char *dir, const Toolchain *tc, int inc
         runtime_paths(a, "nnc", &inc, &lib);
         argv[n++] = arena_printf(a, "-I%s", inc);
         argv[n++] = lib;
+    }
+    if (threads) { /* --threads: the pool, from the runtime's sources */
+        if (!tc->sources && emit_runtime(dir) != 0) return -1;
+        argv[n++] = arena_printf(a, "-I%s", dir);
+        argv[n++] = arena_printf(a, "%s/nnc_pool.c", dir);
+        argv[n++] = "-pthread";
     }
     argv[n++] = "-lm";
     argv[n] = NULL;
@@ -347,7 +362,8 @@ static int run_harness(Arena *a, const char *dir, const Toolchain *tc, int bench
     return run_process(argv, 0);
 }
 
-static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc);
+static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc,
+                          const VerifyOptions *vo);
 
 /* --layers: the reference. dir == NULL: the tensors in vo->layers_ref, with
  * g the unoptimised graph (to say what fused nodes cover); else nnc's plain
@@ -376,7 +392,8 @@ static Reference reference_setup(Arena *a, const CompileOptions *co, const Verif
     if (why) nnc_fail("%s", why);
     ref.dir = arena_printf(a, "%s/reference", build);
     mkdir(ref.dir, 0777);
-    ref.g = build_model(a, &r, ref.dir, &ref.tc);
+    const VerifyOptions serial = {0}; /* the reference runs on one thread */
+    ref.g = build_model(a, &r, ref.dir, &ref.tc, &serial);
     return ref;
 }
 
@@ -464,7 +481,8 @@ static void remove_tree(Arena *a, const char *dir, int depth)
 }
 
 /* Compile and build the model in `build`; returns its graph. */
-static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc)
+static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, const Toolchain *tc,
+                          const VerifyOptions *vo)
 {
     CompileOptions co = *o;
     co.out_c = arena_printf(a, "%s/model.c", build);
@@ -472,8 +490,9 @@ static Graph *build_model(Arena *a, const CompileOptions *o, const char *build, 
     if (compile_model(&co) != 0) nnc_unwind();
     Graph *g = compile_graph(a, o);
     if (!g) nnc_unwind();
-    if (write_harness(a, g, build, o->trace) != 0) nnc_fail("cannot write the harness in '%s'", build);
-    if (build_harness(a, build, tc, o->weights_incbin) != 0) nnc_fail("the generated code did not compile (see above)");
+    if (write_harness(a, g, build, o->trace, vo) != 0) nnc_fail("cannot write the harness in '%s'", build);
+    if (build_harness(a, build, tc, o->weights_incbin, vo->n_threads > 0) != 0)
+        nnc_fail("the generated code did not compile (see above)");
     return g;
 }
 
@@ -546,15 +565,15 @@ static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *
     Graph *g = NULL;
     Reference ref = {NULL, NULL, {0}};
     if (plain) {
-        g = build_model(a, o, build, &tc);
+        g = build_model(a, o, build, &tc, vo);
         if (vo->layers) ref = reference_setup(a, o, vo, build);
     }
     int ok = 1;
     for (int i = 0; i < n_dirs; i++) {
         if (!plain) {
             CompileOptions co = frozen_options(a, o, raw, dirs[i], level, 1);
-            if (co.load.n_freeze == 0) g = build_model(a, o, build, &tc); /* prints the real error */
-            g = build_model(a, &co, build, &tc);
+            if (co.load.n_freeze == 0) g = build_model(a, o, build, &tc, vo); /* prints the real error */
+            g = build_model(a, &co, build, &tc, vo);
             if (vo->layers) ref = reference_setup(a, &co, vo, build);
         }
         ok &= run_dataset(a, raw, g, build, dirs[i], vo, &tc, &ref);

@@ -11,6 +11,8 @@ typedef struct VerifyOptions {
     int bench; /* >0: also time this many runs and print the median */
     int layers;             /* --layers: compare every intermediate tensor too */
     const char *layers_ref; /* --layers-ref DIR: ...against DIR's tensors, not nnc's plain build */
+    int threads[8];         /* --threads LIST: also run P_run_parallel on these thread counts */
+    int n_threads;
 } VerifyOptions;
 
 int verify_model(const CompileOptions *o, const VerifyOptions *vo, const char **dirs, int n_dirs);

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CT(s) c_comment_text(L->g->arena, (s), 80)
@@ -65,6 +66,11 @@ struct Lowering {
     int n_traced;
     int64_t scratch;      /* bytes of kernel scratch after the planned tensors (lower_scratch) */
     int64_t stack;        /* the largest kernel's local arrays (kernel_stack_bytes) */
+    Buf tasks;            /* the cases of P_task: the split calls (lower_call_par) */
+    int n_par;            /* split calls so far */
+    int *node_refs;       /* tensor ids lower_ref named for the node being lowered */
+    int n_node_refs;
+    char *task_used;      /* per tensor id: named by a split call (declared in P_task) */
 };
 
 /* Kernel scratch starts at the first 64-byte boundary after the planned tensors. */
@@ -76,11 +82,18 @@ static int64_t workspace_total(const Lowering *L)
     return L->scratch ? scratch_offset(L->g) + L->scratch : L->g->workspace_size;
 }
 
+/* Each part of a split call beyond the first has its own scratch block this
+ * far apart (P_THREAD_SCRATCH_SIZE). */
+static int64_t scratch_stride(const Lowering *L) { return (L->scratch + 63) / 64 * 64; }
+
+/* The scratch of part nnc_part (0 in a serial run); the stride is a macro
+ * of the .c file, known once every kernel is lowered. */
 const char *lower_scratch(Lowering *L, int64_t bytes)
 {
     NNC_ASSERT(bytes >= 0);
     if (bytes > L->scratch) L->scratch = bytes;
-    return arena_printf(L->g->arena, "(void *)(ws + %lld)", (long long)scratch_offset(L->g));
+    return arena_printf(L->g->arena, "(void *)(ws + %lld + nnc_part * NNC_SCRATCH_STRIDE)",
+                        (long long)scratch_offset(L->g));
 }
 
 Arena *lower_arena(Lowering *L) { return L->g->arena; }
@@ -206,6 +219,7 @@ const char *lower_ref(Lowering *L, const Tensor *t)
     if (t && t->alias) t = tensor_storage((Tensor *)t); /* same bytes, same element type */
     NNC_ASSERT(t && L->ref[t->id]);
     L->used[t->id] = 1;
+    if (L->n_node_refs < L->g->n_tensors) L->node_refs[L->n_node_refs++] = t->id;
     return L->ref[t->id];
 }
 
@@ -220,6 +234,45 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
     buf_printf(&L->body, checked ? "    if ((status = %s(" : "    %s(", fn);
     for (int i = 0; i < nargs; i++) buf_printf(&L->body, "%s%s", i ? ", " : "", args[i] ? args[i] : "0");
     buf_puts(&L->body, checked ? ")) != 0) return status;\n" : ");\n");
+}
+
+/* Smallest work (FLOPs, or elements moved) worth a part of its own: a
+ * parallel-for costs a few microseconds, about this much work. */
+#define NNC_PAR_MIN_COST 200000
+/* Most parts one call is split into (P_run_parallel's nthreads is capped by it). */
+#define NNC_PAR_MAX_PARTS 64
+
+static void put_args(Buf *b, int nargs, const char *const *args)
+{
+    for (int i = 0; i < nargs; i++) buf_printf(b, "%s, ", args[i] ? args[i] : "0");
+}
+
+void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *args, int64_t units, int64_t cost)
+{
+    NNC_ASSERT(units >= 1);
+    /* NNC_TEST_PAR_MIN_COST (tests only): split even small calls, so odd
+     * sizes are checked split as well */
+    const char *test_cost = getenv("NNC_TEST_PAR_MIN_COST");
+    int64_t min_cost = test_cost && atoll(test_cost) > 0 ? atoll(test_cost) : NNC_PAR_MIN_COST;
+    int64_t parts = cost / min_cost;
+    if (parts > units) parts = units;
+    if (parts > NNC_PAR_MAX_PARTS) parts = NNC_PAR_MAX_PARTS;
+    Buf *b = &L->body;
+    if (parts < 2) { /* not worth splitting: one call over every unit */
+        buf_printf(b, "    %s(", fn);
+        put_args(b, nargs, args);
+        buf_printf(b, "0, %lld);\n", (long long)units);
+        return;
+    }
+    for (int i = 0; i < L->n_node_refs; i++) L->task_used[L->node_refs[i]] = 1;
+    buf_printf(b, "    if (par)\n        %s_par_node(par, %d, %lld);\n    else\n        %s(", L->o->prefix, L->n_par,
+               (long long)parts, fn);
+    put_args(b, nargs, args);
+    buf_printf(b, "0, %lld);\n", (long long)units);
+    buf_printf(&L->tasks, "    case %d:\n        %s(", L->n_par++, fn);
+    put_args(&L->tasks, nargs, args);
+    buf_printf(&L->tasks, "(long)(%lldLL * (long long)part / (long long)np), (long)(%lldLL * (long long)(part + 1) / (long long)np));\n"
+                          "        break;\n", (long long)units, (long long)units);
 }
 
 void lower_call(Lowering *L, const char *fn, int nargs, Tensor *const *args, int checked)
@@ -288,6 +341,29 @@ static void emit_trace_api(Buf *h, const char *P)
                   "                   %s_TraceHook hook, void *ctx);\n\n", P, P);
 }
 
+/* The multi-threaded entry point: the caller brings a parallel-for, in the
+ * style of pthreadpool (runtime/nnc_pool.h has a small one on pthreads). */
+static void emit_parallel_api(Buf *h, Arena *a, const EmitOptions *o)
+{
+    const char *p = o->prefix, *P = upper(a, p), *w = o->separate ? "_with_weights" : "";
+    buf_printf(h, "/* Multi-threaded run. %s_run_parallel%s runs like %s_run%s, splitting the large\n"
+                  " * kernels (convolution, GEMM, attention, pooling, big elementwise work) into\n"
+                  " * at most nthreads parts and handing each part to parallel_for, which must call\n"
+                  " * task(arg, i) once for every i in [0, count) -- in any order, on any threads,\n"
+                  " * the calling one included -- and return when all have returned. count never\n"
+                  " * exceeds nthreads. Outputs are bit-identical to %s_run%s whatever the thread\n"
+                  " * count. The workspace holds %s_WORKSPACE_SIZE_THREADS(nthreads) bytes; each\n"
+                  " * thread that runs tasks needs %s_STACK_SIZE bytes of stack. With nthreads <= 1\n"
+                  " * or a NULL parallel_for, it is %s_run%s. nnc_pool_parallel_for\n"
+                  " * (runtime/nnc_pool.h) fits, with its pool as `pool`. */\n",
+               p, w, p, w, p, w, P, P, p, w);
+    buf_printf(h, "typedef void (*%s_task_fn)(void *arg, size_t index);\n", p);
+    buf_printf(h, "typedef void (*%s_parallel_for_fn)(void *pool, %s_task_fn task, void *arg, size_t count);\n", p, p);
+    buf_printf(h, "int %s_run_parallel%s(%sconst void *const inputs[], void *const outputs[], void *workspace,\n"
+                  "                     %s_parallel_for_fn parallel_for, void *pool, int nthreads);\n\n",
+               p, w, o->separate ? "const void *weights, " : "", p);
+}
+
 static void emit_header(const Lowering *L, const EmitOptions *o, Buf *h)
 {
     Graph *g = L->g;
@@ -295,7 +371,7 @@ static void emit_header(const Lowering *L, const EmitOptions *o, Buf *h)
     const char *P = upper(a, o->prefix);
     buf_printf(h, "/* %s.h — generated by nnc from %s. Do not edit. */\n", o->prefix, c_comment_text(a, o->model_path, 200));
     buf_printf(h, "#ifndef %s_H_\n#define %s_H_\n\n", P, P);
-    if (o->separate) buf_puts(h, "#include <stddef.h>\n\n");
+    buf_puts(h, "#include <stddef.h>\n\n");
     buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     buf_printf(h, "/* Scratch memory %s_run needs: pass a buffer of this many bytes, 64-byte aligned. */\n", o->prefix);
     buf_printf(h, "#define %s_WORKSPACE_SIZE %lld\n", P, (long long)workspace_total(L));
@@ -306,7 +382,13 @@ static void emit_header(const Lowering *L, const EmitOptions *o, Buf *h)
     buf_printf(h, "#define %s_FLOPS %lldLL\n", P, (long long)graph_flops(g));
     buf_printf(h, "/* Upper bound on the stack %s_run uses (bytes; optimised builds, -O1 and up,\n"
                   " * without sanitizers): the largest kernel's local arrays plus %d. */\n", o->prefix, NNC_STACK_BASE);
-    buf_printf(h, "#define %s_STACK_SIZE %lld\n\n", P, (long long)(L->stack + NNC_STACK_BASE));
+    buf_printf(h, "#define %s_STACK_SIZE %lld\n", P, (long long)(L->stack + NNC_STACK_BASE));
+    buf_printf(h, "/* %s_run_parallel with n threads: each part of a split kernel beyond the\n"
+                  " * first has this much scratch of its own, so the workspace grows with n. */\n", o->prefix);
+    buf_printf(h, "#define %s_THREAD_SCRATCH_SIZE %lld\n", P, (long long)scratch_stride(L));
+    buf_printf(h, "#define %s_WORKSPACE_SIZE_THREADS(n) \\\n"
+                  "    ((size_t)%s_WORKSPACE_SIZE + ((n) > 1 ? (size_t)(n) - 1 : 0) * (size_t)%s_THREAD_SCRATCH_SIZE)\n\n",
+               P, P, P);
     buf_printf(h, "/* Status codes returned by %s_run. */\n", o->prefix);
     buf_printf(h, "#define %s_OK %d\n#define %s_ERR_ARGUMENT %d /* a NULL pointer or misaligned workspace */\n",
                P, NNC_STATUS_OK, P, NNC_STATUS_BAD_ARGUMENT);
@@ -335,6 +417,7 @@ static void emit_header(const Lowering *L, const EmitOptions *o, Buf *h)
     else
         buf_printf(h, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace);\n\n",
                    o->prefix);
+    emit_parallel_api(h, a, o);
     if (o->trace) emit_trace_api(h, o->prefix);
     buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s_H_ */\n", P);
 }
@@ -442,6 +525,7 @@ static void emit_run(Lowering *L, const EmitOptions *o)
             if (n->out[k]) first = n->out[k];
         buf_printf(b, "    /* %s (%s) -> %s */\n", CT(n->name), n->op_type, shape_str(g->arena, first));
         L->node = n;
+        L->n_node_refs = 0;
         nnc_stage_node(n);
         op_info(n->op)->lower(L, n);
         if (o->trace) emit_trace_calls(L, n);
@@ -454,6 +538,98 @@ static void emit_run(Lowering *L, const EmitOptions *o)
     }
 }
 
+
+/* The extra leading parameters of P_exec and its callers in each mode. */
+static const char *exec_params(const EmitOptions *o)
+{
+    return o->separate ? "const void *weights, " : "";
+}
+static const char *exec_args(const EmitOptions *o) { return o->separate ? "weights, " : ""; }
+
+/* The split calls' parts: P_par carries what P_exec's locals are made from,
+ * and P_task(par, part) declares them again and runs its part of call
+ * par->node. */
+static void emit_tasks(const Lowering *L, const EmitOptions *o, Buf *c)
+{
+    const char *p = o->prefix, *P = upper(L->g->arena, p);
+    buf_printf(c, "#define NNC_SCRATCH_STRIDE %lldu /* %s_THREAD_SCRATCH_SIZE */\n\n", (long long)scratch_stride(L), P);
+    buf_printf(c, "typedef struct %s_par {\n"
+                  "    %s_parallel_for_fn parallel_for;\n    void *pool;\n    size_t nthreads;\n"
+                  "    const void *const *inputs;\n    void *const *outputs;\n    unsigned char *ws;\n"
+                  "    const unsigned char *wb;\n    int call;      /* the split call running */\n"
+                  "    size_t nparts; /* its parts */\n} %s_par;\n\n", p, p, p);
+    if (!L->n_par) return;
+    buf_printf(c, "static void %s_task(void *arg, size_t part)\n{\n"
+                  "    const %s_par *const p = (const %s_par *)arg;\n"
+                  "    const void *const *const inputs = p->inputs;\n    void *const *const outputs = p->outputs;\n"
+                  "    unsigned char *const ws = p->ws;\n    const unsigned char *const wb = p->wb;\n"
+                  "    const size_t nnc_part = part, np = p->nparts;\n", p, p, p);
+    for (int i = 0; i < L->g->n_tensors; i++)
+        if (L->task_used[i] && L->decl[i]) buf_puts(c, L->decl[i]);
+    buf_puts(c, "    switch (p->call) {\n");
+    buf_put(c, L->tasks.data, L->tasks.len);
+    buf_puts(c, "    default:\n        break;\n    }\n"
+                "    (void)inputs;\n    (void)outputs;\n    (void)ws;\n    (void)wb;\n    (void)nnc_part;\n}\n\n");
+    buf_printf(c, "static void %s_par_node(%s_par *p, int call, size_t maxparts)\n{\n"
+                  "    p->call = call;\n    p->nparts = p->nthreads < maxparts ? p->nthreads : maxparts;\n"
+                  "    p->parallel_for(p->pool, %s_task, p, p->nparts);\n}\n\n", p, p, p);
+}
+
+/* P_exec: the one run function every entry point calls; par NULL runs
+ * every node on the calling thread. */
+static void emit_exec(Lowering *L, const EmitOptions *o, Buf *c)
+{
+    const char *p = o->prefix;
+    const IsaInfo *isa = isa_info(o->isa);
+    buf_printf(c, "static int %s_exec(%sconst void *const inputs[], void *const outputs[], void *workspace,\n"
+                  "                  %s%s_par *par)\n{\n", p, exec_params(o),
+               o->trace ? arena_printf(L->g->arena, "%s_TraceHook hook, void *ctx, ", p) : "", p);
+    buf_puts(c, "    unsigned char *const ws = (unsigned char *)workspace;\n    const size_t nnc_part = 0;\n"
+                "    int status = 0;\n");
+    if (o->separate) {
+        buf_printf(c, "    const unsigned char *const wb = (const unsigned char *)weights + 64;\n");
+        buf_printf(c, "    if (!%s_header_ok((const unsigned char *)weights)) return %d;\n", p, NNC_STATUS_WEIGHTS);
+    }
+    buf_printf(c, "    if (!inputs || !outputs || (%lld > 0 && (!ws || ((uintptr_t)ws & 63u) != 0)))\n"
+                  "        return %d;\n", (long long)workspace_total(L), NNC_STATUS_BAD_ARGUMENT);
+    for (int i = 0; i < L->g->n_tensors; i++) /* after the checks: reads inputs[] and outputs[] */
+        if (L->used[i] && L->decl[i]) buf_puts(c, L->decl[i]);
+    if (isa->cpu_bit) /* never run instructions the CPU lacks: report it instead */
+        buf_printf(c, "    if ((nnc_cpu_features() & %s) != %s) return %d;\n", isa->cpu_macro, isa->cpu_macro,
+                   NNC_STATUS_CPU);
+    if (L->n_par) {
+        buf_printf(c, "    if (par) {\n        par->inputs = inputs;\n        par->outputs = outputs;\n"
+                      "        par->ws = ws;\n        par->wb = %s;\n    }\n", o->separate ? "wb" : "0");
+    }
+    buf_put(c, L->body.data ? L->body.data : "", L->body.len);
+    if (o->trace) buf_puts(c, "    (void)hook;\n    (void)ctx;\n");
+    if (o->separate) buf_puts(c, "    (void)wb;\n");
+    buf_puts(c, "    (void)ws;\n    (void)nnc_part;\n    (void)par;\n    return status;\n}\n\n");
+}
+
+/* The public functions: P_run (or P_run_with_weights), P_run_parallel
+ * (P_run_parallel_with_weights) and, with --trace, P_run_traced. */
+static void emit_entry_points(const EmitOptions *o, Buf *c)
+{
+    const char *p = o->prefix, *w = o->separate ? "_with_weights" : "", *tr = o->trace ? "0, 0, " : "";
+    buf_printf(c, "int %s_run%s(%sconst void *const inputs[], void *const outputs[], void *workspace)\n{\n"
+                  "    return %s_exec(%sinputs, outputs, workspace, %s0);\n}\n\n",
+               p, w, exec_params(o), p, exec_args(o), tr);
+    buf_printf(c, "int %s_run_parallel%s(%sconst void *const inputs[], void *const outputs[], void *workspace,\n"
+                  "                     %s_parallel_for_fn parallel_for, void *pool, int nthreads)\n{\n"
+                  "    %s_par par;\n"
+                  "    if (!parallel_for || nthreads <= 1)\n"
+                  "        return %s_exec(%sinputs, outputs, workspace, %s0);\n"
+                  "    memset(&par, 0, sizeof par);\n"
+                  "    par.parallel_for = parallel_for;\n    par.pool = pool;\n    par.nthreads = (size_t)nthreads;\n"
+                  "    return %s_exec(%sinputs, outputs, workspace, %s&par);\n}\n",
+               p, w, exec_params(o), p, p, p, exec_args(o), tr, p, exec_args(o), tr);
+    if (o->trace)
+        buf_printf(c, "\nint %s_run_traced(const void *const inputs[], void *const outputs[], void *workspace,\n"
+                      "                   %s_TraceHook hook, void *ctx)\n{\n"
+                      "    return %s_exec(inputs, outputs, workspace, hook, ctx, 0);\n}\n", p, p, p);
+}
+
 void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
 {
     Arena *a = g->arena;
@@ -463,6 +639,8 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.ref = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.decl = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
+    L.task_used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
+    L.node_refs = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(int));
     WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
     if (o->separate) weights_set_separate(wt);
     L.wt = wt;
@@ -473,6 +651,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
         buf_free(&L.kernels);
         buf_free(&L.body);
         buf_free(&L.trace_info);
+        buf_free(&L.tasks);
         nnc_unwind();
     }
     nnc_trap_push(&trap);
@@ -502,41 +681,12 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
                    L.n_traced ? L.n_traced : 1);
         buf_puts(c, L.n_traced ? L.trace_info.data : "    {0, 0, 0, 0, 0, {0}, 0, 0},\n");
         buf_puts(c, "};\n\n");
-        buf_printf(c, "static int %s_run_hooked(const void *const inputs[], void *const outputs[], void *workspace,\n"
-                      "                         %s_TraceHook hook, void *ctx)\n{\n", o->prefix, o->prefix);
-    } else if (o->separate) {
-        buf_printf(c, "int %s_run_with_weights(const void *weights, const void *const inputs[], void *const outputs[],\n"
-                      "                       void *workspace)\n{\n", o->prefix);
-        buf_printf(c, "    const unsigned char *const wb = (const unsigned char *)weights + 64;\n");
-        buf_printf(c, "    if (!%s_header_ok((const unsigned char *)weights)) return %d;\n", o->prefix,
-                   NNC_STATUS_WEIGHTS);
-    } else {
-        buf_printf(c, "int %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n",
-                   o->prefix);
     }
-    buf_puts(c, "    unsigned char *const ws = (unsigned char *)workspace;\n    int status = 0;\n");
-    buf_printf(c, "    if (!inputs || !outputs || (%lld > 0 && (!ws || ((uintptr_t)ws & 63u) != 0)))\n"
-                  "        return %d;\n", (long long)workspace_total(&L), NNC_STATUS_BAD_ARGUMENT);
-    {
-        for (int i = 0; i < g->n_tensors; i++) /* after the checks: reads inputs[] and outputs[] */
-            if (L.used[i] && L.decl[i]) buf_puts(c, L.decl[i]);
-    }
-    if (isa->cpu_bit) /* never run instructions the CPU lacks: report it instead */
-        buf_printf(c, "    if ((nnc_cpu_features() & %s) != %s) return %d;\n", isa->cpu_macro, isa->cpu_macro,
-                   NNC_STATUS_CPU);
-    buf_put(c, L.body.data ? L.body.data : "", L.body.len);
-    if (o->trace) buf_puts(c, "    (void)hook;\n    (void)ctx;\n");
-    if (o->separate) buf_puts(c, "    (void)wb;\n");
-    buf_puts(c, "    (void)ws;\n    return status;\n}\n");
-    if (o->trace) {
-        const char *p = o->prefix;
-        buf_printf(c, "\nint %s_run(const void *const inputs[], void *const outputs[], void *workspace)\n{\n"
-                      "    return %s_run_hooked(inputs, outputs, workspace, 0, 0);\n}\n", p, p);
-        buf_printf(c, "\nint %s_run_traced(const void *const inputs[], void *const outputs[], void *workspace,\n"
-                      "                   %s_TraceHook hook, void *ctx)\n{\n"
-                      "    return %s_run_hooked(inputs, outputs, workspace, hook, ctx);\n}\n", p, p, p);
-    }
+    emit_tasks(&L, o, c);
+    emit_exec(&L, o, c);
+    emit_entry_points(o, c);
     buf_free(&L.trace_info);
     buf_free(&L.kernels);
     buf_free(&L.body);
+    buf_free(&L.tasks);
 }

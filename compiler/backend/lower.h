@@ -48,6 +48,15 @@ const char *lower_constant(Lowering *L, const Tensor *t);
 const char *lower_scratch(Lowering *L, int64_t bytes);
 /* Like lower_call, with arguments given as C expressions. */
 void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *args, int checked);
+/* A call that can be split across threads: the kernel's last two
+ * parameters are a range [lo, hi) of its `units` independent work units
+ * (the template says what a unit is: output rows, channel blocks, ...), and
+ * it must compute every output exactly as the whole call would, so results
+ * are bit-identical whatever the split. P_run passes (0, units);
+ * P_run_parallel splits the units into up to nthreads contiguous ranges,
+ * one per part, when `cost` (FLOPs, or elements moved) pays for it. Scratch
+ * from lower_scratch is per part. */
+void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *args, int64_t units, int64_t cost);
 /* The C expression naming a tensor's data in the run function. */
 const char *lower_ref(Lowering *L, const Tensor *t);
 /* Whether the target ISA has its own version of template `tmpl` (rather

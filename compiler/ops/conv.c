@@ -484,7 +484,10 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
         rref = rref ? arena_printf(a, "%s + %lld", rref, (long long)yoff) : NULL;
     }
     const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias, rref, yref};
-    lower_call_refs(L, fn, 5, args, 0);
+    /* work units as the template counts them: image x row strip x output group */
+    int64_t groups = p.dwc ? p.cb : (p.mb + p.ocb - 1) / p.ocb, strips = (g->out[0] + p.sr - 1) / p.sr;
+    int64_t flops = 2 * g->n * g->out[0] * g->out[1] * g->m * (g->c / g->group) * g->k[0] * g->k[1];
+    lower_call_par(L, fn, 5, args, g->n * strips * groups, flops);
 }
 
 /* The bias padded to MB * c floats for conv_nchwc, or NULL without one. */

@@ -5,7 +5,10 @@
  * --layers`, code built with --trace) it runs model_run_traced and appends
  * every traced tensor to DIR/trace.bin, in host byte order: name length
  * (int32), name, dtype, rank (int32 each), dims (int64 each), block (int32),
- * byte count (int64), the bytes as stored. */
+ * byte count (int64), the bytes as stored. With N_THREADS > 0 (`verify
+ * --threads LIST`) it also runs model_run_parallel on an nnc_pool of each
+ * count in THREADS and fails (exit 5) unless every output is bit-identical
+ * to model_run's. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,12 @@
 #define IN_BYTES {4}
 #define OUT_BYTES {4}
 #define TRACE 1
+#define N_THREADS 1
+#define THREADS {2}
+#define MODEL_WORKSPACE_SIZE_THREADS(n) 0
+typedef void (*model_parallel_for_fn)(void *pool, void (*task)(void *arg, size_t index), void *arg, size_t count);
+int model_run_parallel(const void *const inputs[], void *const outputs[], void *workspace,
+                       model_parallel_for_fn parallel_for, void *pool, int nthreads);
 int model_run(const void *const inputs[], void *const outputs[], void *workspace);
 typedef struct model_TraceTensor {
     const char *node, *op, *name;
@@ -35,6 +44,7 @@ static const long in_bytes[N_IN + 1] = IN_BYTES;
 #ifdef MODEL_WEIGHTS_SEPARATE /* --weights separate: model.bin, loaded and checked in main */
 static void *weights;
 #define model_run(i, o, w) model_run_with_weights(weights, i, o, w)
+#define model_run_parallel(i, o, w, f, p, n) model_run_parallel_with_weights(weights, i, o, w, f, p, n)
 #endif
 static const long out_bytes[N_OUT + 1] = OUT_BYTES;
 
@@ -84,6 +94,48 @@ static int run_traced(const char *dir, const void *const *inputs, void *const *o
     if (!(t.f = fopen(path, "wb"))) return -1;
     rc = model_run_traced(inputs, outputs, ws, trace_tensor, &t);
     if (fclose(t.f) != 0 || t.failed) return -1;
+    return rc;
+}
+#endif
+
+#if N_THREADS > 0
+#include <string.h>
+#include "nnc_pool.h"
+/* Run on a pool of each thread count; compare every output, byte for
+ * byte, with the single-threaded run's `want`. */
+static int check_threads(const void *const *inputs, void *const *want)
+{
+    static const int counts[N_THREADS] = THREADS;
+    void *got[N_OUT + 1];
+    int i, k, rc = 0;
+    for (i = 0; i < N_OUT; i++)
+        if (!(got[i] = malloc((size_t)out_bytes[i] + 1))) return 3;
+    for (k = 0; k < N_THREADS && rc == 0; k++) {
+        nnc_pool *pool = nnc_pool_create(counts[k]);
+        void *ws = NULL;
+        size_t wsz = MODEL_WORKSPACE_SIZE_THREADS(counts[k]);
+        int r;
+        if (!pool || (wsz > 0 && posix_memalign(&ws, 64, wsz) != 0)) return 3;
+        if (wsz > 0) memset(ws, 0xA5, wsz); /* stale data a part must not read */
+        for (i = 0; i < N_OUT; i++) memset(got[i], 0x5A, (size_t)out_bytes[i]);
+        r = model_run_parallel(inputs, got, ws, nnc_pool_parallel_for, pool, counts[k]);
+        if (r != 0) {
+            fprintf(stderr, "model_run_parallel (%d threads) returned %d\n", counts[k], r);
+            rc = 4;
+        }
+        for (i = 0; i < N_OUT && rc == 0; i++)
+            if (memcmp(got[i], want[i], (size_t)out_bytes[i]) != 0) {
+                long b = 0;
+                while (((unsigned char *)got[i])[b] == ((unsigned char *)want[i])[b]) b++;
+                fprintf(stderr, "model_run_parallel (%d threads): output %d differs from model_run's at byte %ld\n",
+                        counts[k], i, b);
+                rc = 5;
+            }
+        if (rc == 0) printf("  threads %d: outputs bit-identical to the 1-thread run\n", counts[k]);
+        nnc_pool_destroy(pool);
+        free(ws);
+    }
+    for (i = 0; i < N_OUT; i++) free(got[i]);
     return rc;
 }
 #endif
@@ -148,6 +200,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "model_run returned %d\n", rc);
         rc = 4;
     }
+#if N_THREADS > 0
+    if (rc == 0) rc = check_threads(inputs, outputs);
+#endif
     for (i = 0; i < N_OUT && rc == 0; i++)
         if (file_io(argv[1], "out", i, outputs[i], out_bytes[i], 1) != 0) rc = 3;
     for (i = 0; i < N_IN; i++) free((void *)inputs[i]);

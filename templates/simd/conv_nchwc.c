@@ -72,7 +72,7 @@
 #define ACT_FIRST 0
 #define KERNEL conv_nchwc_lint
 static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp, const T *restrict b,
-                                       const T *restrict res, T *restrict y);
+                                       const T *restrict res, T *restrict y, long lo, long hi);
 #endif
 /* @begin */
 /* channels in the last input block */
@@ -373,15 +373,17 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
 }
 
 /* Strip of output rows [oh0, oh0 + nr) of image n, input blocks
- * [cb0, cb0 + nb) read from xs (the copy buffer, or the image in place). */
+ * [cb0, cb0 + nb) read from xs (the copy buffer, or the image in place),
+ * for output groups [g0, g1) (KERNEL_NG: OCB-block groups; depthwise:
+ * channel blocks, of which only those in the chunk are done). */
 static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b, const T *resn, T *yn, long oh0,
-                                           long nr, long cb0, long nb)
+                                           long nr, long cb0, long nb, long g0, long g1)
 {
     const int first = cb0 == 0, last = cb0 + nb == CB, nlast = last ? KERNEL_CLAST : VLANES;
     const long r0 = COPY ? oh0 * SH - PH : 0; /* buffer row of input row oh0 * SH - PH */
     long og, oh;
     if (DWC) {
-        for (og = 0; og < nb; og++)
+        for (og = g0 > cb0 ? g0 - cb0 : 0; og < nb && cb0 + og < g1; og++)
             for (oh = oh0; oh < oh0 + nr; oh++) {
                 const long yo = (cb0 + og) * KERNEL_YCS + oh * KERNEL_YRS;
                 const T *wo = wp + (cb0 + og) * KH * KW * VLANES, *bo = HAS_BIAS ? b + (cb0 + og) * VLANES : 0;
@@ -389,7 +391,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
             }
         return;
     }
-    for (og = 0; og < MB; og += OCB) {
+    for (og = g0 * OCB; og < g1 * OCB; og += OCB) {
         const T *w = wp + (og / OCB * CB + cb0) * KH * KW * KERNEL_WTAP;
         for (oh = oh0; oh < oh0 + nr; oh += RH) {
             const long yo = og * KERNEL_YCS + oh * KERNEL_YRS;
@@ -400,30 +402,39 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
     }
 }
 
+/* Work units (the range [lo, hi) of a call): image, strip of SR output
+ * rows, output group, in that order; parts of a split call share nothing
+ * but their inputs, and each output is computed as in a whole call. */
+#define KERNEL_NG (DWC ? CB : (MB + OCB - 1) / OCB)
+#define KERNEL_NS ((OH + SR - 1) / SR)
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
-                              T *restrict y)
+                              T *restrict y, long lo, long hi)
 {
     T buf[COPY ? KCB * IHB * IWP * KERNEL_BL : 1];
-    long n, oh0, cb0;
-    for (n = 0; n < N; n++) {
+    long u = lo, cb0;
+    while (u < hi) {
+        const long n = u / (KERNEL_NS * KERNEL_NG), oh0 = u / KERNEL_NG % KERNEL_NS * SR, g0 = u % KERNEL_NG;
+        const long g1 = hi - u < KERNEL_NG - g0 ? g0 + (hi - u) : KERNEL_NG;
+        const long nr = OH - oh0 < SR ? OH - oh0 : SR;
         const T *xn = x + n * (XBLK ? (long)CB * IH * IW * VLANES : (long)C * IH * IW);
         T *yn = y + n * MB * KERNEL_YCS;
         const T *resn = HAS_RES ? res + n * MB * KERNEL_YCS : 0;
-        for (oh0 = 0; oh0 < OH; oh0 += SR) {
-            const long nr = OH - oh0 < SR ? OH - oh0 : SR;
-            for (cb0 = 0; cb0 < CB; cb0 += KCB) {
-                const long nb = CB - cb0 < KCB ? CB - cb0 : KCB;
-                const T *xs = xn + cb0 * (long)IH * IW * VLANES;
-                if (COPY) {
-                    KERNEL_copy(buf, xn, cb0, nb, oh0 * SH - PH);
-                    xs = buf;
-                }
-                KERNEL_strip(xs, wp, b, resn, yn, oh0, nr, cb0, nb);
+        for (cb0 = 0; cb0 < CB; cb0 += KCB) {
+            const long nb = CB - cb0 < KCB ? CB - cb0 : KCB;
+            const T *xs = xn + cb0 * (long)IH * IW * VLANES;
+            if (DWC && (cb0 + nb <= g0 || cb0 >= g1)) continue; /* none of this part's blocks */
+            if (COPY) {
+                KERNEL_copy(buf, xn, cb0, nb, oh0 * SH - PH);
+                xs = buf;
             }
+            KERNEL_strip(xs, wp, b, resn, yn, oh0, nr, cb0, nb, g0, g1);
         }
+        u += g1 - g0;
     }
 }
 #undef KERNEL_CLAST
+#undef KERNEL_NG
+#undef KERNEL_NS
 #undef KERNEL_BL
 #undef KERNEL_XCS
 #undef KERNEL_XRS

@@ -12,10 +12,13 @@
 # built by clang with the same warning flags (the clang warning check);
 # generic is checked by clang -fsyntax-only. Sanitized builds use -O0: clang
 # -O1 with ASan+UBSan took 100 s of CPU on the gemm family's 2 MB of kernels,
-# -O0 under 5 s, and -O0 instruments every access.
+# -O0 under 5 s, and -O0 instruments every access. Every build splits every
+# kernel call it can (NNC_TEST_PAR_MIN_COST=1), and the verify runs
+# P_run_parallel on 3 and 8 threads too, which must match P_run bit for bit.
 #   [KERNEL_TARGETS="generic avx2 avx512 neon"] kernel_check.sh NNC [PYTHON] [FAMILY...]
 #   (default: every family, on generic, avx2 and avx512; ctest runs neon as its own tests)
 set -euo pipefail
+export NNC_TEST_PAR_MIN_COST=1
 NNC="$1" PY="${2:-/usr/bin/python3}"
 shift $(( $# < 2 ? $# : 2 ))
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,7 +36,7 @@ check()
     local isa="$1" fam="$2" label="$3"
     shift 3
     if ! CC=gcc NNC_VERIFY_CFLAGS="-O2 $STRICT" "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" \
-        --rtol 1e-3 --atol 1e-4 "$@" >"$tmp/log" 2>&1; then
+        --rtol 1e-3 --atol 1e-4 --threads 3,8 "$@" >"$tmp/log" 2>&1; then
         echo "FAIL $isa $fam$label"; grep -v " ok$" "$tmp/log" | head -20; fail=1
     else
         echo "ok   $isa $fam$label ($(grep -c ' ok$' "$tmp/log") outputs)"
@@ -68,11 +71,11 @@ for isa in ${KERNEL_TARGETS:-generic avx2 avx512}; do
                 fi
             done
             if ! env $NEON_SAN_ENV NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all $STRICT" \
-                "$NNC" verify "$tmp/$fam/model.onnx" --target neon --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
+                "$NNC" verify "$tmp/$fam/model.onnx" --target neon --rtol 1e-3 --atol 1e-4 --threads 3 >"$tmp/log" 2>&1; then
                 echo "FAIL neon $fam under ASan+UBSan"; tail -20 "$tmp/log"; fail=1
             fi
         elif ! CC=clang NNC_VERIFY_CFLAGS="-O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all $STRICT" \
-            "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$tmp/log" 2>&1; then
+            "$NNC" verify "$tmp/$fam/model.onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 --threads 3 >"$tmp/log" 2>&1; then
             echo "FAIL $isa $fam under ASan+UBSan (clang, warnings as errors)"; tail -20 "$tmp/log"; fail=1
         fi
     done

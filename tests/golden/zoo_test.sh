@@ -12,6 +12,11 @@
 #   zoo_test.sh NNC ZOO_DIR MODEL verify_arm32  the generic target built by arm-linux-gnueabihf-gcc
 #                                           -O2 $STRICT and run under qemu-arm (32-bit size_t and long);
 #                                           skipped (exit 77) without the cross tools
+#   (every verify mode above also runs P_run_parallel on an nnc_pool of 2, 3 and 8
+#   threads, 3 on neon, and requires outputs bit-identical to P_run's)
+#   zoo_test.sh NNC ZOO_DIR MODEL threads_tsan  P_run_parallel with every kernel call split as far
+#                                           as it goes (NNC_TEST_PAR_MIN_COST=1), on the best x86
+#                                           target, built by clang under ThreadSanitizer
 #   zoo_test.sh NNC ZOO_DIR MODEL warnings  generated C is warning-free under clang (gcc: the verify build),
 #                                           -std=c99 -Wall -Wextra -pedantic -Werror
 #   zoo_test.sh NNC ZOO_DIR MODEL sanitize  nnc verify with the code built under ASan+UBSan
@@ -36,21 +41,21 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 case "$MODE" in
 verify)
-    "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 ;;
+    "$NNC" verify "$onnx" --rtol 1e-3 --atol 1e-4 --threads 2,3,8 ;;
 verify_opt0)
     "$NNC" verify "$onnx" --opt 0 --rtol 1e-3 --atol 1e-4 ;;
 verify_avx2|verify_avx512)
     isa="${MODE#verify_}"
     need="avx2 fma"; [ "$isa" = avx512 ] && need="avx512f avx512bw avx512dq avx512vl"
     for f in $need; do grep -qw "$f" /proc/cpuinfo || { echo "skipped: this CPU has no $f"; exit 77; }; done
-    "$NNC" verify "$onnx" --target "$isa" --rtol 1e-3 --atol 1e-4
+    "$NNC" verify "$onnx" --target "$isa" --rtol 1e-3 --atol 1e-4 --threads 2,3,8
     "$NNC" "$onnx" --target "$isa" -o "$tmp/$MODEL.c"
     clang $STRICT -fsyntax-only -I"$RT" "$tmp/$MODEL.c"
     echo "warning-free under gcc -O2 (the verify build) and clang" ;;
 verify_neon)
     . "$(dirname "$0")/cross_tools.sh"
     [ "$neon_ready" = 0 ] || { echo "skipped: $NEON_WHY"; exit 77; }
-    "$NNC" verify "$onnx" --target neon --rtol 1e-3 --atol 1e-4
+    "$NNC" verify "$onnx" --target neon --rtol 1e-3 --atol 1e-4 --threads 3
     "$NNC" "$onnx" --target neon -o "$tmp/$MODEL.c"
     for cc in $NEON_CCS; do # gcc: the verify build
         if [ "${cc%%:*}" = clang ]; then ${cc//:/ } $STRICT -fsyntax-only -I"$RT" "$tmp/$MODEL.c"; fi
@@ -60,6 +65,13 @@ verify_arm32)
     . "$(dirname "$0")/cross_tools.sh"
     [ "$arm32_ready" = 0 ] || { echo "skipped: $ARM32_WHY"; exit 77; }
     env $ARM32_ENV "$NNC" verify "$onnx" --target generic --rtol 1e-3 --atol 1e-4 ;;
+threads_tsan)
+    isa=generic
+    grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && isa=avx2
+    grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo && \
+        grep -qw avx512vl /proc/cpuinfo && isa=avx512
+    NNC_TEST_PAR_MIN_COST=1 CC=clang NNC_VERIFY_CFLAGS="-O1 -g -fsanitize=thread $STRICT" TSAN_OPTIONS=halt_on_error=1 \
+        "$NNC" verify "$onnx" --target "$isa" --weights incbin --rtol 1e-3 --atol 1e-4 --threads 3,8 ;;
 warnings)
     # gcc's warnings come from the verify build (gcc -O2 $STRICT): compiling
     # the model again here only cost time (minutes for alexnet and vgg11)

@@ -1,0 +1,145 @@
+/* nnc_pool.c — the optional thread pool of nnc_pool.h. Workers wait on a
+ * condition variable for a new job (a generation counter), spin briefly
+ * first so back-to-back kernels do not pay a sleep and wake each time, and
+ * take task indices from a shared counter; the caller takes indices too
+ * and then waits until every worker has finished its last one. Plain C99
+ * with POSIX threads; the shared counters are guarded by the mutex, with
+ * GCC/Clang atomic builtins for the spinning reads. */
+#define _POSIX_C_SOURCE 200809L
+#include "nnc_pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct nnc_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* a new job, or stop */
+    pthread_cond_t done; /* the last worker left the job */
+    int nthreads;
+    pthread_t *workers;  /* nthreads - 1 */
+    /* the job: */
+    void (*task)(void *arg, size_t index);
+    void *arg;
+    size_t count;
+    size_t next;         /* the next index to hand out */
+    unsigned long gen;   /* counts jobs; workers wait for it to change */
+    int busy;            /* workers still inside the current job */
+    int stop;
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NNC_POOL_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#else
+#define NNC_POOL_LOAD(p) (*(volatile unsigned long *)(p))
+#endif
+
+/* Spin iterations a worker polls for the next job before it sleeps. */
+#define NNC_POOL_SPIN 20000
+
+/* Run task indices until none is left; called with the lock held. */
+static void pool_drain(nnc_pool *p)
+{
+    while (p->next < p->count) {
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        p->task(p->arg, i);
+        pthread_mutex_lock(&p->lock);
+    }
+}
+
+static void *pool_worker(void *arg)
+{
+    nnc_pool *p = (nnc_pool *)arg;
+    unsigned long seen = 0;
+    for (;;) {
+        int spin;
+        for (spin = 0; spin < NNC_POOL_SPIN && NNC_POOL_LOAD(&p->gen) == seen; spin++) {
+        }
+        pthread_mutex_lock(&p->lock);
+        while (p->gen == seen && !p->stop) pthread_cond_wait(&p->wake, &p->lock);
+        if (p->stop) {
+            pthread_mutex_unlock(&p->lock);
+            return 0;
+        }
+        seen = p->gen;
+        pool_drain(p);
+        if (--p->busy == 0) pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+nnc_pool *nnc_pool_create(int nthreads)
+{
+    nnc_pool *p;
+    int i;
+    if (nthreads < 1) return 0;
+    p = (nnc_pool *)calloc(1, sizeof *p);
+    if (!p) return 0;
+    p->nthreads = nthreads;
+    if (pthread_mutex_init(&p->lock, 0) != 0) goto fail_lock;
+    if (pthread_cond_init(&p->wake, 0) != 0) goto fail_wake;
+    if (pthread_cond_init(&p->done, 0) != 0) goto fail_done;
+    if (nthreads > 1) {
+        p->workers = (pthread_t *)calloc((size_t)nthreads - 1, sizeof *p->workers);
+        if (!p->workers) goto fail_workers;
+    }
+    for (i = 0; i < nthreads - 1; i++)
+        if (pthread_create(&p->workers[i], 0, pool_worker, p) != 0) {
+            p->nthreads = i + 1; /* destroy joins the ones that started */
+            nnc_pool_destroy(p);
+            return 0;
+        }
+    return p;
+fail_workers:
+    pthread_cond_destroy(&p->done);
+fail_done:
+    pthread_cond_destroy(&p->wake);
+fail_wake:
+    pthread_mutex_destroy(&p->lock);
+fail_lock:
+    free(p);
+    return 0;
+}
+
+void nnc_pool_destroy(nnc_pool *p)
+{
+    int i;
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (i = 0; i < p->nthreads - 1; i++) pthread_join(p->workers[i], 0);
+    free(p->workers);
+    pthread_cond_destroy(&p->done);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+int nnc_pool_threads(const nnc_pool *p) { return p ? p->nthreads : 1; }
+
+void nnc_pool_parallel_for(void *pool, void (*task)(void *arg, size_t index), void *arg, size_t count)
+{
+    nnc_pool *p = (nnc_pool *)pool;
+    size_t i;
+    if (!p || p->nthreads == 1 || count <= 1) {
+        for (i = 0; i < count; i++) task(arg, i);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->task = task;
+    p->arg = arg;
+    p->count = count;
+    p->next = 0;
+    p->busy = p->nthreads - 1;
+#if defined(__GNUC__) || defined(__clang__)
+    __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELEASE);
+#else
+    p->gen++;
+#endif
+    pthread_cond_broadcast(&p->wake);
+    pool_drain(p);
+    while (p->busy > 0) pthread_cond_wait(&p->done, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
