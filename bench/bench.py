@@ -165,7 +165,8 @@ def build_one(model_path, target, dst):
         cflags = sh([NNC, "--cflags"]).split()
         libs = sh([NNC, "--libs"]).split()
         sh(["cc", "-O2", "-std=c99", *cflags, "-include", os.path.join(dst, "m.h"),
-            os.path.join(BENCH, "harness.c"), src, "-o", exe, *libs])
+            os.path.join(BENCH, "harness.c"), os.path.join(ROOT, "runtime", "nnc_pool.c"), src, "-o", exe,
+            *libs, "-pthread"])
     except subprocess.CalledProcessError as e:
         msg = (e.stderr or e.stdout or str(e)).strip().splitlines()
         return None, (msg[-1] if msg else str(e))[:200]

@@ -8,6 +8,8 @@
  *   Each file holds the raw little-endian data of one input, in input order.
  *   Then reads commands from stdin, one per line:
  *     N   run the model N times and print the N times in milliseconds on one line
+ *     N T the same with m_run_parallel on an nnc_pool of T threads (made once
+ *         per T and kept; link runtime/nnc_pool.c with -pthread)
  *   and exits at end of input.  Errors go to stderr with a non-zero exit.
  */
 #define _POSIX_C_SOURCE 200112L
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "nnc_pool.h"
 
 #ifndef M_NUM_INPUTS
 #error "compile with -include <generated header> (prefix m)"
@@ -217,13 +221,27 @@ int main(int argc, char **argv) {
     for (int i = 0; i < M_NUM_OUTPUTS; i++)
         outputs[i] = alloc64((size_t)out_size[i] * dtype_bytes(out_dtype[i]));
     void *ws = M_WORKSPACE_SIZE ? alloc64(M_WORKSPACE_SIZE) : NULL;
+    nnc_pool *pools[65] = {0};
+    void *pws[65] = {0};
 
     char line[64];
     while (fgets(line, sizeof line, stdin)) {
-        long n = atol(line);
+        long n = 0, th = 1;
+        if (sscanf(line, "%ld %ld", &n, &th) < 1 || th < 1 || th > 64) {
+            fprintf(stderr, "harness: bad command '%s'\n", line);
+            return 2;
+        }
+        if (th > 1 && !pools[th]) {
+            if (!(pools[th] = nnc_pool_create((int)th))) {
+                fprintf(stderr, "harness: cannot start %ld threads\n", th);
+                return 3;
+            }
+            pws[th] = alloc64(M_WORKSPACE_SIZE_THREADS(th));
+        }
         for (long r = 0; r < n; r++) {
             double t0 = now_ms();
-            int rc = m_run(inputs, outputs, ws);
+            int rc = th > 1 ? m_run_parallel(inputs, outputs, pws[th], nnc_pool_parallel_for, pools[th], (int)th)
+                            : m_run(inputs, outputs, ws);
             double t = now_ms() - t0;
             if (rc != 0) {
                 fprintf(stderr, "harness: m_run returned %d\n", rc);
@@ -233,6 +251,10 @@ int main(int argc, char **argv) {
         }
         printf("\n");
         fflush(stdout);
+    }
+    for (int t = 0; t <= 64; t++) {
+        nnc_pool_destroy(pools[t]);
+        free(pws[t]);
     }
     return 0;
 }

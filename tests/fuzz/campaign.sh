@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# campaign.sh [--time SECONDS] [--runs N] [WORKDIR] — a long fuzzing run of
+# [TARGETS="dsl safetensors"] [NICE=n] campaign.sh [--time SECONDS] [--runs N] [WORKDIR] — a long fuzzing run of
 # every target (default: one hour each, both at once, one libFuzzer process
 # per target under `nice -n 10`; give --runs to stop each at N executions
 # instead). Defaults: WORKDIR=build-fuzz-campaign in the source tree.
@@ -49,15 +49,16 @@ $PY "$SRC/tests/fuzz/make_seeds.py" "$WORK/seeds" --node-tests "$NODE_TESTS" --z
 limit=(-max_total_time="$TIME" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 [ -n "$RUNS" ] && limit=(-runs="$RUNS")
 declare -A extra=([onnx]="-dict=$WORK/seeds/onnx.dict -max_len=65536 -timeout=30 -rss_limit_mb=3072"
-                  [tensor]="-max_len=65536 -timeout=10 -rss_limit_mb=2048")
-# add dsl / safetensors here (and in smoke.sh) when those readers exist
-TARGETS="onnx tensor dsl safetensors"
+                  [tensor]="-max_len=65536 -timeout=10 -rss_limit_mb=2048"
+                  [dsl]="-max_len=16384 -timeout=30 -rss_limit_mb=3072"
+                  [safetensors]="-max_len=65536 -timeout=10 -rss_limit_mb=2048")
+TARGETS=${TARGETS:-onnx tensor dsl safetensors} # TARGETS="dsl safetensors" runs only those
 pids=()
 for t in $TARGETS; do
-    mkdir -p "$WORK/corpus/$t" "$WORK/findings/$t"
+    mkdir -p "$WORK/corpus/$t" "$WORK/findings/$t" "$WORK/seeds/$t"
     echo "== fuzz_$t: ${limit[*]} (log $WORK/$t.log)"
     # shellcheck disable=SC2086  # extra options are words
-    nice -n 10 "$WORK/build/fuzz/fuzz_$t" "${limit[@]}" ${extra[$t]} -print_final_stats=1 \
+    nice -n "${NICE:-10}" "$WORK/build/fuzz/fuzz_$t" "${limit[@]}" ${extra[$t]:-} -print_final_stats=1 \
         -artifact_prefix="$WORK/findings/$t/" "$WORK/corpus/$t" "$WORK/seeds/$t" "$SRC/tests/fuzz/seeds/$t" \
         >"$WORK/$t.log" 2>&1 &
     pids+=($!)
