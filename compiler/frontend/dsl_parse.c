@@ -164,34 +164,33 @@ static Value list_literal(Dsl *P)
  * nn.Sequential does ("main.3") */
 static const char *layer_path(Dsl *P)
 {
-    Buf b = {0};
+    /* built in the arena, not a malloc'd Buf: an error inside an index
+     * expression unwinds past this frame (the fuzzer found the leak) */
+    const char *s = "";
     if (is(P, TK_STRING)) { /* any name, as written: as "onnx::Conv_12" */
-        const char *s = tok(P)->text;
+        s = tok(P)->text;
         P->pos++;
-        buf_free(&b);
         return s;
     }
-    if (is(P, TK_INT)) buf_printf(&b, "%lld", (long long)tok(P)->i), P->pos++;
-    else if (!is(P, TK_LBRACK)) buf_puts(&b, expect_name(P, " (a layer name) after 'as'"));
+    if (is(P, TK_INT)) s = arena_printf(P->a, "%lld", (long long)tok(P)->i), P->pos++;
+    else if (!is(P, TK_LBRACK)) s = expect_name(P, " (a layer name) after 'as'");
     for (;;) {
         if (is(P, TK_DOT)) {
             P->pos++;
-            if (is(P, TK_INT)) buf_printf(&b, ".%lld", (long long)tok(P)->i), P->pos++;
-            else buf_printf(&b, ".%s", expect(P, TK_IDENT, " or an integer in the layer name")->text);
+            if (is(P, TK_INT)) s = arena_printf(P->a, "%s.%lld", s, (long long)tok(P)->i), P->pos++;
+            else s = arena_printf(P->a, "%s.%s", s, expect(P, TK_IDENT, " or an integer in the layer name")->text);
         } else if (is(P, TK_LBRACK)) {
             const Token *at = tok(P);
             P->pos++;
             Value v = expr(P);
             expect(P, TK_RBRACK, " after the index");
             if (P->exec && v.k != V_INT) error_at(P, at, "a layer index must be an integer");
-            buf_printf(&b, "%s%lld", b.len ? "." : "", (long long)v.i);
+            s = arena_printf(P->a, "%s%s%lld", s, *s ? "." : "", (long long)v.i);
         } else {
             break;
         }
     }
-    char *s = arena_strdup(P->a, b.data);
-    buf_free(&b);
-    return s;
+    return arena_strdup(P->a, s);
 }
 
 static Value call_def(Dsl *P, Def *d, Call *c);
