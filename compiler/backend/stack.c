@@ -39,13 +39,10 @@ static int64_t lanes_of(const char *isa)
 int64_t kernel_stack_bytes(const char *isa, const char *tmpl, const KParams *p)
 {
     const int64_t es = elem_bytes(p), vl = lanes_of(isa), vb = vl * 4 /* bytes of one VFLOAT */;
-    /* conv_gemm, gemm_packed, matmul_packed: their blocks are workspace
-     * scratch; avx512's conv_gemm keeps the 48 vectors of its transpose */
+    /* conv_gemm, gemm_packed, matmul_packed, conv_nchwc: their blocks are
+     * workspace scratch; avx512's conv_gemm keeps the 48 vectors of its
+     * transpose */
     if (strcmp(tmpl, "conv_gemm") == 0) return strcmp(isa, "avx512") == 0 ? 48 * 64 : 0;
-    if (strcmp(tmpl, "conv_nchwc") == 0) {
-        int64_t bl = V("XBLK") || V("CB") > 1 ? vl : V("C");
-        return es * (V("COPY") ? V("KCB") * V("IHB") * V("IWP") * bl : 1);
-    }
     if (strcmp(tmpl, "conv_dw") == 0) return es * V("SW") * V("IHP") * V("IWQ") + 4 * vb;
     if (strcmp(tmpl, "conv_transpose_gemm") == 0) return es * V("MR") * V("NR"); /* ct; bp is scratch */
     if (strcmp(tmpl, "conv_winograd") == 0) { /* gi, rm, cm; d, t; qv, u, o; ob */

@@ -377,7 +377,7 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
 
 /* ---- channel-blocked (NCHW[c]) output: template conv_nchwc ---- */
 
-/* Largest local copy buffer (KCB * IHB * IWP * c floats) of conv_nchwc. */
+/* Largest copy buffer (KCB * IHB * IWP * c floats of scratch) of conv_nchwc. */
 #define NCHWC_BUF_MAX 32768
 /* Weights of one input-channel chunk and output-block group kept in L2. */
 #define NCHWC_WCHUNK_MAX 81920
@@ -509,11 +509,14 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
         yref = arena_printf(a, "%s + %lld", yref, (long long)yoff);
         rref = rref ? arena_printf(a, "%s + %lld", rref, (long long)yoff) : NULL;
     }
-    const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias, rref, yref};
+    /* the copy buffer (KERNEL_BL lanes a position): workspace scratch */
+    int64_t bl = p.xblk || p.cb > 1 ? c : g->c, buf = p.kcb * p.ihb * p.iwp * bl * (int64_t)sizeof(float);
+    const char *args[6] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias, rref, yref,
+                           p.copy ? lower_scratch(L, buf) : NULL};
     /* work units as the template counts them: image x row strip x output group */
     int64_t groups = p.dwc ? p.cb : (p.mb + p.ocb - 1) / p.ocb, strips = (g->out[0] + p.sr - 1) / p.sr;
     int64_t flops = 2 * g->n * g->out[0] * g->out[1] * g->m * (g->c / g->group) * g->k[0] * g->k[1];
-    lower_call_par(L, fn, 5, args, g->n * strips * groups, flops);
+    lower_call_par(L, fn, 6, args, g->n * strips * groups, flops);
 }
 
 /* The bias padded to MB * c floats for conv_nchwc, or NULL without one. */
