@@ -71,7 +71,8 @@ static NNC_TARGET void KERNEL(const T *restrict a, const T *restrict b, const T 
             for (u = u0; u < u1; u++) {
                 const long m0 = u % KERNEL_MT * MR, j0 = u / KERNEL_MT * NR;
                 for (i = m0; i < M && i < m0 + MR; i++)
-                    for (q = j0; q < N && q < j0 + NR; q++) y[i * (long)N + q] = BETA * c[i * (long)CSM + q * (long)CSN];
+                    for (q = j0; q < N && q < j0 + NR; q++)
+                        y[i * (long)N + q] = BETA * c[i * (long)CSM + q * (long)CSN];
             }
         for (k0 = 0; k0 < K; k0 += KC) {
             const long kc = K - k0 < KC ? K - k0 : KC;
