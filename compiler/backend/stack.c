@@ -39,21 +39,12 @@ static int64_t lanes_of(const char *isa)
 int64_t kernel_stack_bytes(const char *isa, const char *tmpl, const KParams *p)
 {
     const int64_t es = elem_bytes(p), vl = lanes_of(isa), vb = vl * 4 /* bytes of one VFLOAT */;
-    if (strcmp(tmpl, "conv_gemm") == 0) {
-        int64_t b = es * V("KC") * V("NC"); /* bp */
-        if (strcmp(isa, "avx512") == 0) /* ph, ct, rt; r/t/u are 48 vectors */
-            b += es * (V("PACKS") ? V("SW") * V("IWQP") : 1) + es * V("NCT") * V("MGR") +
-                 es * (V("HAS_RES") && V("VEC_EPI") ? V("NCT") * V("MGR") : 1) + 48 * 64;
-        return b;
-    }
-    if (strcmp(tmpl, "gemm_packed") == 0 || strcmp(tmpl, "matmul_packed") == 0)
-        return es * (V("B_PACKED") ? 1 : V("KC") * V("NC"));
-    if (strcmp(tmpl, "conv_nchwc") == 0) {
-        int64_t bl = V("XBLK") || V("CB") > 1 ? vl : V("C");
-        return es * (V("COPY") ? V("KCB") * V("IHB") * V("IWP") * bl : 1);
-    }
+    /* conv_gemm, gemm_packed, matmul_packed, conv_nchwc: their blocks are
+     * workspace scratch; avx512's conv_gemm keeps the 48 vectors of its
+     * transpose */
+    if (strcmp(tmpl, "conv_gemm") == 0) return strcmp(isa, "avx512") == 0 ? 48 * 64 : 0;
     if (strcmp(tmpl, "conv_dw") == 0) return es * V("SW") * V("IHP") * V("IWQ") + 4 * vb;
-    if (strcmp(tmpl, "conv_transpose_gemm") == 0) return es * (V("CG") * V("NCT") + V("MR") * V("NR"));
+    if (strcmp(tmpl, "conv_transpose_gemm") == 0) return es * V("MR") * V("NR"); /* ct; bp is scratch */
     if (strcmp(tmpl, "conv_winograd") == 0) { /* gi, rm, cm; d, t; qv, u, o; ob */
         int64_t a = V("ALPHA"), tg = (V("TB") + vl - 1) / vl;
         return 4 * tg * vl * (1 + 2 * a) + vb * (2 * a * a) + vb * (a * a + 2 * a * a) + es * 16 * vl;

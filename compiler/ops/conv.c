@@ -6,6 +6,7 @@
 #include "conv_winograd.h"
 #include "gemm_tile.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct ConvGeom {
@@ -281,8 +282,8 @@ static int64_t direct_conflicts(int64_t kc, int64_t mg, int64_t np)
  * pack. */
 #define PACKS_ROW_MAX 8192
 
-/* Largest local output block (NCT positions x MGR channels) of conv_gemm's
- * transposed path (and of its transposed residual block): 128 KiB, so a
+/* Largest output block (NCT positions x MGR channels, workspace scratch) of
+ * conv_gemm's transposed path (and of its transposed residual block): 128 KiB, so a
  * 7x7 plane of 512 channels is one block and the weights stream once. */
 #define CT_TRANS_MAX 32768
 
@@ -320,6 +321,26 @@ static int bind_gemm_variant(Lowering *L, KParams *p, const Node *n, const ConvG
     return trans;
 }
 
+/* The value of integer template parameter `key` (0 when not bound). */
+static int64_t kp_get(const KParams *p, const char *key)
+{
+    for (int i = 0; i < p->n; i++)
+        if (strcmp(p->key[i], key) == 0) return strtoll(p->val[i] + (p->val[i][0] == '('), NULL, 10);
+    return 0;
+}
+
+/* Floats of conv_gemm's workspace scratch (per part), laid out as its
+ * template does: the packed block bp; on avx512 (its own template) also the
+ * TRANS output block ct and transposed residual rt, and the PACKS phase row. */
+static int64_t conv_gemm_scratch(Lowering *L, const KParams *p)
+{
+    int64_t floats = kp_get(p, "KC") * kp_get(p, "NC");
+    if (!lower_isa_has(L, "conv_gemm")) return floats;
+    int64_t ct = kp_get(p, "TRANS") ? kp_get(p, "NCT") * kp_get(p, "MGR") : 0;
+    return floats + ct + (kp_get(p, "HAS_RES") && kp_get(p, "VEC_EPI") ? ct : 0) +
+           (kp_get(p, "PACKS") ? kp_get(p, "SW") * kp_get(p, "IWQP") : 0);
+}
+
 /* SIMD targets: float Conv with constant weights as an implicit GEMM (or
  * the depthwise kernel). Returns 0 when the generic kernel must do. */
 static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParams *p)
@@ -343,15 +364,20 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
     kp_int(L, p, "MPAN", mpan);
     Tensor *res = tile_bind(L, p, n, &ts);
     const char *fn = lower_kernel(L, n, "conv_gemm", p);
-    const char *args[5] = {lower_ref(L, n->in[0]), wp, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
-                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
-    lower_call_refs(L, fn, 5, args, 0);
+    const char *args[6] = {lower_ref(L, n->in[0]), wp, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),
+                           lower_scratch(L, conv_gemm_scratch(L, p) * (int64_t)sizeof(float))};
+    /* work units per image and group: column panels x row tiles, or (TRANS)
+     * position blocks x channel panels */
+    int64_t mg = g->m / g->group, nct = kp_get(p, "NCT");
+    int64_t units = trans ? ceil_div(np, nct) * ceil_div(mg, ts.nr) : ceil_div(np, ts.nr) * ceil_div(mg, ts.mr);
+    lower_call_par(L, fn, 6, args, g->n * g->group * units, 2 * g->n * g->m * np * kt);
     return 1;
 }
 
 /* ---- channel-blocked (NCHW[c]) output: template conv_nchwc ---- */
 
-/* Largest local copy buffer (KCB * IHB * IWP * c floats) of conv_nchwc. */
+/* Largest copy buffer (KCB * IHB * IWP * c floats of scratch) of conv_nchwc. */
 #define NCHWC_BUF_MAX 32768
 /* Weights of one input-channel chunk and output-block group kept in L2. */
 #define NCHWC_WCHUNK_MAX 81920
@@ -483,11 +509,14 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
         yref = arena_printf(a, "%s + %lld", yref, (long long)yoff);
         rref = rref ? arena_printf(a, "%s + %lld", rref, (long long)yoff) : NULL;
     }
-    const char *args[5] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias, rref, yref};
+    /* the copy buffer (KERNEL_BL lanes a position): workspace scratch */
+    int64_t bl = p.xblk || p.cb > 1 ? c : g->c, buf = p.kcb * p.ihb * p.iwp * bl * (int64_t)sizeof(float);
+    const char *args[6] = {lower_ref(L, n->in[0]), pack_nchwc_weights(L, n, w, g, &p, c), bias, rref, yref,
+                           p.copy ? lower_scratch(L, buf) : NULL};
     /* work units as the template counts them: image x row strip x output group */
     int64_t groups = p.dwc ? p.cb : (p.mb + p.ocb - 1) / p.ocb, strips = (g->out[0] + p.sr - 1) / p.sr;
     int64_t flops = 2 * g->n * g->out[0] * g->out[1] * g->m * (g->c / g->group) * g->k[0] * g->k[1];
-    lower_call_par(L, fn, 5, args, g->n * strips * groups, flops);
+    lower_call_par(L, fn, 6, args, g->n * strips * groups, flops);
 }
 
 /* The bias padded to MB * c floats for conv_nchwc, or NULL without one. */
@@ -584,6 +613,17 @@ LayoutUse layout_conv(const Graph *gr, const Node *n, int c)
     return nchwc_use(gr, n, xblk, g.c / g.group * g.k[0] * g.k[1]);
 }
 
+/* A call of the generic conv or conv_transpose kernel fn (x, w, b, res, y),
+ * split over its work units, the N * M output channel planes. */
+static void lower_call_planes(Lowering *L, const Node *n, const char *fn, const Tensor *res, const ConvGeom *g,
+                              int64_t flops)
+{
+    const Tensor *b = node_input(n, 2);
+    const char *args[5] = {lower_ref(L, n->in[0]), lower_ref(L, n->in[1]), b ? lower_ref(L, b) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_par(L, fn, 5, args, g->n * g->m, flops);
+}
+
 void lower_conv(Lowering *L, const Node *n)
 {
     ConvGeom g;
@@ -597,11 +637,10 @@ void lower_conv(Lowering *L, const Node *n)
     if (lower_conv_simd(L, n, &g, &p)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv", &p);
-    Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
-    lower_call(L, fn, 5, args, 0);
+    lower_call_planes(L, n, fn, res, &g, flops_conv(n));
 }
 
-/* Largest local packed-input buffer (CG * NCT floats) of conv_transpose_gemm. */
+/* Largest packed-input block (CG * NCT floats of scratch) of conv_transpose_gemm. */
 #define CT_BP_MAX 32768
 
 /* SIMD targets: float ConvTranspose with constant weights as a GEMM of the
@@ -641,9 +680,11 @@ static int lower_conv_transpose_simd(Lowering *L, const Node *n, const ConvGeom 
     tile_bind_vact(L, p, n);
     kp_str(L, p, "TILE", tile_plain(L, n));
     const char *fn = lower_kernel(L, n, "conv_transpose_gemm", p);
-    const char *args[5] = {lower_ref(L, n->in[0]), wref, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
-                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
-    lower_call_refs(L, fn, 5, args, 0);
+    const char *args[6] = {lower_ref(L, n->in[0]), wref, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),
+                           lower_scratch(L, cg * nct * (int64_t)sizeof(float))};
+    /* work units: output channel planes */
+    lower_call_par(L, fn, 6, args, g->n * g->m, flops_conv_transpose(n));
     return 1;
 }
 
@@ -760,6 +801,5 @@ void lower_conv_transpose(Lowering *L, const Node *n)
     if (lower_conv_transpose_simd(L, n, &g, &p)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv_transpose", &p);
-    Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
-    lower_call(L, fn, 5, args, 0);
+    lower_call_planes(L, n, fn, res, &g, flops_conv_transpose(n));
 }

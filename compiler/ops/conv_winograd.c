@@ -165,6 +165,8 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     const char *args[6] = {lower_ref(L, n->in[0]), up, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
                            res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),
                            lower_scratch(L, (vb + mx) * (int64_t)sizeof(float))};
-    lower_call_refs(L, fn, 6, args, 0);
+    /* work units: tile blocks x output channel blocks */
+    int64_t units = (w->n * th * tw + pl.tb - 1) / pl.tb * ((w->m + pl.mb - 1) / pl.mb);
+    lower_call_par(L, fn, 6, args, units, 2 * w->n * w->oh * w->ow * w->m * w->c * 9);
     return 1;
 }

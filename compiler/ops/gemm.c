@@ -64,8 +64,15 @@ static const char *pack_b(Lowering *L, const Node *n, const float *b, int64_t k,
     return tile_constant(L, n, "packed B", bp, count);
 }
 
+/* Work units of gemm_packed and matmul_packed per product: the column
+ * panels of an M x N output times its row tiles. */
+static int64_t tile_units(const TileShape *ts, int64_t m, int64_t nn)
+{
+    return (nn + ts->nr - 1) / ts->nr * ((m + ts->mr - 1) / ts->mr);
+}
+
 /* SIMD targets: float Gemm on the packed-GEMM tile. */
-static int lower_gemm_simd(Lowering *L, const Node *n, KParams *p, int64_t k, int64_t nn)
+static int lower_gemm_simd(Lowering *L, const Node *n, KParams *p, int64_t m, int64_t k, int64_t nn)
 {
     TileShape ts;
     if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT) return 0;
@@ -84,11 +91,16 @@ static int lower_gemm_simd(Lowering *L, const Node *n, KParams *p, int64_t k, in
     kp_int(L, p, "B_PACKED", bref != NULL);
     Tensor *res = tile_bind(L, p, n, &ts);
     const char *fn = lower_kernel(L, n, "gemm_packed", p);
-    const char *args[5] = {lower_ref(L, n->in[0]), bref ? bref : lower_ref(L, b), c ? lower_ref(L, c) : NULL,
-                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
-    lower_call_refs(L, fn, 5, args, 0);
+    const char *args[6] = {lower_ref(L, n->in[0]), bref ? bref : lower_ref(L, b), c ? lower_ref(L, c) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),
+                           bref ? NULL : lower_scratch(L, (int64_t)ts.kc * ts.nc * (int64_t)sizeof(float))};
+    lower_call_par(L, fn, 6, args, tile_units(&ts, m, nn), 2 * m * k * nn);
     return 1;
 }
+
+/* Columns per work unit of the generic gemm template (a multiple of 4, its
+ * dot products' group): a batch-1 linear layer splits too. */
+#define GEMM_NCH 64
 
 void lower_gemm(Lowering *L, const Node *n)
 {
@@ -110,11 +122,13 @@ void lower_gemm(Lowering *L, const Node *n)
     if (c) op_broadcast_strides(c, 2, ys, cs);
     kp_int(L, &p, "CSM", cs[0]);
     kp_int(L, &p, "CSN", cs[1]);
-    if (lower_gemm_simd(L, n, &p, k, nn)) return;
+    if (lower_gemm_simd(L, n, &p, m, k, nn)) return;
+    kp_int(L, &p, "NCH", GEMM_NCH);
     Tensor *res = op_bind_epilogue(L, &p, n, t);
     const char *fn = lower_kernel(L, n, "gemm", &p);
-    Tensor *args[5] = {n->in[0], n->in[1], (Tensor *)c, res, n->out[0]};
-    lower_call(L, fn, 5, args, 0);
+    const char *args[5] = {lower_ref(L, n->in[0]), lower_ref(L, n->in[1]), c ? lower_ref(L, c) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_par(L, fn, 5, args, m * ((nn + GEMM_NCH - 1) / GEMM_NCH), 2 * m * k * nn);
 }
 
 /* MatMul: A[..., M, K] x B[..., K, N] -> Y[broadcast(...), M, N]; a 1-D A is
@@ -210,9 +224,10 @@ static int lower_matmul_simd(Lowering *L, const Node *n, const MatMulGeom *g, in
     kp_int(L, &p, "B_PACKED", bref != NULL);
     Tensor *res = tile_bind(L, &p, n, &ts);
     const char *fn = lower_kernel(L, n, "matmul_packed", &p);
-    const char *args[5] = {lower_ref(L, n->in[0]), bref ? bref : lower_ref(L, b), bias ? lower_ref(L, bias) : NULL,
-                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
-    lower_call_refs(L, fn, 5, args, 0);
+    const char *args[6] = {lower_ref(L, n->in[0]), bref ? bref : lower_ref(L, b), bias ? lower_ref(L, bias) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),
+                           bref ? NULL : lower_scratch(L, (int64_t)ts.kc * ts.nc * (int64_t)sizeof(float))};
+    lower_call_par(L, fn, 6, args, batch * tile_units(&ts, m, g->n), 2 * batch * m * g->k * g->n);
     return 1;
 }
 
@@ -249,6 +264,7 @@ void lower_matmul(Lowering *L, const Node *n)
     kp_int(L, &p, "HAS_BIAS", bias != NULL);
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "matmul", &p);
-    Tensor *args[5] = {n->in[0], n->in[1], bias, res, n->out[0]};
-    lower_call(L, fn, 5, args, 0);
+    const char *args[5] = {lower_ref(L, n->in[0]), lower_ref(L, n->in[1]), bias ? lower_ref(L, bias) : NULL,
+                           res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0])};
+    lower_call_par(L, fn, 5, args, batch * g.m, 2 * batch * g.m * g.k * g.n);
 }

@@ -9,7 +9,8 @@
 
 typedef struct TileShape {
     int mr, nr;      /* register tile: rows (broadcast operand) x columns (vector operand) */
-    int kc, nc;      /* cache blocks: k rows and columns of a packed B block */
+    int kc, nc;      /* cache blocks: k rows and columns of a packed B block (nc a multiple of nr:
+                      * the kernels' work units are whole column panels) */
 } TileShape;
 
 /* The tile of the lowering's target; 0 when it has none (generic). */

@@ -3,7 +3,7 @@
  * X[N, C, ID, IH, IW], weights packed at compile time (wp: per group, panels
  * of MR output channels, [KT][MR] each, zero rows past MG), B[M] -> Y[N, M, ...]
  * The im2col matrix is never built: a block of KC rows by NC columns is
- * packed into a local buffer (panels of NR columns, [kc][NR] each) and
+ * packed into a buffer (panels of NR columns, [kc][NR] each) and
  * multiplied by the register tile TILE (the gemm_tile template), panel by
  * panel, every weight panel against it. 1x1, strided, dilated, padded and
  * 1-3 spatial dim convolutions all take this path. Three variants:
@@ -17,7 +17,13 @@
  *    of NR channels), transposed into Y by 16 x 16 blocks.
  * The last k block applies the bias and, with VEC_EPI, the activation and
  * residual in registers; otherwise EPI_EXPR (over v and r = res[same
- * index]) runs on the stored, still cached tile. */
+ * index]) runs on the stored, still cached tile. The buffers live in
+ * `scratch` (workspace, per part; see KERNEL_SCRATCH), not on the stack.
+ * Work units (the range [lo, hi) of a call): image, group, then column
+ * panel of NR positions (NC is a multiple of NR) and row tile of MR output
+ * channels or, with TRANS, block of NCT positions and panel of NR output
+ * channels; a part packs what its units read and makes the same tile calls,
+ * k blocks in the same order, for its outputs as a whole call does. */
 #ifdef NNC_LINT
 #include <immintrin.h>
 #define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
@@ -68,8 +74,8 @@
 #define KERNEL conv_gemm_lint
 void conv_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
-static NNC_TARGET void conv_gemm_lint(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
-                    T *restrict y);
+static NNC_TARGET void conv_gemm_lint(const T *restrict x, const T *restrict wp, const T *restrict b,
+                                      const T *restrict res, T *restrict y, T *restrict scratch, long lo, long hi);
 #endif
 /* @begin */
 static inline NNC_TARGET __mmask16 KERNEL_mask(long n) { return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1); }
@@ -167,9 +173,8 @@ static inline NNC_TARGET void KERNEL_split(T *ph, const T *xr)
 /* Pack for SW > 1: the kw of one (ci, kd, kh) share an input row, split by
  * phase once per output row (KERNEL_split); tap kw of output ow is then
  * ph[(kw*DW) % SW][ow + kw*DW/SW], a contiguous run (no gathers). */
-static NNC_TARGET void KERNEL_packs(const T *xg, T *bp, long k0, long kc, long p0, long nc)
+static NNC_TARGET void KERNEL_packs(const T *xg, T *bp, T *ph, long k0, long kc, long p0, long nc)
 {
-    T ph[PACKS ? SW * IWQP : 1];
     const long ncr = (nc + NR - 1) / NR * NR;
     long kk = 0, q, u, kw;
     while (kk < kc) {
@@ -207,6 +212,16 @@ static NNC_TARGET void KERNEL_packs(const T *xg, T *bp, long k0, long kc, long p
     }
 }
 
+/* Pack im2col rows [k0, k0+kc) x columns [p0, p0+nc) into bp, by KERNEL_packs
+ * (with the phase rows at ph) or KERNEL_pack. */
+static inline NNC_TARGET void KERNEL_packb(const T *xg, T *bp, T *ph, long k0, long kc, long p0, long nc)
+{
+    if (PACKS)
+        KERNEL_packs(xg, bp, ph, k0, kc, p0, nc);
+    else
+        KERNEL_pack(xg, bp, k0, kc, p0, nc);
+}
+
 /* dst[j * ldd + i] = src[i * lds + j] for a 16 x 16 block: 32-bit and
  * 64-bit interleaves, then two rounds of 128-bit lane shuffles. */
 static inline NNC_TARGET void KERNEL_t16(const T *src, long lds, T *dst, long ldd)
@@ -236,35 +251,51 @@ static inline NNC_TARGET void KERNEL_t16(const T *src, long lds, T *dst, long ld
     }
 }
 
+/* The scratch buffers (floats; every size a multiple of 16): bp, the packed
+ * im2col block; with TRANS ct, the output block, and rt, the transposed
+ * residual block; with PACKS ph, one input row split by phase. */
+#define KERNEL_BPN ((long)KC * NC)
+#define KERNEL_CTN (TRANS ? (long)NCT * MGR : 0)
+#define KERNEL_RTN (TRANS && HAS_RES && VEC_EPI ? (long)NCT * MGR : 0)
+#define KERNEL_MPT ((MG + NR - 1) / NR)                       /* TRANS: channel panels */
+#define KERNEL_NPB (((long)OD * OH * OW + NCT - 1) / NCT)       /* TRANS: position blocks */
+#define KERNEL_MT ((MG + MR - 1) / MR)                         /* row tiles */
+#define KERNEL_NP (((long)OD * OH * OW + NR - 1) / NR)          /* column panels */
+
 /* TRANS: one group's Y^T[P, MG] = im2col(X)^T Wp^T, for small planes: the
  * positions are the tile's rows (MR of one packed panel), the output
  * channels its vector columns (weights packed in panels of NR channels),
  * the bias per column. A block of NCT positions accumulates in ct and is
  * transposed into Y; a residual block is first transposed into rt so the
- * tile adds it (and applies the activation) in registers. */
-static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, const T *rg, T *yg, T *bp)
+ * tile adds it (and applies the activation) in registers. Units [u0, u1)
+ * of the group: position block, then channel panel. */
+static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, const T *rg, T *yg, T *scratch, long u0,
+                                    long u1)
 {
-    T ct[NCT * MGR], rt[HAS_RES && VEC_EPI ? NCT * MGR : 1];
+    T *const bp = scratch, *const ct = bp + KERNEL_BPN, *const rt = ct + KERNEL_CTN, *const ph = rt + KERNEL_RTN;
     const long np = (long)OD * OH * OW;
-    long p0, k0, i0, m0, i, m;
+    long pb, k0, i0, m0, i, m;
     (void)bg;
     (void)rg;
     (void)rt;
-    for (p0 = 0; p0 < np; p0 += NCT) {
-        const long nc = np - p0 < NCT ? np - p0 : NCT;
+    for (pb = u0 / KERNEL_MPT; pb * KERNEL_MPT < u1; pb++) {
+        /* positions [p0, p0 + nc), the part's channels [ma, me) */
+        const long p0 = pb * NCT, nc = np - p0 < NCT ? np - p0 : NCT;
+        const long ma = u0 > pb * KERNEL_MPT ? (u0 - pb * KERNEL_MPT) * NR : 0;
+        const long me = (u1 - pb * KERNEL_MPT) * NR < MG ? (u1 - pb * KERNEL_MPT) * NR : MG;
         if (HAS_RES && VEC_EPI) { /* the residual block, transposed like ct, for the tile's epilogue */
             const long mb = MG / 16 * 16, ib = nc / 16 * 16;
-            for (m = 0; m < mb; m += 16)
+            for (m = ma; m < mb && m < me; m += 16)
                 for (i = 0; i < ib; i += 16) KERNEL_t16(rg + m * np + p0 + i, np, rt + i * MGR + m, MGR);
-            for (m = 0; m < MG; m++)
+            for (m = ma; m < me; m++)
                 for (i = m < mb ? ib : 0; i < nc; i++) rt[i * MGR + m] = rg[m * np + p0 + i];
         }
         for (k0 = 0; k0 < KT; k0 += KC) {
             const long kc = KT - k0 < KC ? KT - k0 : KC;
             const int flags = (k0 > 0) | (k0 + kc == KT ? 2 : 0);
-            (PACKS ? KERNEL_packs : KERNEL_pack)(xg, bp, k0, kc, p0, nc);
+            KERNEL_packb(xg, bp, ph, k0, kc, p0, nc);
             /* a weight panel stays in L1 while the position rows pass */
-            for (m0 = 0; m0 < MG; m0 += NR)
+            for (m0 = ma; m0 < me; m0 += NR)
                 for (i0 = 0; i0 < nc; i0 += MR) {
                     const long mr = nc - i0 < MR ? nc - i0 : MR;
                     const T *at = bp + i0 / NR * kc * NR + i0 % NR;
@@ -273,74 +304,95 @@ static NNC_TARGET void KERNEL_trans(const T *xg, const T *wg, const T *bg, const
                          HAS_RES && VEC_EPI ? rt + i0 * MGR + m0 : 0, MGR);
                 }
         }
-        /* 16 x 16 blocks by shuffles (when the tile did the epilogue), the rest one by one */
-        const long mb = HAS_EPI && !VEC_EPI ? 0 : MG / 16 * 16, ib = HAS_EPI && !VEC_EPI ? 0 : nc / 16 * 16;
-        for (m = 0; m < mb; m += 16)
-            for (i = 0; i < ib; i += 16) KERNEL_t16(ct + i * MGR + m, MGR, yg + m * np + p0 + i, np);
-        for (m = 0; m < MG; m++)
-            for (i = m < mb ? ib : 0; i < nc; i++) {
-                const T v = ct[i * MGR + m], r = HAS_RES ? rg[m * np + p0 + i] : (T)0;
-                (void)r;
-                yg[m * np + p0 + i] = HAS_EPI && !VEC_EPI ? EPI_EXPR : v;
+        { /* 16 x 16 blocks by shuffles (when the tile did the epilogue), the rest one by one */
+            const long mb = HAS_EPI && !VEC_EPI ? 0 : MG / 16 * 16, ib = HAS_EPI && !VEC_EPI ? 0 : nc / 16 * 16;
+            for (m = ma; m < mb && m < me; m += 16)
+                for (i = 0; i < ib; i += 16) KERNEL_t16(ct + i * MGR + m, MGR, yg + m * np + p0 + i, np);
+            for (m = ma; m < me; m++)
+                for (i = m < mb ? ib : 0; i < nc; i++) {
+                    const T v = ct[i * MGR + m], r = HAS_RES ? rg[m * np + p0 + i] : (T)0;
+                    (void)r;
+                    yg[m * np + p0 + i] = HAS_EPI && !VEC_EPI ? EPI_EXPR : v;
+                }
+        }
+    }
+}
+
+/* The plain (not TRANS) product of units [u0, u1) of one group: column
+ * panel, then row tile. */
+static NNC_TARGET void KERNEL_group(const T *xg, const T *wg, const T *bg, const T *rg, T *yg, T *scratch, long u0,
+                                    long u1)
+{
+    T *const bp = scratch, *const ph = bp + KERNEL_BPN + KERNEL_CTN + KERNEL_RTN;
+    const long np = (long)OD * OH * OW;
+    long p0, k0, u, i, q;
+    (void)bg;
+    (void)rg;
+    for (p0 = 0; p0 < np; p0 += NC) {
+        /* the part's units in this block [v0, v1), and their columns [c0, c1) */
+        const long nc = np - p0 < NC ? np - p0 : NC, e0 = p0 / NR * KERNEL_MT;
+        const long e1 = (p0 + nc + NR - 1) / NR * KERNEL_MT, v0 = u0 > e0 ? u0 : e0, v1 = u1 < e1 ? u1 : e1;
+        const long c0 = v1 > v0 ? v0 / KERNEL_MT * NR : 0, c1 = v1 > v0 ? (v1 - 1) / KERNEL_MT * NR + NR : 0;
+        /* DIRECT: full panels read the input rows in place, a last partial
+         * one is packed (at bp) */
+        const long nfull = DIRECT ? nc / NR * NR : 0, ps = c0 > p0 + nfull ? c0 : p0 + nfull;
+        const long pe = c1 < np ? c1 : np;
+        if (v1 <= v0) continue;
+        for (k0 = 0; k0 < KT; k0 += KC) {
+            const long kc = KT - k0 < KC ? KT - k0 : KC;
+            const int last = k0 + kc == KT, flags = (k0 > 0) | (last ? 2 : 0);
+            if (pe > ps) KERNEL_packb(xg, bp, ph, k0, kc, ps, pe - ps);
+            for (u = v0; u < v1; u++) {
+                const long j = u / KERNEL_MT * NR - p0, m0 = u % KERNEL_MT * MR;
+                const long nr = nc - j < NR ? nc - j : NR, mr = MG - m0 < MR ? MG - m0 : MR;
+                const T *wt = wg + (m0 / MR * (long)KT + k0) * MR;
+                const T *bt = HAS_BIAS ? bg + m0 : 0;
+                const T *rt = VEC_EPI && HAS_RES ? rg + m0 * np + p0 + j : 0;
+                T *yt = yg + m0 * np + p0 + j;
+                if (DIRECT && m0 == 0 && j + 2 * NR <= nfull) /* the next panel's rows, ahead of the tile */
+                    for (q = 0; q < kc; q++) {
+                        _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR), _MM_HINT_T0);
+                        _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR + 16), _MM_HINT_T0);
+                    }
+                if (j < nfull)
+                    TILE_D(mr, nr, kc, wt, 1, MR, xg + k0 * np + p0 + j, yt, np, flags, bt, 0, rt, np);
+                else
+                    TILE(mr, nr, kc, wt, 1, MR, bp + (p0 + j - ps) * kc, yt, np, flags, bt, 0, rt, np);
+                if (HAS_EPI && !VEC_EPI && last)
+                    for (i = 0; i < mr; i++)
+                        for (q = 0; q < nr; q++) {
+                            const T v = yt[i * np + q];
+                            const T r = HAS_RES ? rg[(m0 + i) * np + p0 + j + q] : (T)0;
+                            (void)r;
+                            yt[i * np + q] = EPI_EXPR;
+                        }
             }
+        }
     }
 }
 
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
-                              T *restrict y)
+                              T *restrict y, T *restrict scratch, long lo, long hi)
 {
-    T bp[KC * NC];
-    const long np = (long)OD * OH * OW;
-    long n, g, p0, k0, j, m0, i, q;
-    (void)res;
-    (void)b;
-    for (n = 0; n < N; n++)
-        for (g = 0; g < G; g++) {
-            const T *xg = x + (n * C + g * CG) * ((long)ID * IH * IW);
-            T *yg = y + (n * M + g * MG) * np;
-            const T *rg = HAS_RES ? res + (n * M + g * MG) * np : 0;
-            if (TRANS) {
-                KERNEL_trans(xg, wp + g * MPAN * (long)KT * NR, HAS_BIAS ? b + g * MG : 0, rg, yg, bp);
-                continue;
-            }
-            for (p0 = 0; p0 < np; p0 += NC) {
-                const long nc = np - p0 < NC ? np - p0 : NC;
-                for (k0 = 0; k0 < KT; k0 += KC) {
-                    const long kc = KT - k0 < KC ? KT - k0 : KC;
-                    const int last = k0 + kc == KT, flags = (k0 > 0) | (last ? 2 : 0);
-                    /* DIRECT: full panels read the input rows in place, a
-                     * last partial one is packed (at bp) */
-                    const long nfull = DIRECT ? nc / NR * NR : 0;
-                    if (nc > nfull) (PACKS ? KERNEL_packs : KERNEL_pack)(xg, bp, k0, kc, p0 + nfull, nc - nfull);
-                    for (j = 0; j < nc; j += NR) {
-                        const long nr = nc - j < NR ? nc - j : NR;
-                        if (DIRECT && j + 2 * NR <= nfull) /* the next panel's rows, ahead of the tile */
-                            for (q = 0; q < kc; q++) {
-                                _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR), _MM_HINT_T0);
-                                _mm_prefetch((const char *)(xg + (k0 + q) * np + p0 + j + NR + 16), _MM_HINT_T0);
-                            }
-                        for (m0 = 0; m0 < MG; m0 += MR) {
-                            const long mr = MG - m0 < MR ? MG - m0 : MR;
-                            const T *wt = wp + ((g * MPAN + m0 / MR) * (long)KT + k0) * MR;
-                            const T *bt = HAS_BIAS ? b + g * MG + m0 : 0;
-                            const T *rt = VEC_EPI && HAS_RES ? rg + m0 * np + p0 + j : 0;
-                            T *yt = yg + m0 * np + p0 + j;
-                            if (j < nfull)
-                                TILE_D(mr, nr, kc, wt, 1, MR, xg + k0 * np + p0 + j, yt, np, flags, bt, 0, rt, np);
-                            else
-                                TILE(mr, nr, kc, wt, 1, MR, bp + (j - nfull) * kc, yt, np, flags, bt, 0, rt, np);
-                            if (HAS_EPI && !VEC_EPI && last)
-                                for (i = 0; i < mr; i++)
-                                    for (q = 0; q < nr; q++) {
-                                        const T v = yt[i * np + q];
-                                        const T r = HAS_RES ? rg[(m0 + i) * np + p0 + j + q] : (T)0;
-                                        (void)r;
-                                        yt[i * np + q] = EPI_EXPR;
-                                    }
-                        }
-                    }
-                }
-            }
-        }
+    const long np = (long)OD * OH * OW, ng = TRANS ? KERNEL_NPB * KERNEL_MPT : KERNEL_NP * KERNEL_MT;
+    long ig;
+    for (ig = lo / ng; ig < (long)N * G && ig * ng < hi; ig++) {
+        const long n = ig / G, g = ig % G, u0 = lo > ig * ng ? lo - ig * ng : 0;
+        const long u1 = hi - ig * ng < ng ? hi - ig * ng : ng;
+        const T *xg = x + (n * C + g * CG) * ((long)ID * IH * IW);
+        const T *bg = HAS_BIAS ? b + g * MG : 0, *rg = HAS_RES ? res + (n * M + g * MG) * np : 0;
+        T *yg = y + (n * M + g * MG) * np;
+        if (TRANS)
+            KERNEL_trans(xg, wp + g * MPAN * (long)KT * NR, bg, rg, yg, scratch, u0, u1);
+        else
+            KERNEL_group(xg, wp + g * MPAN * (long)KT * MR, bg, rg, yg, scratch, u0, u1);
+    }
 }
+#undef KERNEL_BPN
+#undef KERNEL_CTN
+#undef KERNEL_RTN
+#undef KERNEL_MPT
+#undef KERNEL_NPB
+#undef KERNEL_MT
+#undef KERNEL_NP
 /* @end */

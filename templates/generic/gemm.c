@@ -7,7 +7,9 @@
  * independently (each one still adds its terms in order k = 0, 1, ...);
  * otherwise rows of B are accumulated into Y's row. The final pass over a
  * row applies ALPHA, BETA * C and the fused epilogue EPI_EXPR (over v and the
- * residual r = res[m, n] when HAS_RES). */
+ * residual r = res[m, n] when HAS_RES). Work units (the range [lo, hi) of a
+ * call): row m, then chunk of NCH columns (a multiple of 4); each output is
+ * computed the same way whatever the split. */
 #ifdef NNC_LINT
 #define T float
 #define M 4
@@ -22,20 +24,24 @@
 #define CSN 1
 #define HAS_RES 0
 #define EPI_EXPR v
+#define NCH 64
 #define KERNEL gemm_lint
 static void gemm_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
-               T *restrict y);
+                      T *restrict y, long lo, long hi);
 #endif
 /* @begin */
+#define KERNEL_NCB ((N + NCH - 1) / NCH) /* column chunks per row */
 static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
-                   T *restrict y)
+                   T *restrict y, long lo, long hi)
 {
-    long m, n, k;
+    long u, n, k;
     (void)res;
-    for (m = 0; m < M; m++) {
+    (void)c;
+    for (u = lo; u < hi; u++) {
+        const long m = u / KERNEL_NCB, n0 = u % KERNEL_NCB * NCH, n1 = N - n0 < NCH ? N : n0 + NCH;
         T *restrict yr = y + m * (long)N;
         if (TRANS_B) {
-            for (n = 0; n + 4 <= N; n += 4) {
+            for (n = n0; n + 4 <= n1; n += 4) {
                 const T *b0 = b + n * (long)K, *b1 = b0 + K, *b2 = b1 + K, *b3 = b2 + K;
                 T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                 for (k = 0; k < K; k++) {
@@ -50,21 +56,21 @@ static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c
                 yr[n + 2] = s2;
                 yr[n + 3] = s3;
             }
-            for (; n < N; n++) {
+            for (; n < n1; n++) {
                 const T *br = b + n * (long)K;
                 T acc = 0;
                 for (k = 0; k < K; k++) acc += (TRANS_A ? a[k * (long)M + m] : a[m * (long)K + k]) * br[k];
                 yr[n] = acc;
             }
         } else {
-            for (n = 0; n < N; n++) yr[n] = 0;
+            for (n = n0; n < n1; n++) yr[n] = 0;
             for (k = 0; k < K; k++) {
                 const T av = TRANS_A ? a[k * (long)M + m] : a[m * (long)K + k];
                 const T *br = b + k * (long)N;
-                for (n = 0; n < N; n++) yr[n] += av * br[n];
+                for (n = n0; n < n1; n++) yr[n] += av * br[n];
             }
         }
-        for (n = 0; n < N; n++) {
+        for (n = n0; n < n1; n++) {
             T v = ALPHA * yr[n], r;
             if (HAS_C) v += BETA * c[m * (long)CSM + n * (long)CSN];
             r = HAS_RES ? res[m * (long)N + n] : (T)0;
@@ -73,4 +79,5 @@ static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c
         }
     }
 }
+#undef KERNEL_NCB
 /* @end */

@@ -22,9 +22,9 @@
  * Blocking: output rows in strips of SR rows; input channels in chunks of
  * KCB blocks, whose partial sums go through Y (first chunk starts from the
  * bias, the last applies the epilogue). With padding (group 1 only: COPY),
- * a chunk's strip of input rows is first copied into a local zero-bordered
- * blocked buffer (KCB x IHB x IWP x V
- * floats; C instead of V lanes for a plain input of C <= V channels), so
+ * a chunk's strip of input rows is first copied into a zero-bordered
+ * blocked buffer, buf (KCB x IHB x IWP x V floats of workspace scratch, per
+ * part; C instead of V lanes for a plain input of C <= V channels), so
  * no tap needs a bounds check; otherwise the input is read in place (a
  * plain one a channel plane apart per input channel).
  * Epilogue in registers: + bias, then + residual (blocked like Y) and the
@@ -72,7 +72,7 @@
 #define ACT_FIRST 0
 #define KERNEL conv_nchwc_lint
 static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp, const T *restrict b,
-                                       const T *restrict res, T *restrict y, long lo, long hi);
+                                       const T *restrict res, T *restrict y, T *restrict buf, long lo, long hi);
 #endif
 /* @begin */
 /* channels in the last input block */
@@ -408,10 +408,10 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
 #define KERNEL_NG (DWC ? CB : (MB + OCB - 1) / OCB)
 #define KERNEL_NS ((OH + SR - 1) / SR)
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
-                              T *restrict y, long lo, long hi)
+                              T *restrict y, T *restrict buf, long lo, long hi)
 {
-    T buf[COPY ? KCB * IHB * IWP * KERNEL_BL : 1];
     long u = lo, cb0;
+    (void)buf;
     while (u < hi) {
         const long n = u / (KERNEL_NS * KERNEL_NG), oh0 = u / KERNEL_NG % KERNEL_NS * SR, g0 = u % KERNEL_NG;
         const long g1 = hi - u < KERNEL_NG - g0 ? g0 + (hi - u) : KERNEL_NG;

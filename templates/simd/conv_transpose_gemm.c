@@ -5,13 +5,16 @@
  * X[N, C, ID, IH, IW], weights packed at compile time (wp: per group, panels
  * of MR rows (m, kd, kh, kw) of W^T, [CG][MR] each, zero rows past MG*KK),
  * B[M] -> Y[N, M, OD, OH, OW]. Y starts as the bias; a block of NCT input
- * pixels (all CG channels) is packed into a local buffer (panels of NR
- * columns, [CG][NR] each, NR a multiple of VLANES); the register tile TILE
- * (the ISA's gemm_tile template) multiplies a weight panel by one column
- * panel into the local tile ct, which is then scattered into Y. Only
- * fixed-size locals, no Col matrix. The fused epilogue (VACT, ACT_A, ACT_B,
+ * pixels (all CG channels) is packed into bp (CG * NCT floats of workspace
+ * scratch, per part; panels of NR columns, [CG][NR] each, NR a multiple of
+ * VLANES); the register tile TILE (the ISA's gemm_tile template) multiplies
+ * a weight panel by one column panel into the local tile ct, which is then
+ * scattered into Y. No Col matrix. The fused epilogue (VACT, ACT_A, ACT_B,
  * ACT_FIRST with the residual res, as in gemm_tile) is a final vector pass
- * over each output channel. */
+ * over each output channel. Work units (the range [lo, hi) of a call):
+ * image, group, output channel; a part computes the weight tiles that hold
+ * its channels' rows, as whole tiles (the same tile calls as a whole call),
+ * and scatters only those rows, in the same order. */
 #ifdef NNC_LINT
 #include "lint.h"
 #define T float
@@ -56,7 +59,8 @@
 void conv_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 static NNC_TARGET void conv_transpose_gemm_lint(const T *restrict x, const T *restrict wp, const T *restrict b,
-                                                const T *restrict res, T *restrict y);
+                                                const T *restrict res, T *restrict y, T *restrict bp, long lo,
+                                                long hi);
 #endif
 /* @begin */
 /* Pack columns [p0, p0 + nc) of X[CG, P] into panels [CG][NR], zero past nc. */
@@ -74,12 +78,13 @@ static inline NNC_TARGET void KERNEL_pack(const T *xg, T *bp, long p0, long nc)
     }
 }
 
-/* Scatter-add the tile ct[mr][NR] (rows r0.., input pixels p..p+nr) into yg. */
-static inline NNC_TARGET void KERNEL_scatter(T *yg, const T *ct, long r0, long mr, long p, long nr)
+/* Scatter-add rows [i0, i1) of the tile ct[mr][NR] (rows r0.., input pixels
+ * p..p+nr) into yg. */
+static inline NNC_TARGET void KERNEL_scatter(T *yg, const T *ct, long r0, long i0, long i1, long p, long nr)
 {
     const long op = (long)OD * OH * OW;
     long i, jj;
-    for (i = 0; i < mr; i++) {
+    for (i = i0; i < i1; i++) {
         const long r = r0 + i, kk = r % KK, m = r / KK;
         const long kw = kk % KW, kh = kk / KW % KH, kd = kk / KW / KH;
         T *ym = yg + m * op;
@@ -108,49 +113,51 @@ static inline NNC_TARGET void KERNEL_scatter(T *yg, const T *ct, long r0, long m
 }
 
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T *restrict b, const T *restrict res,
-                              T *restrict y)
+                              T *restrict y, T *restrict bp, long lo, long hi)
 {
-    T bp[CG * NCT];
     T ct[MR * NR];
     const long np = (long)ID * IH * IW, op = (long)OD * OH * OW;
-    long n, g, p0, j, r0, m, q;
+    long ig, p0, j, r0, m, q;
     (void)res;
     (void)b;
-    for (n = 0; n < N; n++)
-        for (g = 0; g < G; g++) {
-            const T *xg = x + (n * C + g * CG) * np;
-            T *yg = y + (n * M + g * MG) * op;
-            for (m = 0; m < MG; m++) {
-                const VFLOAT bv = VSET(HAS_BIAS ? b[g * MG + m] : (T)0);
-                for (q = 0; q + VLANES <= op; q += VLANES) VSTORE(yg + m * op + q, bv);
-                if (q < op) VSTORE_M(yg + m * op + q, VTAIL(op - q), bv);
-            }
-            for (p0 = 0; p0 < np; p0 += NCT) {
-                const long nc = np - p0 < NCT ? np - p0 : NCT;
-                KERNEL_pack(xg, bp, p0, nc);
-                for (r0 = 0; r0 < MG * KK; r0 += MR) {
-                    const long mr = MG * KK - r0 < MR ? MG * KK - r0 : MR;
-                    for (j = 0; j < nc; j += NR) {
-                        const long nr = nc - j < NR ? nc - j : NR;
-                        TILE(mr, nr, CG, wp + (g * RPAN + r0 / MR) * ((long)CG * MR), 1, MR, bp + j * CG, ct, NR, 0,
-                             0, 0, 0, 0);
-                        KERNEL_scatter(yg, ct, r0, mr, p0 + j, nr);
-                    }
-                }
-            }
-            if (HAS_EPI)
-                for (m = 0; m < MG; m++) {
-                    T *ym = yg + m * op;
-                    const T *rm = HAS_RES ? res + (n * M + g * MG + m) * op : 0;
-                    for (q = 0; q < op; q += VLANES) {
-                        const VMASK mk = VTAIL(op - q < VLANES ? op - q : VLANES);
-                        VFLOAT v = VLOAD_M(ym + q, mk);
-                        if (HAS_RES && !ACT_FIRST) v = VADD(v, VLOAD_M(rm + q, mk));
-                        v = VACTIVATE(v, VACT, ACT_A, ACT_B);
-                        if (HAS_RES && ACT_FIRST) v = VADD(v, VLOAD_M(rm + q, mk));
-                        VSTORE_M(ym + q, mk, v);
-                    }
-                }
+    for (ig = lo / MG; ig < (long)N * G && ig * MG < hi; ig++) {
+        /* the part's channels [m0, m1) of image n, group g: rows [m0 * KK, m1 * KK) */
+        const long n = ig / G, g = ig % G, m0 = lo > ig * MG ? lo - ig * MG : 0;
+        const long m1 = hi - ig * MG < MG ? hi - ig * MG : MG;
+        const T *xg = x + (n * C + g * CG) * np;
+        T *yg = y + (n * M + g * MG) * op;
+        for (m = m0; m < m1; m++) {
+            const VFLOAT bv = VSET(HAS_BIAS ? b[g * MG + m] : (T)0);
+            for (q = 0; q + VLANES <= op; q += VLANES) VSTORE(yg + m * op + q, bv);
+            if (q < op) VSTORE_M(yg + m * op + q, VTAIL(op - q), bv);
         }
+        for (p0 = 0; p0 < np; p0 += NCT) {
+            const long nc = np - p0 < NCT ? np - p0 : NCT;
+            KERNEL_pack(xg, bp, p0, nc);
+            for (r0 = m0 * KK / MR * MR; r0 < m1 * KK; r0 += MR) {
+                const long mr = MG * KK - r0 < MR ? MG * KK - r0 : MR;
+                const long i0 = m0 * KK > r0 ? m0 * KK - r0 : 0, i1 = m1 * KK - r0 < mr ? m1 * KK - r0 : mr;
+                for (j = 0; j < nc; j += NR) {
+                    const long nr = nc - j < NR ? nc - j : NR;
+                    TILE(mr, nr, CG, wp + (g * RPAN + r0 / MR) * ((long)CG * MR), 1, MR, bp + j * CG, ct, NR, 0,
+                         0, 0, 0, 0);
+                    KERNEL_scatter(yg, ct, r0, i0, i1, p0 + j, nr);
+                }
+            }
+        }
+        if (HAS_EPI)
+            for (m = m0; m < m1; m++) {
+                T *ym = yg + m * op;
+                const T *rm = HAS_RES ? res + (n * M + g * MG + m) * op : 0;
+                for (q = 0; q < op; q += VLANES) {
+                    const VMASK mk = VTAIL(op - q < VLANES ? op - q : VLANES);
+                    VFLOAT v = VLOAD_M(ym + q, mk);
+                    if (HAS_RES && !ACT_FIRST) v = VADD(v, VLOAD_M(rm + q, mk));
+                    v = VACTIVATE(v, VACT, ACT_A, ACT_B);
+                    if (HAS_RES && ACT_FIRST) v = VADD(v, VLOAD_M(rm + q, mk));
+                    VSTORE_M(ym + q, mk, v);
+                }
+            }
+    }
 }
 /* @end */

@@ -20,7 +20,9 @@
  * (XI*TB*MB floats), up to 576 KB, live in `scratch` (the caller's
  * workspace, 64-byte aligned), not on the stack. Written in the vector layer
  * (templates/<isa>/vops.c); compiler/ops/conv_winograd.c picks F(2x2) and
- * the block sizes per ISA. */
+ * the block sizes per ISA. Work units (the range [lo, hi) of a call): block
+ * of TB tiles, then block of MB output channels; a part computes each of
+ * its blocks exactly as a whole call does (scratch is per part). */
 #ifdef NNC_LINT
 #include "lint.h"
 #define T float
@@ -52,7 +54,8 @@
 void wino_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 static NNC_TARGET void conv_winograd_lint(const T *restrict x, const T *restrict up, const T *restrict b,
-                                          const T *restrict res, T *restrict y, T *restrict scratch);
+                                          const T *restrict res, T *restrict y, T *restrict scratch, long lo,
+                                          long hi);
 #endif
 /* @begin */
 #define KERNEL_OT (ALPHA - 2)
@@ -179,16 +182,17 @@ static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y
     }
 }
 
+#define KERNEL_NMB ((M + MB - 1) / MB) /* output channel blocks */
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T *restrict b, const T *restrict res,
-                              T *restrict y, T *restrict scratch)
+                              T *restrict y, T *restrict scratch, long lo, long hi)
 {
     T *const vb = scratch, *const mx = scratch + (KERNEL_XI * CB * TB + 15) / 16 * 16;
     int gi[KERNEL_TG * VLANES], rm[KERNEL_TG * ALPHA * VLANES], cm[KERNEL_TG * ALPHA * VLANES];
     long t0, m0, c0, xi, j, i;
-    for (t0 = 0; t0 < NT; t0 += TB) {
-        const long tb = NT - t0 < TB ? NT - t0 : TB;
+    for (t0 = lo / KERNEL_NMB * TB; t0 < NT && t0 / TB * KERNEL_NMB < hi; t0 += TB) {
+        const long tb = NT - t0 < TB ? NT - t0 : TB, tu = t0 / TB * KERNEL_NMB; /* the block's first unit */
         KERNEL_where(t0, tb, gi, rm, cm);
-        for (m0 = 0; m0 < M; m0 += MB) {
+        for (m0 = lo > tu ? (lo - tu) * MB : 0; m0 < M && tu + m0 / MB < hi; m0 += MB) {
             const long mb = M - m0 < MB ? M - m0 : MB;
             for (c0 = 0; c0 < C; c0 += CB) {
                 const long cb = C - c0 < CB ? C - c0 : CB;
@@ -206,6 +210,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T
         }
     }
 }
+#undef KERNEL_NMB
 #undef KERNEL_OT
 #undef KERNEL_XI
 #undef KERNEL_TG

@@ -1,13 +1,18 @@
 /* gemm_packed.c — float Gemm on the register tile TILE (the ISA's gemm_tile template):
  *   Y[M,N] = ALPHA * op(A) op(B) + BETA * C, then the fused epilogue.
  * B is read in panels of NR columns, [k][NR] each: with B_PACKED the panels
- * were made at compile time over all of K (ALPHA folded in); otherwise a
- * KC x NC block is packed here per (n0, k0) into a local buffer. A is read
+ * were made at compile time over all of K (ALPHA folded in); otherwise the
+ * part's panels of a KC x NC block are packed per (n0, k0) into bp (KC * NC
+ * floats of workspace scratch, per part; unused with B_PACKED). A is read
  * in place (op(A) row m at a + m*K, or column-strided with TRANS_A).
  * C_MODE 1: C is a per-column vector (bias, BETA 1); 2: a per-row vector;
  * 3: anything else, written into Y first (BETA * C) and accumulated onto.
  * The last k block applies bias and, with VEC_EPI, activation and residual
- * in registers; otherwise EPI_EXPR (v, r = res[m, n]) runs on the stored tile. */
+ * in registers; otherwise EPI_EXPR (v, r = res[m, n]) runs on the stored tile.
+ * Work units (the range [lo, hi) of a call): column panels of NR (NC is a
+ * multiple of NR), and within each the row tiles of MR, in that order; a
+ * part makes the same tile calls, k blocks in the same order, for its
+ * outputs as a whole call does, so results do not depend on the split. */
 #ifdef NNC_LINT
 #include "lint.h"
 #define T float
@@ -34,8 +39,8 @@
 #define KERNEL gemm_packed_lint
 void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
-static NNC_TARGET void gemm_packed_lint(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
-                      T *restrict y);
+static NNC_TARGET void gemm_packed_lint(const T *restrict a, const T *restrict b, const T *restrict c,
+                                        const T *restrict res, T *restrict y, T *restrict bp, long lo, long hi);
 #endif
 /* @begin */
 static NNC_TARGET void KERNEL_packb(const T *b, T *bp, long k0, long kc, long n0, long nc)
@@ -48,42 +53,50 @@ static NNC_TARGET void KERNEL_packb(const T *b, T *bp, long k0, long kc, long n0
                 q < nc ? ALPHA * (TRANS_B ? b[(n0 + q) * (long)K + k0 + kk] : b[(k0 + kk) * (long)N + n0 + q]) : (T)0;
 }
 
+#define KERNEL_MT ((M + MR - 1) / MR) /* row tiles */
 static NNC_TARGET void KERNEL(const T *restrict a, const T *restrict b, const T *restrict c, const T *restrict res,
-                              T *restrict y)
+                              T *restrict y, T *restrict bp, long lo, long hi)
 {
-    T bp[B_PACKED ? 1 : KC * NC];
-    long n0, k0, j, m0, i, q;
+    long n0, k0, u, i, q;
     (void)c;
     (void)res;
-    if (C_MODE == 3)
-        for (i = 0; i < M; i++)
-            for (q = 0; q < N; q++) y[i * (long)N + q] = BETA * c[i * (long)CSM + q * (long)CSN];
+    (void)bp;
     for (n0 = 0; n0 < N; n0 += NC) {
-        const long nc = N - n0 < NC ? N - n0 : NC;
+        /* the part's units among the block's panels [n0 / NR, (n0 + nc) / NR) */
+        const long nc = N - n0 < NC ? N - n0 : NC, p0 = n0 / NR, p1 = (n0 + nc + NR - 1) / NR;
+        const long u0 = lo > p0 * KERNEL_MT ? lo : p0 * KERNEL_MT, u1 = hi < p1 * KERNEL_MT ? hi : p1 * KERNEL_MT;
+        const long q0 = u0 / KERNEL_MT * NR, q1 = u1 > u0 ? ((u1 - 1) / KERNEL_MT + 1) * NR : q0;
+        if (u1 <= u0) continue;
+        if (C_MODE == 3)
+            for (u = u0; u < u1; u++) {
+                const long m0 = u % KERNEL_MT * MR, j0 = u / KERNEL_MT * NR;
+                for (i = m0; i < M && i < m0 + MR; i++)
+                    for (q = j0; q < N && q < j0 + NR; q++)
+                        y[i * (long)N + q] = BETA * c[i * (long)CSM + q * (long)CSN];
+            }
         for (k0 = 0; k0 < K; k0 += KC) {
             const long kc = K - k0 < KC ? K - k0 : KC;
             const int last = k0 + kc == K, flags = (k0 > 0 || C_MODE == 3) | (last ? 2 : 0);
-            if (!B_PACKED) KERNEL_packb(b, bp, k0, kc, n0, nc);
-            for (j = 0; j < nc; j += NR) {
-                const long nr = nc - j < NR ? nc - j : NR;
-                const T *bpan = B_PACKED ? b + ((n0 + j) / NR * (long)K + k0) * NR : bp + j * kc;
-                for (m0 = 0; m0 < M; m0 += MR) {
-                    const long mr = M - m0 < MR ? M - m0 : MR;
-                    T *yt = y + m0 * (long)N + n0 + j;
-                    TILE(mr, nr, kc, a + (TRANS_A ? m0 + k0 * (long)M : m0 * (long)K + k0), TRANS_A ? 1 : K,
-                         TRANS_A ? M : 1, bpan, yt, N, flags, C_MODE == 2 ? c + m0 : 0, C_MODE == 1 ? c + n0 + j : 0,
-                         VEC_EPI && HAS_RES ? res + m0 * (long)N + n0 + j : 0, N);
-                    if (HAS_EPI && !VEC_EPI && last)
-                        for (i = 0; i < mr; i++)
-                            for (q = 0; q < nr; q++) {
-                                const T v = yt[i * (long)N + q];
-                                const T r = HAS_RES ? res[(m0 + i) * (long)N + n0 + j + q] : (T)0;
-                                (void)r;
-                                yt[i * (long)N + q] = EPI_EXPR;
-                            }
-                }
+            if (!B_PACKED) KERNEL_packb(b, bp, k0, kc, q0, (q1 < N ? q1 : N) - q0);
+            for (u = u0; u < u1; u++) {
+                const long j = u / KERNEL_MT * NR - n0, m0 = u % KERNEL_MT * MR;
+                const long nr = nc - j < NR ? nc - j : NR, mr = M - m0 < MR ? M - m0 : MR;
+                const T *bpan = B_PACKED ? b + ((n0 + j) / NR * (long)K + k0) * NR : bp + (n0 + j - q0) * kc;
+                T *yt = y + m0 * (long)N + n0 + j;
+                TILE(mr, nr, kc, a + (TRANS_A ? m0 + k0 * (long)M : m0 * (long)K + k0), TRANS_A ? 1 : K,
+                     TRANS_A ? M : 1, bpan, yt, N, flags, C_MODE == 2 ? c + m0 : 0, C_MODE == 1 ? c + n0 + j : 0,
+                     VEC_EPI && HAS_RES ? res + m0 * (long)N + n0 + j : 0, N);
+                if (HAS_EPI && !VEC_EPI && last)
+                    for (i = 0; i < mr; i++)
+                        for (q = 0; q < nr; q++) {
+                            const T v = yt[i * (long)N + q];
+                            const T r = HAS_RES ? res[(m0 + i) * (long)N + n0 + j + q] : (T)0;
+                            (void)r;
+                            yt[i * (long)N + q] = EPI_EXPR;
+                        }
             }
         }
     }
 }
+#undef KERNEL_MT
 /* @end */
