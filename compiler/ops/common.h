@@ -33,12 +33,12 @@ void op_dense_strides(int rank, const int64_t *dims, int64_t *strides);
  * strided loop; merges contiguous dims first. Refuses ranks above LOOP_RANK.
  * Returns the innermost extent (<dprefix>5). */
 int64_t op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
-                  int nstr, const char *const *prefixes, int64_t *const *strides);
+                     int nstr, const char *const *prefixes, int64_t *const *strides);
 
 /* ---- splitting across threads (lower_call_par) ---- */
 /* Kernels over contiguous elements split at multiples of this many (a
  * multiple of two vectors on every target, so each part takes the whole
- * call's vector and tail paths); bound as the template's CHUNK. */
+ * call's vector and tail paths); bound as the template's PAR_CHUNK. */
 #define OP_PAR_CHUNK 64
 /* ceil(a / b) for a >= 0, b > 0 */
 int64_t op_ceil_div(int64_t a, int64_t b);

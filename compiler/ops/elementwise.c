@@ -527,7 +527,7 @@ void shape_binary(Graph *g, Node *n)
  * NULL) broadcast to y's shape, under stride prefixes AS and BS; returns
  * the innermost extent D5. */
 static int64_t bind_bcast_loop(Lowering *L, KParams *p, const Node *n, const Tensor *a, const Tensor *b,
-                            const Tensor *y)
+                               const Tensor *y)
 {
     int64_t sa[NNC_MAX_RANK], sb[NNC_MAX_RANK], sy[NNC_MAX_RANK];
     op_dense_strides(y->rank, y->dims, sy);

@@ -164,8 +164,8 @@ static int64_t attention_causal_offset(const Node *n, const AttGeom *g, const in
 }
 
 /* Bind the vector kernel's blocking (QB query rows, also in *qb_out; DVP
- * padded accumulator rows) and causality; 0 when the target has no vector kernel or its
- * scratch (K tile, scores, accumulators) would pass 64 KB. */
+ * padded accumulator rows) and causality; 0 when the target has no vector
+ * kernel or its scratch (K tile, scores, accumulators) would pass 64 KB. */
 static int attention_vec(Lowering *L, const Node *n, const AttGeom *g, KParams *p, const int64_t *moff,
                          const int64_t *coff, int64_t *qb_out)
 {

@@ -49,5 +49,8 @@ static NNC_TARGET void KERNEL(const float *x, const float *restrict scale, const
 /* @end */
 #ifdef NNC_LINT
 void batchnorm_vec_lint_use(const float *x, const float *p, float *y);
-void batchnorm_vec_lint_use(const float *x, const float *p, float *y) { batchnorm_vec_lint(x, p, p, p, p, y, 0, N * C); }
+void batchnorm_vec_lint_use(const float *x, const float *p, float *y)
+{
+    batchnorm_vec_lint(x, p, p, p, p, y, 0, N * C * ((INNER + PAR_CHUNK - 1) / PAR_CHUNK));
+}
 #endif

@@ -77,7 +77,8 @@ run_cases()
                 [ "$isa" != neon ] || thr=(--threads "${GOLDEN_THREADS%%,*}")
             fi
             if ! CC=gcc NNC_VERIFY_CFLAGS="-O2 $STRICT" \
-                "$NNC" verify "$m" --target "$isa" --rtol 1e-3 --atol 1e-4 ${thr[@]+"${thr[@]}"} >"$out/$c/verify_$isa.txt" 2>&1; then
+                "$NNC" verify "$m" --target "$isa" --rtol 1e-3 --atol 1e-4 ${thr[@]+"${thr[@]}"} \
+                >"$out/$c/verify_$isa.txt" 2>&1; then
                 why="$why verify-$isa"; cat "$out/$c/verify_$isa.txt" >>"$log"
             fi
             if ! "$NNC" "$m" --target "$isa" -o "$out/$c/$isa.c" >>"$log" 2>&1; then

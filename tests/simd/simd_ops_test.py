@@ -180,7 +180,8 @@ def cases():
     for shape, axis in (([3, 100], -1), ([2, 10, 150], 1), ([5, 37], 0)):
         x = rnd(*shape)
         for op in ("Softmax", "LogSoftmax"):
-            c.append(("%s_%s_%d" % (op, "x".join(map(str, shape)), axis), model(op, [("x", x)], attrs=dict(axis=axis)), 0))
+            c.append(("%s_%s_%d" % (op, "x".join(map(str, shape)), axis),
+                      model(op, [("x", x)], attrs=dict(axis=axis)), 0))
     x = rnd(4, 7, 150)
     for tag, sh in (("row", [150]), ("bcast", [7, 150])):  # per-row Scale and B (layernorm_vec), and broadcast
         ins = [("x", x), ("s", rnd(*sh)), ("b", rnd(*sh))]
