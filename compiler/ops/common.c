@@ -182,8 +182,8 @@ void eval_copy(Graph *g, Node *n)
     memcpy(n->out[0]->data, n->in[0]->data, (size_t)tensor_bytes(n->out[0]));
 }
 
-void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
-                  int nstr, const char *const *prefixes, int64_t *const *strides)
+int64_t op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
+                     int nstr, const char *const *prefixes, int64_t *const *strides)
 {
     /* merge dim i into i-1 when every operand is contiguous across them */
     int64_t d[NNC_MAX_RANK], s[4][NNC_MAX_RANK];
@@ -209,4 +209,35 @@ void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, i
         for (int k = 0; k < nstr; k++)
             kp_int(L, p, arena_printf(lower_arena(L), "%s%d", prefixes[k], i), src >= 0 ? s[k][src] : 0);
     }
+    return r > 0 ? d[r - 1] : 1;
+}
+
+int64_t op_ceil_div(int64_t a, int64_t b)
+{
+    NNC_ASSERT(a >= 0 && b > 0);
+    return a / b + (a % b != 0);
+}
+
+void op_call_par(Lowering *L, const char *fn, int nargs, Tensor *const *args, int64_t units, int64_t cost)
+{
+    NNC_ASSERT(nargs <= 16 && units >= 0);
+    if (units == 0) return;
+    const char *refs[16];
+    for (int i = 0; i < nargs; i++) refs[i] = args[i] ? lower_ref(L, args[i]) : NULL;
+    lower_call_par(L, fn, nargs, refs, units, cost);
+}
+
+void op_call_unary(Lowering *L, const char *fn, Tensor *const *args)
+{
+    int64_t count = tensor_numel(args[1]);
+    op_call_par(L, fn, 2, args, op_ceil_div(count, OP_PAR_CHUNK), count);
+}
+
+void op_call_transpose(Lowering *L, const Node *n, KParams *p, int64_t d5)
+{
+    kp_int(L, p, "PAR_CHUNK", OP_PAR_CHUNK);
+    const char *fn = lower_kernel(L, n, "transpose", p);
+    Tensor *args[2] = {n->in[0], n->out[0]};
+    int64_t count = tensor_numel(n->out[0]);
+    op_call_par(L, fn, 2, args, d5 ? count / d5 * op_ceil_div(d5, OP_PAR_CHUNK) : 0, count);
 }

@@ -30,9 +30,28 @@ void op_broadcast_strides(const Tensor *t, int rank, const int64_t *out, int64_t
 /* Dense row-major strides of a shape. */
 void op_dense_strides(int rank, const int64_t *dims, int64_t *strides);
 /* Bind <dprefix>0..5 (extents) and <prefix>0..5 strides for a LOOP_RANK
- * strided loop; merges contiguous dims first. Refuses ranks above LOOP_RANK. */
-void op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
-                  int nstr, const char *const *prefixes, int64_t *const *strides);
+ * strided loop; merges contiguous dims first. Refuses ranks above LOOP_RANK.
+ * Returns the innermost extent (<dprefix>5). */
+int64_t op_bind_loop(Lowering *L, KParams *p, const Node *n, const char *dprefix, int rank, const int64_t *dims,
+                     int nstr, const char *const *prefixes, int64_t *const *strides);
+
+/* ---- splitting across threads (lower_call_par) ---- */
+/* Kernels over contiguous elements split at multiples of this many (a
+ * multiple of two vectors on every target, so each part takes the whole
+ * call's vector and tail paths); bound as the template's PAR_CHUNK. */
+#define OP_PAR_CHUNK 64
+/* ceil(a / b) for a >= 0, b > 0 */
+int64_t op_ceil_div(int64_t a, int64_t b);
+/* lower_call_par on tensors (NULL passes 0); no call when units is 0 (an
+ * empty output: nothing to compute). */
+void op_call_par(Lowering *L, const char *fn, int nargs, Tensor *const *args, int64_t units, int64_t cost);
+/* A dense elementwise kernel (unary, unary_vec: COUNT and PAR_CHUNK bound)
+ * on args {x, y}: units of OP_PAR_CHUNK elements of y, cost one per element. */
+void op_call_unary(Lowering *L, const char *fn, Tensor *const *args);
+/* The strided gather (template transpose, T and the loop bound; d5 the
+ * loop's innermost extent) from n's input 0 to its output 0: units of
+ * OP_PAR_CHUNK outputs of each row, cost one per element moved. */
+void op_call_transpose(Lowering *L, const Node *n, KParams *p, int64_t d5);
 
 /* Bind a producer's fused epilogue: HAS_EPI, HAS_RES and EPI_EXPR (a C
  * expression over the accumulated value v and residual r). Returns the

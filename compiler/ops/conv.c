@@ -250,7 +250,8 @@ static int lower_conv_dw(Lowering *L, const Node *n, const ConvGeom *g, KParams 
     tile_bind_vact(L, p, n);
     const char *fn = lower_kernel(L, n, "conv_dw", p);
     Tensor *args[5] = {n->in[0], n->in[1], node_input(n, 2), res, n->out[0]};
-    lower_call(L, fn, 5, args, 0);
+    /* units: channel planes of each image */
+    op_call_par(L, fn, 5, args, g->n * g->c, 2 * g->n * g->c * g->out[0] * g->out[1] * g->k[0] * g->k[1]);
     return 1;
 }
 

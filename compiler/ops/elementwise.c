@@ -459,6 +459,7 @@ static void lower_clip(Lowering *L, const Node *n)
     KParams p = {0};
     kp_type(L, &p, "T", t);
     kp_int(L, &p, "COUNT", tensor_numel(n->in[0]));
+    kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
     Bound lo = clip_bound(n, 0), hi = clip_bound(n, 1);
     kp_str(L, &p, "LO", clip_literal(L, t, &lo, 0));
     kp_str(L, &p, "HI", clip_literal(L, t, &hi, 1));
@@ -468,7 +469,7 @@ static void lower_clip(Lowering *L, const Node *n)
         kp_str(L, &p, "VEXPR", vexpr);
         const char *fn = lower_kernel(L, n, "unary_vec", &p);
         Tensor *args[2] = {n->in[0], n->out[0]};
-        lower_call(L, fn, 2, args, 0);
+        op_call_unary(L, fn, args);
         return;
     }
     const char *fn = lower_kernel(L, n, "ew_clip", &p);
@@ -487,6 +488,7 @@ void lower_unary(Lowering *L, const Node *n)
     kp_type(L, &p, "T", t);
     kp_type(L, &p, "TY", n->out[0]->dtype);
     kp_int(L, &p, "COUNT", tensor_numel(n->in[0]));
+    kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
     const char *expr = scalar_expr(L, &p, n, t, t);
     bind_math(L, &p, t, expr);
     kp_str(L, &p, "EXPR", expr);
@@ -495,7 +497,7 @@ void lower_unary(Lowering *L, const Node *n)
     if (vexpr) kp_str(L, &p, "VEXPR", vexpr);
     const char *fn = lower_kernel(L, n, vexpr ? "unary_vec" : "unary", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    op_call_unary(L, fn, args);
 }
 
 /* ---- binary ---- */
@@ -522,9 +524,10 @@ void shape_binary(Graph *g, Node *n)
 }
 
 /* Bind the six-dim strided loop of a kernel reading a and b (either may be
- * NULL) broadcast to y's shape, under stride prefixes AS and BS. */
-static void bind_bcast_loop(Lowering *L, KParams *p, const Node *n, const Tensor *a, const Tensor *b,
-                            const Tensor *y)
+ * NULL) broadcast to y's shape, under stride prefixes AS and BS; returns
+ * the innermost extent D5. */
+static int64_t bind_bcast_loop(Lowering *L, KParams *p, const Node *n, const Tensor *a, const Tensor *b,
+                               const Tensor *y)
 {
     int64_t sa[NNC_MAX_RANK], sb[NNC_MAX_RANK], sy[NNC_MAX_RANK];
     op_dense_strides(y->rank, y->dims, sy);
@@ -532,7 +535,16 @@ static void bind_bcast_loop(Lowering *L, KParams *p, const Node *n, const Tensor
     op_broadcast_strides(b ? b : y, y->rank, y->dims, sb);
     static const char *const pre[] = {"AS", "BS", "YS"};
     int64_t *const strides[] = {sa, sb, sy};
-    op_bind_loop(L, p, n, "D", y->rank, y->dims, 3, pre, strides);
+    return op_bind_loop(L, p, n, "D", y->rank, y->dims, 3, pre, strides);
+}
+
+/* binary, binary_vec: units are chunks of OP_PAR_CHUNK elements of each
+ * row of d5 (a row's last chunk may be short). */
+static void call_binary(Lowering *L, const char *fn, Tensor *a, Tensor *b, Tensor *y, int64_t d5)
+{
+    Tensor *args[3] = {a, b, y};
+    int64_t count = tensor_numel(y);
+    op_call_par(L, fn, 3, args, d5 ? count / d5 * op_ceil_div(d5, OP_PAR_CHUNK) : 0, count);
 }
 
 /* y = expr(a, b) with broadcasting (template binary; binary_vec with the
@@ -543,10 +555,9 @@ static void emit_binary(Lowering *L, const Node *n, Tensor *a, Tensor *b, Tensor
     if (a->dtype == DT_FLOAT && b->dtype == DT_FLOAT && y->dtype == DT_FLOAT && lower_isa_has(L, "binary_vec") &&
         (vexpr = vector_expr(L, n, vexpr)) != NULL) {
         kp_str(L, p, "VEXPR", vexpr);
-        bind_bcast_loop(L, p, n, a, b, y);
-        const char *fn = lower_kernel(L, n, "binary_vec", p);
-        Tensor *args[3] = {a, b, y};
-        lower_call(L, fn, 3, args, 0);
+        kp_int(L, p, "PAR_CHUNK", OP_PAR_CHUNK);
+        int64_t d5 = bind_bcast_loop(L, p, n, a, b, y);
+        call_binary(L, lower_kernel(L, n, "binary_vec", p), a, b, y, d5);
         return;
     }
     kp_type(L, p, "T", a->dtype);
@@ -555,10 +566,9 @@ static void emit_binary(Lowering *L, const Node *n, Tensor *a, Tensor *b, Tensor
     kp_type(L, p, "TY", y->dtype);
     bind_math(L, p, a->dtype, expr);
     kp_str(L, p, "EXPR", expr);
-    bind_bcast_loop(L, p, n, a, b, y);
-    const char *fn = lower_kernel(L, n, "binary", p);
-    Tensor *args[3] = {a, b, y};
-    lower_call(L, fn, 3, args, 0);
+    kp_int(L, p, "PAR_CHUNK", OP_PAR_CHUNK);
+    int64_t d5 = bind_bcast_loop(L, p, n, a, b, y);
+    call_binary(L, lower_kernel(L, n, "binary", p), a, b, y, d5);
 }
 
 void lower_binary(Lowering *L, const Node *n)
@@ -615,10 +625,11 @@ void lower_variadic(Lowering *L, const Node *n)
         kp_type(L, &p, "T", t);
         kp_type(L, &p, "TY", t);
         kp_int(L, &p, "COUNT", tensor_numel(y));
+        kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
         kp_str(L, &p, "EXPR", "va");
         const char *fn = lower_kernel(L, n, "unary", &p);
         Tensor *args[2] = {n->in[0], y};
-        lower_call(L, fn, 2, args, 0);
+        op_call_unary(L, fn, args);
         return;
     }
     KParams p = {0};

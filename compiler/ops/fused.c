@@ -28,11 +28,12 @@ void lower_gelu(Lowering *L, const Node *n)
     kp_type(L, &p, "T", x->dtype);
     kp_type(L, &p, "TY", x->dtype);
     kp_int(L, &p, "COUNT", tensor_numel(x));
+    kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
     kp_str(L, &p, "EXPR", x->dtype == DT_FLOAT ? "(0.5f * va * (1.0f + erff(va * 0.70710678118654752440f)))"
                                                : "(0.5 * va * (1.0 + erf(va * 0.70710678118654752440)))");
     const char *fn = lower_kernel(L, n, "unary", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    op_call_unary(L, fn, args);
 }
 
 void eval_gelu(Graph *g, Node *n)
@@ -162,11 +163,11 @@ static int64_t attention_causal_offset(const Node *n, const AttGeom *g, const in
     return off;
 }
 
-/* Bind the vector kernel's blocking (QB query rows, DVP padded accumulator
- * rows) and causality; 0 when the target has no vector kernel or its
- * scratch (K tile, scores, accumulators) would pass 64 KB. */
+/* Bind the vector kernel's blocking (QB query rows, also in *qb_out; DVP
+ * padded accumulator rows) and causality; 0 when the target has no vector
+ * kernel or its scratch (K tile, scores, accumulators) would pass 64 KB. */
 static int attention_vec(Lowering *L, const Node *n, const AttGeom *g, KParams *p, const int64_t *moff,
-                         const int64_t *coff)
+                         const int64_t *coff, int64_t *qb_out)
 {
     if (!lower_isa_has(L, "attention_vec") || n->in[ATT_A]->dtype != DT_FLOAT) return 0;
     int64_t dvp = (g->dv + 15) / 16 * 16, ktb = g->kt ? g->d * 16 * 4 : 0, qb = 8;
@@ -175,6 +176,7 @@ static int attention_vec(Lowering *L, const Node *n, const AttGeom *g, KParams *
     if (qb > g->sq) qb = g->sq;
     int64_t off = attention_causal_offset(n, g, moff, coff);
     kp_int(L, p, "QB", qb);
+    *qb_out = qb;
     kp_int(L, p, "DVP", dvp);
     kp_int(L, p, "CAUSAL", off < g->sk - 1);
     kp_int(L, p, "CAUSAL_OFF", off);
@@ -220,7 +222,9 @@ void lower_attention(Lowering *L, const Node *n)
     kp_float(L, &p, "FILL", (double)node_attr_float(n, "fill", 0.0f), t);
     kp_int(L, &p, "KEEP", node_attr_int(n, "select_keep", 0) != 0);
     if (g.sk > 65536) nnc_fail_node(n, "attention over more than 65536 keys is not supported");
-    const char *fn = lower_kernel(L, n, attention_vec(L, n, &g, &p, moff, coff) ? "attention_vec" : "attention", &p);
+    int64_t qb = 1; /* units: blocks of qb query rows (attention_vec's QB; generic: rows) */
+    int vec = attention_vec(L, n, &g, &p, moff, coff, &qb);
+    const char *fn = lower_kernel(L, n, vec ? "attention_vec" : "attention", &p);
     Tensor *args[6] = {n->in[ATT_A], n->in[ATT_B], n->in[ATT_V], mask, cond, n->out[0]};
-    lower_call(L, fn, 6, args, 0);
+    op_call_par(L, fn, 6, args, g.batch * op_ceil_div(g.sq, qb > 0 ? qb : 1), flops_attention(n));
 }

@@ -28,7 +28,10 @@ void lower_layout_convert(Lowering *L, const Node *n)
     kp_int(L, &p, "HW", x->dims[2] * x->dims[3]);
     kp_int(L, &p, "LANES", to_blocked ? y->layout : x->layout);
     kp_int(L, &p, "TO_BLOCKED", to_blocked);
+    kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
     const char *fn = lower_kernel(L, n, "layout_convert", &p);
     Tensor *args[2] = {x, y};
-    lower_call(L, fn, 2, args, 0);
+    /* units: chunks of positions of each channel block */
+    int64_t c = to_blocked ? y->layout : x->layout, blocks = x->dims[0] * op_ceil_div(x->dims[1], c);
+    op_call_par(L, fn, 2, args, blocks * op_ceil_div(x->dims[2] * x->dims[3], OP_PAR_CHUNK), tensor_numel(x));
 }

@@ -34,7 +34,7 @@ void lower_instancenorm(Lowering *L, const Node *n)
     kp_float(L, &p, "EPS", node_attr_float(n, "epsilon", 1e-5f), DT_DOUBLE);
     const char *fn = lower_kernel(L, n, "instancenorm", &p);
     Tensor *args[4] = {n->in[0], n->in[1], n->in[2], n->out[0]};
-    lower_call(L, fn, 4, args, 0);
+    op_call_par(L, fn, 4, args, x->dims[0] * x->dims[1], flops_norm(n)); /* units: (n, c) slices */
 }
 
 /* ---- LayerNormalization ---- */
@@ -122,7 +122,7 @@ void lower_layernorm(Lowering *L, const Node *n)
     if (layernorm_vec(L, n, axis, stash)) {
         const char *fn = lower_kernel(L, n, "layernorm_vec", &p);
         Tensor *args[6] = {n->in[0], n->in[1], node_input(n, 2), n->out[0], mean, inv};
-        lower_call(L, fn, 6, args, 0);
+        op_call_par(L, fn, 6, args, outer, flops_norm(n)); /* units: rows */
         return;
     }
     int64_t ss[NNC_MAX_RANK], bs[NNC_MAX_RANK] = {0}, ys[NNC_MAX_RANK];
@@ -134,7 +134,7 @@ void lower_layernorm(Lowering *L, const Node *n)
     op_bind_loop(L, &p, n, "D", y->rank, y->dims, 3, pre, st);
     const char *fn = lower_kernel(L, n, "layernorm", &p);
     Tensor *args[6] = {n->in[0], n->in[1], node_input(n, 2), n->out[0], mean, inv};
-    lower_call(L, fn, 6, args, 0);
+    op_call_par(L, fn, 6, args, outer, flops_norm(n)); /* units: rows */
 }
 
 /* ---- LRN ---- */

@@ -145,7 +145,7 @@ static void lower_pool_nchwc(Lowering *L, const Node *n, const PoolGeom *g)
     kp_str(L, &p, "LOWEST", lowest_literal(DT_FLOAT));
     const char *fn = lower_kernel(L, n, "pool_nchwc", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    op_call_par(L, fn, 2, args, x->dims[0] * cb * g->out[0], flops_pool(n)); /* units: output rows */
 }
 
 void lower_pool(Lowering *L, const Node *n)
@@ -186,7 +186,9 @@ void lower_pool(Lowering *L, const Node *n)
     }
     const char *fn = lower_kernel(L, n, tmpl, &p);
     Tensor *args[3] = {n->in[0], n->out[0], n->n_out > 1 ? n->out[1] : NULL};
-    lower_call(L, fn, 3, args, 0);
+    int64_t rows = x->dims[0] * x->dims[1]; /* units: output rows (pool2d_vec: OD = 1) */
+    for (int i = 0; i + 1 < g.nsp; i++) rows *= g.out[i];
+    op_call_par(L, fn, 3, args, rows, flops_pool(n));
 }
 
 /* Global pools: X[N, C, spatial...] -> Y[N, C, 1, ...] */
@@ -215,7 +217,7 @@ void lower_global_pool(Lowering *L, const Node *n)
         kp_int(L, &p, "IS_MAX", n->op == OP_GlobalMaxPool);
         const char *fn = lower_kernel(L, n, "global_pool_nchwc", &p);
         Tensor *args[2] = {n->in[0], n->out[0]};
-        lower_call(L, fn, 2, args, 0);
+        op_call_par(L, fn, 2, args, x->dims[0] * ((x->dims[1] + x->layout - 1) / x->layout), tensor_numel(x));
         return;
     }
     kp_type(L, &p, "T", x->dtype);
@@ -225,7 +227,7 @@ void lower_global_pool(Lowering *L, const Node *n)
     int vec = x->dtype == DT_FLOAT && lower_isa_has(L, "global_pool_vec");
     const char *fn = lower_kernel(L, n, vec ? "global_pool_vec" : "global_pool", &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    op_call_par(L, fn, 2, args, x->dims[0] * x->dims[1], tensor_numel(x)); /* units: channels */
 }
 
 /* BatchNormalization (inference): X[N, C, ...], scale/B/mean/var [C] */
@@ -259,10 +261,12 @@ void lower_batchnorm(Lowering *L, const Node *n)
     for (int i = 2; i < x->rank; i++) inner *= x->dims[i];
     kp_int(L, &p, "INNER", inner);
     kp_float(L, &p, "EPS", node_attr_float(n, "epsilon", 1e-5f), x->dtype);
+    kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
     int vec = x->dtype == DT_FLOAT && lower_isa_has(L, "batchnorm_vec");
     const char *fn = lower_kernel(L, n, vec ? "batchnorm_vec" : "batchnorm", &p);
     Tensor *args[6] = {n->in[0], node_input(n, 1), node_input(n, 2), node_input(n, 3), node_input(n, 4), n->out[0]};
-    lower_call(L, fn, 6, args, 0);
+    /* units: chunks of rows */
+    op_call_par(L, fn, 6, args, x->dims[0] * x->dims[1] * op_ceil_div(inner, OP_PAR_CHUNK), tensor_numel(x));
 }
 
 /* BatchNormalization: a multiply and an add per element (the per-channel

@@ -112,12 +112,16 @@ void lower_softmax(Lowering *L, const Node *n)
     kp_int(L, &p, "AXIS_N", mid);
     kp_int(L, &p, "INNER", inner);
     kp_int(L, &p, "LOG", n->op == OP_LogSoftmax);
-    const char *tmpl = n->op == OP_Hardmax ? "hardmax"
-                       : x->dtype == DT_FLOAT && lower_isa_has(L, "softmax_vec") ? "softmax_vec" /* FLOAT only */
-                       : "softmax";
-    const char *fn = lower_kernel(L, n, tmpl, &p);
     Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    if (n->op == OP_Hardmax) {
+        lower_call(L, lower_kernel(L, n, "hardmax", &p), 2, args, 0);
+        return;
+    }
+    kp_int(L, &p, "PAR_CHUNK", OP_PAR_CHUNK);
+    int vec = x->dtype == DT_FLOAT && lower_isa_has(L, "softmax_vec"); /* FLOAT only */
+    const char *fn = lower_kernel(L, n, vec ? "softmax_vec" : "softmax", &p);
+    /* units: chunks of columns of each [AXIS_N, INNER] block (INNER == 1: rows) */
+    op_call_par(L, fn, 2, args, outer * op_ceil_div(inner, OP_PAR_CHUNK), flops_softmax(n));
 }
 
 /* ---- reductions ---- */

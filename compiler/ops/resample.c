@@ -501,10 +501,7 @@ void lower_depth_space(Lowering *L, const Node *n)
     kp_type(L, &p, "T", n->in[0]->dtype);
     static const char *const pre[] = {"XS"};
     int64_t *const st[] = {ps};
-    op_bind_loop(L, &p, n, "D", 6, yd, 1, pre, st);
-    const char *fn = lower_kernel(L, n, "transpose", &p);
-    Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    op_call_transpose(L, n, &p, op_bind_loop(L, &p, n, "D", 6, yd, 1, pre, st));
 }
 
 void eval_depth_space(Graph *g, Node *n)

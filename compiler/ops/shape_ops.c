@@ -155,15 +155,14 @@ void lower_transpose(Lowering *L, const Node *n)
         kp_int(L, &p, "COLS", cols);
         const char *fn = lower_kernel(L, n, "transpose2d_vec", &p);
         Tensor *args[2] = {n->in[0], n->out[0]};
-        lower_call(L, fn, 2, args, 0);
+        /* units: tiles of 8 rows by 64 columns of each matrix */
+        int64_t batch = rows * cols != 0 ? tensor_numel(x) / (rows * cols) : 0;
+        op_call_par(L, fn, 2, args, batch * op_ceil_div(rows, 8) * op_ceil_div(cols, 64), tensor_numel(x));
         return;
     }
     static const char *const pre[] = {"XS"};
     int64_t *const st[] = {ps};
-    op_bind_loop(L, &p, n, "D", y->rank, y->dims, 1, pre, st);
-    const char *fn = lower_kernel(L, n, "transpose", &p);
-    Tensor *args[2] = {n->in[0], n->out[0]};
-    lower_call(L, fn, 2, args, 0);
+    op_call_transpose(L, n, &p, op_bind_loop(L, &p, n, "D", y->rank, y->dims, 1, pre, st));
 }
 
 /* Concat along axis: all inputs agree on every other dim */
@@ -205,6 +204,17 @@ LayoutUse layout_concat(const Graph *gr, const Node *n, int c)
     return (LayoutUse){n->n_in == (int)(8 * sizeof(unsigned)) ? ~0u : (1u << n->n_in) - 1u, 0, 1};
 }
 
+/* Copy input k into the output (template concat_part, OUTER blocks of
+ * CHUNK elements bound): units are pieces of OP_PAR_CHUNK elements of
+ * each block. */
+static void call_concat_part(Lowering *L, const Node *n, int k, KParams *p, int64_t outer, int64_t chunk)
+{
+    kp_int(L, p, "PAR_CHUNK", OP_PAR_CHUNK);
+    const char *fn = lower_kernel(L, n, "concat_part", p);
+    Tensor *args[2] = {n->in[k], n->out[0]};
+    op_call_par(L, fn, 2, args, outer * op_ceil_div(chunk, OP_PAR_CHUNK), outer * chunk);
+}
+
 /* Blocked Concat (see layout_concat): X_k[N][CB_k][H][W][c] -> Y[N][CB][H][W][c];
  * input k is N runs of CB_k*H*W*c floats, at its block offset in each batch
  * item of Y. */
@@ -224,9 +234,7 @@ static void lower_concat_blocked(Lowering *L, const Node *n)
         kp_int(L, &p, "CHUNK", cb * plane);
         kp_int(L, &p, "YSTRIDE", (y->dims[1] + c - 1) / c * plane);
         kp_int(L, &p, "OFFSET", off * plane);
-        const char *fn = lower_kernel(L, n, "concat_part", &p);
-        Tensor *args[2] = {n->in[k], n->out[0]};
-        lower_call(L, fn, 2, args, 0);
+        call_concat_part(L, n, k, &p, y->dims[0], cb * plane);
         off += cb;
     }
 }
@@ -252,9 +260,7 @@ void lower_concat(Lowering *L, const Node *n)
         kp_int(L, &p, "CHUNK", chunk);
         kp_int(L, &p, "YSTRIDE", y->dims[axis] * inner);
         kp_int(L, &p, "OFFSET", offset);
-        const char *fn = lower_kernel(L, n, "concat_part", &p);
-        Tensor *args[2] = {n->in[k], n->out[0]};
-        lower_call(L, fn, 2, args, 0);
+        call_concat_part(L, n, k, &p, outer, chunk);
         offset += chunk;
     }
 }

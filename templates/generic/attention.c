@@ -33,47 +33,48 @@
 #define KEEP 0
 #define KERNEL attention_lint
 static void attention_lint(const T *restrict a, const T *restrict b, const T *restrict v, const T *restrict mask,
-                    const uint8_t *restrict cond, T *restrict y);
+                    const uint8_t *restrict cond, T *restrict y, long lo, long hi);
 #endif
 /* @begin */
+/* Work units (the range [lo, hi) of a call, see lower_call_par): query
+ * rows, batch-major (unit u is row u % SQ of batch entry u / SQ). */
 static void KERNEL(const T *restrict a, const T *restrict b, const T *restrict v, const T *restrict mask,
-                   const uint8_t *restrict cond, T *restrict y)
+                   const uint8_t *restrict cond, T *restrict y, long lo, long hi)
 {
     static const long aoff[] = AOFF, boff[] = BOFF, voff[] = VOFF, moff[] = MOFF, coff[] = COFF;
     T s[SK];
-    long t, i, j, d;
+    long u, j, d;
     (void)mask;
     (void)cond;
     (void)moff;
     (void)coff;
-    for (t = 0; t < BATCH; t++) {
+    for (u = lo; u < hi; u++) {
+        const long t = u / SQ, i = u % SQ;
         const T *at = a + aoff[t], *bt = b + boff[t], *vt = v + voff[t];
-        for (i = 0; i < SQ; i++) {
-            const T *ar = at + i * (long)D;
-            T *yr = y + (t * SQ + i) * (long)DV;
-            T mx = -HUGE_VAL, sum = 0;
-            for (j = 0; j < SK; j++) {
-                T acc = 0;
-                for (d = 0; d < D; d++) acc += ar[d] * (KT ? bt[j * (long)D + d] : bt[d * (long)SK + j]);
-                acc *= SCALE;
-                if (HAS_MASK) acc += mask[moff[HAS_MASK ? t : 0] + i * (long)MSI + j * (long)MSJ];
-                if (HAS_COND) {
-                    const int c = cond[coff[HAS_COND ? t : 0] + i * (long)CSI + j * (long)CSJ] != 0;
-                    if (KEEP ? !c : c) acc = FILL;
-                }
-                s[j] = acc;
-                if (acc > mx) mx = acc;
+        const T *ar = at + i * (long)D;
+        T *yr = y + (t * SQ + i) * (long)DV;
+        T mx = -HUGE_VAL, sum = 0;
+        for (j = 0; j < SK; j++) {
+            T acc = 0;
+            for (d = 0; d < D; d++) acc += ar[d] * (KT ? bt[j * (long)D + d] : bt[d * (long)SK + j]);
+            acc *= SCALE;
+            if (HAS_MASK) acc += mask[moff[HAS_MASK ? t : 0] + i * (long)MSI + j * (long)MSJ];
+            if (HAS_COND) {
+                const int c = cond[coff[HAS_COND ? t : 0] + i * (long)CSI + j * (long)CSJ] != 0;
+                if (KEEP ? !c : c) acc = FILL;
             }
-            for (j = 0; j < SK; j++) {
-                s[j] = EXP(s[j] - mx);
-                sum += s[j];
-            }
-            for (d = 0; d < DV; d++) yr[d] = 0;
-            for (j = 0; j < SK; j++) {
-                const T pj = s[j] / sum;
-                const T *vr = vt + j * (long)DV;
-                for (d = 0; d < DV; d++) yr[d] += pj * vr[d];
-            }
+            s[j] = acc;
+            if (acc > mx) mx = acc;
+        }
+        for (j = 0; j < SK; j++) {
+            s[j] = EXP(s[j] - mx);
+            sum += s[j];
+        }
+        for (d = 0; d < DV; d++) yr[d] = 0;
+        for (j = 0; j < SK; j++) {
+            const T pj = s[j] / sum;
+            const T *vr = vt + j * (long)DV;
+            for (d = 0; d < DV; d++) yr[d] += pj * vr[d];
         }
     }
 }

@@ -12,22 +12,27 @@
 #define C 4
 #define INNER 16
 #define EPS 1e-5f
+#define PAR_CHUNK 64
 #define KERNEL batchnorm_lint
 static void batchnorm_lint(const T *restrict x, const T *restrict scale, const T *restrict bias, const T *restrict mean,
-                    const T *restrict var, T *restrict y);
+                    const T *restrict var, T *restrict y, long lo, long hi);
 #endif
 /* @begin */
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK elements of the N * C rows of INNER, row-major. */
 static void KERNEL(const T *x, const T *restrict scale, const T *restrict bias, const T *restrict mean,
-                   const T *restrict var, T *y)
+                   const T *restrict var, T *y, long lo, long hi)
 {
-    long n, c, i;
-    for (n = 0; n < N; n++)
-        for (c = 0; c < C; c++) {
-            const T s = scale[c] / SQRT(var[c] + EPS);
-            const T t = bias[c] - mean[c] * s;
-            const T *xr = x + (n * C + c) * (long)INNER;
-            T *yr = y + (n * C + c) * (long)INNER;
-            for (i = 0; i < INNER; i++) yr[i] = xr[i] * s + t;
-        }
+    const long q = (INNER + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per row */
+    long r, i;
+    for (r = lo / q; r * q < hi; r++) {
+        const long c = r % C;
+        const long i1 = (r + 1) * q > hi ? (hi - r * q) * PAR_CHUNK : INNER;
+        const T s = scale[c] / SQRT(var[c] + EPS);
+        const T t = bias[c] - mean[c] * s;
+        const T *xr = x + r * (long)INNER;
+        T *yr = y + r * (long)INNER;
+        for (i = r * q < lo ? (lo - r * q) * PAR_CHUNK : 0; i < i1; i++) yr[i] = xr[i] * s + t;
+    }
 }
 /* @end */

@@ -27,25 +27,29 @@
 #define BS3 0
 #define BS4 0
 #define BS5 1
+#define PAR_CHUNK 64
 #define KERNEL binary_lint
-static void binary_lint(const TA *restrict a, const TB *restrict b, TY *restrict y);
+static void binary_lint(const TA *restrict a, const TB *restrict b, TY *restrict y, long lo, long hi);
 #endif
 /* @begin */
-static void KERNEL(const TA *a, const TB *b, TY *y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK elements of the D0 * ... * D4 rows of D5, row-major. */
+static void KERNEL(const TA *a, const TB *b, TY *y, long lo, long hi)
 {
-    long i0, i1, i2, i3, i4, i5, o = 0;
-    for (i0 = 0; i0 < D0; i0++)
-        for (i1 = 0; i1 < D1; i1++)
-            for (i2 = 0; i2 < D2; i2++)
-                for (i3 = 0; i3 < D3; i3++)
-                    for (i4 = 0; i4 < D4; i4++) {
-                        const TA *ar = a + i0 * AS0 + i1 * AS1 + i2 * AS2 + i3 * AS3 + i4 * AS4;
-                        const TB *br = b + i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4;
-                        for (i5 = 0; i5 < D5; i5++, o++) {
-                            const TA va = ar[i5 * AS5];
-                            const TB vb = br[i5 * BS5];
-                            y[o] = (TY)(EXPR);
-                        }
-                    }
+    const long q = (D5 + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per row */
+    long r, i5;
+    for (r = lo / q; r * q < hi; r++) {
+        const long i4 = r % D4, i3 = r / D4 % D3, i2 = r / ((long)D4 * D3) % D2;
+        const long i1 = r / ((long)D4 * D3 * D2) % D1, i0 = r / ((long)D4 * D3 * D2 * D1);
+        const TA *ar = a + i0 * AS0 + i1 * AS1 + i2 * AS2 + i3 * AS3 + i4 * AS4;
+        const TB *br = b + i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4;
+        TY *yr = y + r * (long)D5;
+        const long end = (r + 1) * q > hi ? (hi - r * q) * PAR_CHUNK : D5;
+        for (i5 = r * q < lo ? (lo - r * q) * PAR_CHUNK : 0; i5 < end; i5++) {
+            const TA va = ar[i5 * AS5];
+            const TB vb = br[i5 * BS5];
+            yr[i5] = (TY)(EXPR);
+        }
+    }
 }
 /* @end */

@@ -7,13 +7,14 @@
 #define SPATIAL 49
 #define IS_MAX 0
 #define KERNEL global_pool_lint
-static void global_pool_lint(const T *restrict x, T *restrict y);
+static void global_pool_lint(const T *restrict x, T *restrict y, long lo, long hi);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, T *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): channels. */
+static void KERNEL(const T *restrict x, T *restrict y, long lo, long hi)
 {
     long c, i;
-    for (c = 0; c < NC; c++) {
+    for (c = lo; c < hi; c++) {
         const T *xc = x + c * (long)SPATIAL;
         T acc = xc[0];
         for (i = 1; i < SPATIAL; i++) {

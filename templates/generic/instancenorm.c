@@ -12,24 +12,27 @@
 #define KERNEL instancenorm_lint
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, const T *restrict scale, const T *restrict bias, T *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): the
+ * (n, c) slices, unit u = n * C + c. */
+static void KERNEL(const T *restrict x, const T *restrict scale, const T *restrict bias, T *restrict y, long lo,
+                   long hi)
 {
-    long n, c, i;
-    for (n = 0; n < N; n++)
-        for (c = 0; c < C; c++) {
-            const T *xr = x + (n * C + c) * (long)INNER;
-            T *yr = y + (n * C + c) * (long)INNER;
-            double sum = 0, var = 0, mean, s, t;
-            for (i = 0; i < INNER; i++) sum += xr[i];
-            mean = sum / (double)INNER;
-            for (i = 0; i < INNER; i++) var += ((double)xr[i] - mean) * ((double)xr[i] - mean);
-            s = (double)scale[c] / sqrt(var / (double)INNER + EPS);
-            t = (double)bias[c] - mean * s;
-            for (i = 0; i < INNER; i++) yr[i] = (T)((double)xr[i] * s + t);
-        }
+    long u, i;
+    for (u = lo; u < hi; u++) {
+        const long c = u % C;
+        const T *xr = x + u * (long)INNER;
+        T *yr = y + u * (long)INNER;
+        double sum = 0, var = 0, mean, s, t;
+        for (i = 0; i < INNER; i++) sum += xr[i];
+        mean = sum / (double)INNER;
+        for (i = 0; i < INNER; i++) var += ((double)xr[i] - mean) * ((double)xr[i] - mean);
+        s = (double)scale[c] / sqrt(var / (double)INNER + EPS);
+        t = (double)bias[c] - mean * s;
+        for (i = 0; i < INNER; i++) yr[i] = (T)((double)xr[i] * s + t);
+    }
 }
 /* @end */
 #ifdef NNC_LINT
-void (*const instancenorm_lint_ref)(const T *restrict, const T *restrict, const T *restrict, T *restrict) =
-    instancenorm_lint;
+void (*const instancenorm_lint_ref)(const T *restrict, const T *restrict, const T *restrict, T *restrict, long,
+                                   long) = instancenorm_lint;
 #endif

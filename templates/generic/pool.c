@@ -37,50 +37,51 @@
 #define COL_MAJOR 0
 #define LOWEST (-HUGE_VALF)
 #define KERNEL pool_lint
-static void pool_lint(const T *restrict x, T *restrict y, int64_t *restrict idx);
+static void pool_lint(const T *restrict x, T *restrict y, int64_t *restrict idx, long lo, long hi);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, T *restrict y, int64_t *restrict idx)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): output
+ * rows, unit u = (c * OD + od) * OH + oh. */
+static void KERNEL(const T *restrict x, T *restrict y, int64_t *restrict idx, long lo, long hi)
 {
-    long c, od, oh, ow, kd, kh, kw;
-    for (c = 0; c < NC; c++) {
+    long u, ow, kd, kh, kw;
+    for (u = lo; u < hi; u++) {
+        const long c = u / ((long)OD * OH), od = u / OH % OD, oh = u % OH;
         const T *xc = x + c * ((long)ID * IH * IW);
-        for (od = 0; od < OD; od++)
-            for (oh = 0; oh < OH; oh++)
-                for (ow = 0; ow < OW; ow++) {
-                    const long o = ((c * OD + od) * OH + oh) * (long)OW + ow;
-                    T acc = IS_MAX ? LOWEST : (T)0;
-                    long best = -1, count = 0;
-                    for (kd = 0; kd < KD; kd++) {
-                        const long id = od * SD - PD + kd * DD;
-                        if (id < -PD || id >= ID + ED) continue;
-                        for (kh = 0; kh < KH; kh++) {
-                            const long ih = oh * SH - PH + kh * DH;
-                            if (ih < -PH || ih >= IH + EH) continue;
-                            for (kw = 0; kw < KW; kw++) {
-                                const long iw = ow * SW - PW + kw * DW;
-                                if (iw < -PW || iw >= IW + EW) continue;
-                                if (COUNT_PAD) count++;
-                                if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) continue;
-                                {
-                                    const long at = (id * IH + ih) * (long)IW + iw;
-                                    const T v = xc[at];
-                                    if (!COUNT_PAD) count++;
-                                    if (IS_MAX) {
-                                        if (v > acc || best < 0) {
-                                            acc = v;
-                                            best = COL_MAJOR ? (iw * IH + ih) : at;
-                                        }
-                                    } else {
-                                        acc += v;
-                                    }
+        for (ow = 0; ow < OW; ow++) {
+            const long o = u * (long)OW + ow;
+            T acc = IS_MAX ? LOWEST : (T)0;
+            long best = -1, count = 0;
+            for (kd = 0; kd < KD; kd++) {
+                const long id = od * SD - PD + kd * DD;
+                if (id < -PD || id >= ID + ED) continue;
+                for (kh = 0; kh < KH; kh++) {
+                    const long ih = oh * SH - PH + kh * DH;
+                    if (ih < -PH || ih >= IH + EH) continue;
+                    for (kw = 0; kw < KW; kw++) {
+                        const long iw = ow * SW - PW + kw * DW;
+                        if (iw < -PW || iw >= IW + EW) continue;
+                        if (COUNT_PAD) count++;
+                        if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) continue;
+                        {
+                            const long at = (id * IH + ih) * (long)IW + iw;
+                            const T v = xc[at];
+                            if (!COUNT_PAD) count++;
+                            if (IS_MAX) {
+                                if (v > acc || best < 0) {
+                                    acc = v;
+                                    best = COL_MAJOR ? (iw * IH + ih) : at;
                                 }
+                            } else {
+                                acc += v;
                             }
                         }
                     }
-                    y[o] = IS_MAX ? acc : (count ? acc / (T)count : (T)0);
-                    if (HAS_IDX) idx[o] = c * ((long)ID * IH * IW) + (best < 0 ? 0 : best);
                 }
+            }
+            y[o] = IS_MAX ? acc : (count ? acc / (T)count : (T)0);
+            if (HAS_IDX) idx[o] = c * ((long)ID * IH * IW) + (best < 0 ? 0 : best);
+        }
     }
 }
 /* @end */

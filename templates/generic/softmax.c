@@ -10,15 +10,20 @@
 #define AXIS_N 10
 #define INNER 3
 #define LOG 0
+#define PAR_CHUNK 64
 #define KERNEL softmax_lint
-static void softmax_lint(const T *restrict x, T *restrict y);
+static void softmax_lint(const T *restrict x, T *restrict y, long lo, long hi);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, T *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK columns of each of the OUTER blocks, block-major. */
+static void KERNEL(const T *restrict x, T *restrict y, long lo, long hi)
 {
+    const long q = (INNER + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per block */
     long o, i, k;
-    for (o = 0; o < OUTER; o++)
-        for (i = 0; i < INNER; i++) {
+    for (o = lo / q; o * q < hi; o++) {
+        const long i1 = (o + 1) * q > hi ? (hi - o * q) * PAR_CHUNK : INNER;
+        for (i = o * q < lo ? (lo - o * q) * PAR_CHUNK : 0; i < i1; i++) {
             const T *xr = x + o * (long)AXIS_N * INNER + i;
             T *yr = y + o * (long)AXIS_N * INNER + i;
             T mx = xr[0], sum = 0;
@@ -37,5 +42,6 @@ static void KERNEL(const T *restrict x, T *restrict y)
                 for (k = 0; k < AXIS_N; k++) yr[k * (long)INNER] *= inv;
             }
         }
+    }
 }
 /* @end */

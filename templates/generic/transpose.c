@@ -15,20 +15,24 @@
 #define XS3 0
 #define XS4 1
 #define XS5 3
+#define PAR_CHUNK 64
 #define KERNEL transpose_lint
-static void transpose_lint(const T *restrict x, T *restrict y);
+static void transpose_lint(const T *restrict x, T *restrict y, long lo, long hi);
 #endif
 /* @begin */
-static void KERNEL(const T *restrict x, T *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK outputs of the D0 * ... * D4 rows of D5, row-major. */
+static void KERNEL(const T *restrict x, T *restrict y, long lo, long hi)
 {
-    long i0, i1, i2, i3, i4, i5, o = 0;
-    for (i0 = 0; i0 < D0; i0++)
-        for (i1 = 0; i1 < D1; i1++)
-            for (i2 = 0; i2 < D2; i2++)
-                for (i3 = 0; i3 < D3; i3++)
-                    for (i4 = 0; i4 < D4; i4++) {
-                        const T *xr = x + i0 * XS0 + i1 * XS1 + i2 * XS2 + i3 * XS3 + i4 * XS4;
-                        for (i5 = 0; i5 < D5; i5++, o++) y[o] = xr[i5 * XS5];
-                    }
+    const long q = (D5 + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per row */
+    long r, i5;
+    for (r = lo / q; r * q < hi; r++) {
+        const long i4 = r % D4, i3 = r / D4 % D3, i2 = r / ((long)D4 * D3) % D2;
+        const long i1 = r / ((long)D4 * D3 * D2) % D1, i0 = r / ((long)D4 * D3 * D2 * D1);
+        const T *xr = x + i0 * XS0 + i1 * XS1 + i2 * XS2 + i3 * XS3 + i4 * XS4;
+        T *yr = y + r * (long)D5;
+        const long end = (r + 1) * q > hi ? (hi - r * q) * PAR_CHUNK : D5;
+        for (i5 = r * q < lo ? (lo - r * q) * PAR_CHUNK : 0; i5 < end; i5++) yr[i5] = xr[i5 * XS5];
+    }
 }
 /* @end */

@@ -8,15 +8,19 @@
 #define T float
 #define TY float
 #define COUNT 16
+#define PAR_CHUNK 64
 #define EXPR (va < 0 ? 0 : va)
 #define KERNEL unary_lint
-static void unary_lint(const T *restrict x, TY *restrict y);
+static void unary_lint(const T *restrict x, TY *restrict y, long lo, long hi);
 #endif
 /* @begin */
-static void KERNEL(const T *x, TY *y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK elements. */
+static void KERNEL(const T *x, TY *y, long lo, long hi)
 {
+    const long end = hi < (COUNT + PAR_CHUNK - 1) / PAR_CHUNK ? hi * PAR_CHUNK : COUNT;
     long i;
-    for (i = 0; i < COUNT; i++) {
+    for (i = lo * PAR_CHUNK; i < end; i++) {
         const T va = x[i];
         y[i] = (TY)(EXPR);
     }

@@ -45,7 +45,8 @@
 #define CAUSAL_OFF 15
 #define KERNEL attention_vec_lint
 static void attention_vec_lint(const float *restrict a, const float *restrict b, const float *restrict v,
-                        const float *restrict mask, const uint8_t *restrict cond, float *restrict y);
+                        const float *restrict mask, const uint8_t *restrict cond, float *restrict y, long lo,
+                        long hi);
 #endif
 /* @begin */
 /* scores of the block's QB rows against keys [j0, j0 + nj): s[r] = SCALE * a_r . k_j, masked */
@@ -80,63 +81,67 @@ static NNC_TARGET void KERNEL_scores(const float *restrict at, const float *rest
     }
 }
 
+/* Work units (the range [lo, hi) of a call, see lower_call_par): blocks of
+ * QB query rows, batch-major (unit u is block u % NQB of batch entry
+ * u / NQB); a block is computed alike whatever the split. */
 static NNC_TARGET void KERNEL(const float *restrict a, const float *restrict b, const float *restrict v,
-                              const float *restrict mask, const uint8_t *restrict cond, float *restrict y)
+                              const float *restrict mask, const uint8_t *restrict cond, float *restrict y, long lo,
+                              long hi)
 {
     static const long aoff[] = AOFF, boff[] = BOFF, voff[] = VOFF, moff[] = MOFF, coff[] = COFF;
+    const long nqb = (SQ + QB - 1) / QB; /* query blocks per batch entry */
     float kt[KT ? D * VLANES : 1], p[QB * VLANES], acc[QB * DVP], m[QB], l[QB], alpha[QB];
     VFLOAT s[QB];
-    long t, i0, j0, r, c, jj, d;
+    long u, r, c, jj, d, j0;
     (void)kt;
-    for (t = 0; t < BATCH; t++) {
+    for (u = lo; u < hi; u++) {
+        const long t = u / nqb, i0 = u % nqb * QB;
         const float *at = a + aoff[t], *bt = b + boff[t], *vt = v + voff[t];
         const float *mt = HAS_MASK ? mask + moff[t] : mask;
         const uint8_t *ct = HAS_COND ? cond + coff[t] : cond;
-        for (i0 = 0; i0 < SQ; i0 += QB) {
-            long nk = CAUSAL ? i0 + QB + CAUSAL_OFF : SK; /* keys any row of the block can see */
-            if (nk > SK) nk = SK;
-            for (r = 0; r < QB; r++) {
-                m[r] = -HUGE_VALF;
-                l[r] = 0;
-                for (c = 0; c < DVP; c += VLANES) VSTORE(acc + r * DVP + c, VZERO());
+        long nk = CAUSAL ? i0 + QB + CAUSAL_OFF : SK; /* keys any row of the block can see */
+        if (nk > SK) nk = SK;
+        for (r = 0; r < QB; r++) {
+            m[r] = -HUGE_VALF;
+            l[r] = 0;
+            for (c = 0; c < DVP; c += VLANES) VSTORE(acc + r * DVP + c, VZERO());
+        }
+        for (j0 = 0; j0 < nk; j0 += VLANES) {
+            const long nj = nk - j0 < VLANES ? nk - j0 : VLANES;
+            const float *kd = bt + j0;
+            long kst = SK;
+            if (KT) { /* K[j][d] -> kt[d][j] for the tile */
+                for (jj = 0; jj < VLANES; jj++)
+                    for (d = 0; d < D; d++) kt[d * VLANES + jj] = jj < nj ? bt[(j0 + jj) * (long)D + d] : 0.0f;
+                kd = kt;
+                kst = VLANES;
             }
-            for (j0 = 0; j0 < nk; j0 += VLANES) {
-                const long nj = nk - j0 < VLANES ? nk - j0 : VLANES;
-                const float *kd = bt + j0;
-                long kst = SK;
-                if (KT) { /* K[j][d] -> kt[d][j] for the tile */
-                    for (jj = 0; jj < VLANES; jj++)
-                        for (d = 0; d < D; d++) kt[d * VLANES + jj] = jj < nj ? bt[(j0 + jj) * (long)D + d] : 0.0f;
-                    kd = kt;
-                    kst = VLANES;
-                }
-                KERNEL_scores(at, kd, kst, mt, ct, i0, j0, nj, s);
-                for (r = 0; r < QB; r++) { /* online softmax */
-                    const float tm = VHMAX(s[r]), mn = tm > m[r] ? tm : m[r];
-                    const float mu = mn == -HUGE_VALF ? 0.0f : mn; /* all -inf so far: p = 0 */
-                    const VFLOAT pv = VEXP(VSUB(s[r], VSET(mu)));
-                    alpha[r] = expf(m[r] - mu);
-                    l[r] = l[r] * alpha[r] + VHSUM(pv);
-                    m[r] = mn;
-                    VSTORE(p + r * VLANES, pv);
-                }
-                for (c = 0; c < DV; c += VLANES) { /* acc = alpha acc + p V */
-                    const VMASK cm = VTAIL(DV - c < VLANES ? DV - c : VLANES);
-                    VFLOAT o[QB];
-                    for (r = 0; r < QB; r++) o[r] = VMUL(VLOAD(acc + r * DVP + c), VSET(alpha[r]));
-                    for (jj = 0; jj < nj; jj++) {
-                        const VFLOAT vv = VLOAD_M(vt + (j0 + jj) * (long)DV + c, cm);
-                        for (r = 0; r < QB; r++) o[r] = VFMA(VSET(p[r * VLANES + jj]), vv, o[r]);
-                    }
-                    for (r = 0; r < QB; r++) VSTORE(acc + r * DVP + c, o[r]);
-                }
+            KERNEL_scores(at, kd, kst, mt, ct, i0, j0, nj, s);
+            for (r = 0; r < QB; r++) { /* online softmax */
+                const float tm = VHMAX(s[r]), mn = tm > m[r] ? tm : m[r];
+                const float mu = mn == -HUGE_VALF ? 0.0f : mn; /* all -inf so far: p = 0 */
+                const VFLOAT pv = VEXP(VSUB(s[r], VSET(mu)));
+                alpha[r] = expf(m[r] - mu);
+                l[r] = l[r] * alpha[r] + VHSUM(pv);
+                m[r] = mn;
+                VSTORE(p + r * VLANES, pv);
             }
-            for (r = 0; r < QB && i0 + r < SQ; r++) {
-                const VFLOAT inv = VSET(1.0f / l[r]);
-                float *yr = y + (t * SQ + i0 + r) * (long)DV;
-                for (c = 0; c < DV; c += VLANES)
-                    VSTORE_M(yr + c, VTAIL(DV - c < VLANES ? DV - c : VLANES), VMUL(VLOAD(acc + r * DVP + c), inv));
+            for (c = 0; c < DV; c += VLANES) { /* acc = alpha acc + p V */
+                const VMASK cm = VTAIL(DV - c < VLANES ? DV - c : VLANES);
+                VFLOAT o[QB];
+                for (r = 0; r < QB; r++) o[r] = VMUL(VLOAD(acc + r * DVP + c), VSET(alpha[r]));
+                for (jj = 0; jj < nj; jj++) {
+                    const VFLOAT vv = VLOAD_M(vt + (j0 + jj) * (long)DV + c, cm);
+                    for (r = 0; r < QB; r++) o[r] = VFMA(VSET(p[r * VLANES + jj]), vv, o[r]);
+                }
+                for (r = 0; r < QB; r++) VSTORE(acc + r * DVP + c, o[r]);
             }
+        }
+        for (r = 0; r < QB && i0 + r < SQ; r++) {
+            const VFLOAT inv = VSET(1.0f / l[r]);
+            float *yr = y + (t * SQ + i0 + r) * (long)DV;
+            for (c = 0; c < DV; c += VLANES)
+                VSTORE_M(yr + c, VTAIL(DV - c < VLANES ? DV - c : VLANES), VMUL(VLOAD(acc + r * DVP + c), inv));
         }
     }
 }

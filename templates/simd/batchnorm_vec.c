@@ -16,30 +16,41 @@
 #define C 4
 #define INNER 37
 #define EPS 1e-5f
+#define PAR_CHUNK 64
 #define KERNEL batchnorm_vec_lint
 #endif
 /* @begin */
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK elements (a multiple of VLANES) of the N * C rows of INNER,
+ * row-major, a row's last chunk holding its tail; so each part takes the
+ * whole call's vector and tail paths. */
 static NNC_TARGET void KERNEL(const float *x, const float *restrict scale, const float *restrict bias,
-                              const float *restrict mean, const float *restrict var, float *y)
+                              const float *restrict mean, const float *restrict var, float *y, long lo, long hi)
 {
-    long n, c, i;
-    for (n = 0; n < N; n++)
-        for (c = 0; c < C; c++) {
-            const float s = scale[c] / SQRT(var[c] + EPS);
-            const float ms = mean[c] * s; /* own statement: not contracted into an FMA */
-            const float t = bias[c] - ms;
-            const VFLOAT vs = VSET(s), vt = VSET(t);
-            const float *xr = x + (n * C + c) * (long)INNER;
-            float *yr = y + (n * C + c) * (long)INNER;
-            for (i = 0; i + VLANES <= INNER; i += VLANES) VSTORE(yr + i, VADD(VMUL(VLOAD(xr + i), vs), vt));
-            if (i < INNER) {
-                const VMASK m = VTAIL(INNER - i);
-                VSTORE_M(yr + i, m, VADD(VMUL(VLOAD_M(xr + i, m), vs), vt));
-            }
+    const long q = (INNER + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per row */
+    long r, i;
+    for (r = lo / q; r * q < hi; r++) {
+        const long c = r % C;
+        const long i1 = (r + 1) * q > hi ? (hi - r * q) * PAR_CHUNK : INNER;
+        const float s = scale[c] / SQRT(var[c] + EPS);
+        const float ms = mean[c] * s; /* own statement: not contracted into an FMA */
+        const float t = bias[c] - ms;
+        const VFLOAT vs = VSET(s), vt = VSET(t);
+        const float *xr = x + r * (long)INNER;
+        float *yr = y + r * (long)INNER;
+        for (i = r * q < lo ? (lo - r * q) * PAR_CHUNK : 0; i + VLANES <= i1; i += VLANES)
+            VSTORE(yr + i, VADD(VMUL(VLOAD(xr + i), vs), vt));
+        if (i < i1) {
+            const VMASK m = VTAIL(i1 - i);
+            VSTORE_M(yr + i, m, VADD(VMUL(VLOAD_M(xr + i, m), vs), vt));
         }
+    }
 }
 /* @end */
 #ifdef NNC_LINT
 void batchnorm_vec_lint_use(const float *x, const float *p, float *y);
-void batchnorm_vec_lint_use(const float *x, const float *p, float *y) { batchnorm_vec_lint(x, p, p, p, p, y); }
+void batchnorm_vec_lint_use(const float *x, const float *p, float *y)
+{
+    batchnorm_vec_lint(x, p, p, p, p, y, 0, N * C * ((INNER + PAR_CHUNK - 1) / PAR_CHUNK));
+}
 #endif

@@ -29,38 +29,44 @@
 #define BS3 0
 #define BS4 1
 #define BS5 0
+#define PAR_CHUNK 64
 #define KERNEL binary_vec_lint
 #endif
 /* @begin */
-static NNC_TARGET void KERNEL_row(const float *ar, const float *br, float *yr)
+/* Elements [i, end) of a row: whole vectors, then the partial one. */
+static NNC_TARGET void KERNEL_row(const float *ar, const float *br, float *yr, long i, long end)
 {
-    long i = 0;
-    for (; i + VLANES <= D5; i += VLANES) {
+    for (; i + VLANES <= end; i += VLANES) {
         const VFLOAT va = AS5 ? VLOAD(ar + i) : VSET(ar[0]);
         const VFLOAT vb = BS5 ? VLOAD(br + i) : VSET(br[0]);
         VSTORE(yr + i, VEXPR);
     }
-    if (i < D5) {
-        const VMASK m = VTAIL(D5 - i);
+    if (i < end) {
+        const VMASK m = VTAIL(end - i);
         const VFLOAT va = AS5 ? VLOAD_M(ar + i, m) : VSET(ar[0]);
         const VFLOAT vb = BS5 ? VLOAD_M(br + i, m) : VSET(br[0]);
         VSTORE_M(yr + i, m, VEXPR);
     }
 }
 
-static NNC_TARGET void KERNEL(const float *a, const float *b, float *y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK elements (a multiple of VLANES) of the D0 * ... * D4 rows of D5,
+ * row-major, a row's last chunk holding its tail; so each part takes the
+ * whole call's vector and tail paths. */
+static NNC_TARGET void KERNEL(const float *a, const float *b, float *y, long lo, long hi)
 {
-    long i0, i1, i2, i3, i4, o = 0;
-    for (i0 = 0; i0 < D0; i0++)
-        for (i1 = 0; i1 < D1; i1++)
-            for (i2 = 0; i2 < D2; i2++)
-                for (i3 = 0; i3 < D3; i3++)
-                    for (i4 = 0; i4 < D4; i4++, o += D5)
-                        KERNEL_row(a + i0 * AS0 + i1 * AS1 + i2 * AS2 + i3 * AS3 + i4 * AS4,
-                                   b + i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4, y + o);
+    const long q = (D5 + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per row */
+    long r;
+    for (r = lo / q; r * q < hi; r++) {
+        const long i4 = r % D4, i3 = r / D4 % D3, i2 = r / ((long)D4 * D3) % D2;
+        const long i1 = r / ((long)D4 * D3 * D2) % D1, i0 = r / ((long)D4 * D3 * D2 * D1);
+        KERNEL_row(a + i0 * AS0 + i1 * AS1 + i2 * AS2 + i3 * AS3 + i4 * AS4,
+                   b + i0 * BS0 + i1 * BS1 + i2 * BS2 + i3 * BS3 + i4 * BS4, y + r * (long)D5,
+                   r * q < lo ? (lo - r * q) * PAR_CHUNK : 0, (r + 1) * q > hi ? (hi - r * q) * PAR_CHUNK : D5);
+    }
 }
 /* @end */
 #ifdef NNC_LINT
 void binary_vec_lint_use(const float *a, const float *b, float *y);
-void binary_vec_lint_use(const float *a, const float *b, float *y) { binary_vec_lint(a, b, y); }
+void binary_vec_lint_use(const float *a, const float *b, float *y) { binary_vec_lint(a, b, y, 0, 2); }
 #endif

@@ -43,7 +43,7 @@
 #define EPI_EXPR (v < 0 ? 0 : v)
 #define KERNEL conv_dw_lint
 static NNC_TARGET void conv_dw_lint(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
-                                    T *restrict y);
+                                    T *restrict y, long lo, long hi);
 #endif
 /* @begin */
 /* Copy input row xr (IW floats) into the phase planes at row pr: whole
@@ -109,54 +109,56 @@ static inline NNC_TARGET void KERNEL_taps(const T *pk, const T *wk, long r0, lon
     for (kw = 3; kw < KW; kw++) KERNEL_tap(pk, wk, kw, r0, r1, r2, r3, s);
 }
 
+/* Work units (the range [lo, hi) of a call, see lower_call_par): channel
+ * planes, unit u = n * C + ch; each part zeroes its own planes' borders. */
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict w, const T *restrict b, const T *restrict res,
-                              T *restrict y)
+                              T *restrict y, long lo, long hi)
 {
     T buf[SW * IHP * IWQ];
-    long n, ch, i, oh, ow0, kh;
+    long u, i, oh, ow0, kh;
     (void)res;
     (void)b;
     for (i = 0; i < SW * IHP * IWQ; i++) buf[i] = 0;
-    for (n = 0; n < N; n++)
-        for (ch = 0; ch < C; ch++) {
-            const T *xc = x + (n * C + ch) * ((long)IH * IW);
-            const T *wc = w + ch * ((long)KH * KW);
-            T *yc = y + (n * C + ch) * ((long)OH * OW);
-            const T *rc = HAS_RES ? res + (n * C + ch) * ((long)OH * OW) : 0;
-            const VFLOAT bias = VSET(HAS_BIAS ? b[ch] : (T)0);
-            long filled = 0; /* input rows copied into the planes so far */
-            for (oh = 0; oh < OH; oh += 4) {
-                const long o1 = oh + 1 < OH ? oh + 1 : oh, o2 = oh + 2 < OH ? oh + 2 : o1,
-                           o3 = oh + 3 < OH ? oh + 3 : o2;
-                /* copy the input rows this group of four output rows reads, just before
-                 * reading them, when the planes would outgrow L1; else all at once */
-                for (; filled < IH && filled + PH < IHP &&
-                       (SW * IHP * IWQ <= 4096 || filled + PH <= o3 * SH + (KH - 1) * DH);
-                     filled++)
-                    KERNEL_fill(buf, xc + filled * IW, filled + PH);
-                for (ow0 = 0; ow0 < OW; ow0 += VLANES) {
-                    const VMASK mk = VTAIL(OW - ow0 < VLANES ? OW - ow0 : VLANES);
-                    const long r0 = oh * SH * IWQ, r1 = o1 * SH * IWQ, r2 = o2 * SH * IWQ, r3 = o3 * SH * IWQ;
-                    VFLOAT s[4];
-                    s[0] = s[1] = s[2] = s[3] = bias;
-                    /* taps unrolled by hand up to 3x3 (-O2 keeps short loops rolled) */
-                    if (KH > 0) KERNEL_taps(buf + ow0, wc, r0, r1, r2, r3, s);
-                    if (KH > 1) KERNEL_taps(buf + ow0 + DH * IWQ, wc + KW, r0, r1, r2, r3, s);
-                    if (KH > 2) KERNEL_taps(buf + ow0 + 2 * DH * IWQ, wc + 2 * KW, r0, r1, r2, r3, s);
-                    for (kh = 3; kh < KH; kh++)
-                        KERNEL_taps(buf + ow0 + kh * DH * IWQ, wc + kh * KW, r0, r1, r2, r3, s);
-                    KERNEL_store(yc + oh * OW + ow0, HAS_RES ? rc + oh * OW + ow0 : 0, s[0], mk);
-                    if (o1 > oh) KERNEL_store(yc + o1 * OW + ow0, HAS_RES ? rc + o1 * OW + ow0 : 0, s[1], mk);
-                    if (o2 > o1) KERNEL_store(yc + o2 * OW + ow0, HAS_RES ? rc + o2 * OW + ow0 : 0, s[2], mk);
-                    if (o3 > o2) KERNEL_store(yc + o3 * OW + ow0, HAS_RES ? rc + o3 * OW + ow0 : 0, s[3], mk);
-                }
+    for (u = lo; u < hi; u++) {
+        const long ch = u % C;
+        const T *xc = x + u * ((long)IH * IW);
+        const T *wc = w + ch * ((long)KH * KW);
+        T *yc = y + u * ((long)OH * OW);
+        const T *rc = HAS_RES ? res + u * ((long)OH * OW) : 0;
+        const VFLOAT bias = VSET(HAS_BIAS ? b[ch] : (T)0);
+        long filled = 0; /* input rows copied into the planes so far */
+        for (oh = 0; oh < OH; oh += 4) {
+            const long o1 = oh + 1 < OH ? oh + 1 : oh, o2 = oh + 2 < OH ? oh + 2 : o1,
+                       o3 = oh + 3 < OH ? oh + 3 : o2;
+            /* copy the input rows this group of four output rows reads, just before
+             * reading them, when the planes would outgrow L1; else all at once */
+            for (; filled < IH && filled + PH < IHP &&
+                   (SW * IHP * IWQ <= 4096 || filled + PH <= o3 * SH + (KH - 1) * DH);
+                 filled++)
+                KERNEL_fill(buf, xc + filled * IW, filled + PH);
+            for (ow0 = 0; ow0 < OW; ow0 += VLANES) {
+                const VMASK mk = VTAIL(OW - ow0 < VLANES ? OW - ow0 : VLANES);
+                const long r0 = oh * SH * IWQ, r1 = o1 * SH * IWQ, r2 = o2 * SH * IWQ, r3 = o3 * SH * IWQ;
+                VFLOAT s[4];
+                s[0] = s[1] = s[2] = s[3] = bias;
+                /* taps unrolled by hand up to 3x3 (-O2 keeps short loops rolled) */
+                if (KH > 0) KERNEL_taps(buf + ow0, wc, r0, r1, r2, r3, s);
+                if (KH > 1) KERNEL_taps(buf + ow0 + DH * IWQ, wc + KW, r0, r1, r2, r3, s);
+                if (KH > 2) KERNEL_taps(buf + ow0 + 2 * DH * IWQ, wc + 2 * KW, r0, r1, r2, r3, s);
+                for (kh = 3; kh < KH; kh++)
+                    KERNEL_taps(buf + ow0 + kh * DH * IWQ, wc + kh * KW, r0, r1, r2, r3, s);
+                KERNEL_store(yc + oh * OW + ow0, HAS_RES ? rc + oh * OW + ow0 : 0, s[0], mk);
+                if (o1 > oh) KERNEL_store(yc + o1 * OW + ow0, HAS_RES ? rc + o1 * OW + ow0 : 0, s[1], mk);
+                if (o2 > o1) KERNEL_store(yc + o2 * OW + ow0, HAS_RES ? rc + o2 * OW + ow0 : 0, s[2], mk);
+                if (o3 > o2) KERNEL_store(yc + o3 * OW + ow0, HAS_RES ? rc + o3 * OW + ow0 : 0, s[3], mk);
             }
-            if (HAS_EPI && !VEC_EPI)
-                for (i = 0; i < (long)OH * OW; i++) {
-                    const T v = yc[i], r = HAS_RES ? rc[i] : (T)0;
-                    (void)r;
-                    yc[i] = EPI_EXPR;
-                }
         }
+        if (HAS_EPI && !VEC_EPI)
+            for (i = 0; i < (long)OH * OW; i++) {
+                const T v = yc[i], r = HAS_RES ? rc[i] : (T)0;
+                (void)r;
+                yc[i] = EPI_EXPR;
+            }
+    }
 }
 /* @end */

@@ -47,19 +47,21 @@ static NNC_TARGET VFLOAT KERNEL_block(const float *restrict xb)
     return VDIV(VADD(VADD(a0, a1), VADD(a2, a3)), VSET((float)SPATIAL));
 }
 
-static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): channel
+ * blocks, image-major (unit u is block u % CB of image u / CB). */
+static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y, long lo, long hi)
 {
-    long n, cb;
-    for (n = 0; n < N; n++)
-        for (cb = 0; cb < CB; cb++) {
-            const VFLOAT r = KERNEL_block(x + (n * CB + cb) * ((long)SPATIAL * VLANES));
-            float *yc = y + n * (long)C + cb * VLANES;
-            if (cb < CB - 1 || C % VLANES == 0) VSTORE(yc, r);
-            else VSTORE_M(yc, VTAIL(C % VLANES), r);
-        }
+    long u;
+    for (u = lo; u < hi; u++) {
+        const long n = u / CB, cb = u % CB;
+        const VFLOAT r = KERNEL_block(x + u * ((long)SPATIAL * VLANES));
+        float *yc = y + n * (long)C + cb * VLANES;
+        if (cb < CB - 1 || C % VLANES == 0) VSTORE(yc, r);
+        else VSTORE_M(yc, VTAIL(C % VLANES), r);
+    }
 }
 /* @end */
 #ifdef NNC_LINT
 void global_pool_nchwc_lint_use(const float *restrict x, float *restrict y);
-void global_pool_nchwc_lint_use(const float *restrict x, float *restrict y) { global_pool_nchwc_lint(x, y); }
+void global_pool_nchwc_lint_use(const float *restrict x, float *restrict y) { global_pool_nchwc_lint(x, y, 0, N * CB); }
 #endif

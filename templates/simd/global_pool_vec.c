@@ -44,10 +44,11 @@ static NNC_TARGET float KERNEL_sum(const float *restrict xc)
     return VHSUM(VADD(VADD(s0, s1), VADD(s2, s3)));
 }
 
-static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): channels. */
+static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y, long lo, long hi)
 {
     long c;
-    for (c = 0; c < NC; c++) {
+    for (c = lo; c < hi; c++) {
         const float *xc = x + c * (long)SPATIAL;
         y[c] = IS_MAX ? KERNEL_max(xc) : KERNEL_sum(xc) / (float)SPATIAL;
     }
@@ -55,5 +56,5 @@ static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
 /* @end */
 #ifdef NNC_LINT
 void global_pool_vec_lint_use(const float *restrict x, float *restrict y);
-void global_pool_vec_lint_use(const float *restrict x, float *restrict y) { global_pool_vec_lint(x, y); }
+void global_pool_vec_lint_use(const float *restrict x, float *restrict y) { global_pool_vec_lint(x, y, 0, NC); }
 #endif

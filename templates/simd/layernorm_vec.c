@@ -18,11 +18,12 @@
 #define HAS_INV 1
 #define KERNEL layernorm_vec_lint
 static void layernorm_vec_lint(const float *restrict x, const float *restrict scale, const float *restrict bias,
-                        float *restrict y, float *restrict mean_out, float *restrict inv_out);
+                        float *restrict y, float *restrict mean_out, float *restrict inv_out, long lo, long hi);
 #endif
 /* @begin */
+/* Work units (the range [lo, hi) of a call, see lower_call_par): rows. */
 static NNC_TARGET void KERNEL(const float *restrict x, const float *restrict scale, const float *restrict bias,
-                              float *restrict y, float *restrict mean_out, float *restrict inv_out)
+                              float *restrict y, float *restrict mean_out, float *restrict inv_out, long lo, long hi)
 {
     const long nv = INNER / VLANES * VLANES;
     const VMASK tm = VTAIL(INNER - nv);
@@ -30,7 +31,7 @@ static NNC_TARGET void KERNEL(const float *restrict x, const float *restrict sca
     (void)bias;
     (void)mean_out;
     (void)inv_out;
-    for (o = 0; o < OUTER; o++) {
+    for (o = lo; o < hi; o++) {
         const float *xr = x + o * (long)INNER;
         float *yr = y + o * (long)INNER;
         VFLOAT s = VZERO(), vmean;

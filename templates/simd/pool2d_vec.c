@@ -104,22 +104,23 @@ static NNC_TARGET void KERNEL_interior(const float *restrict xc, long oh, float 
     }
 }
 
-static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y, int64_t *restrict idx)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): output
+ * rows, channel-major (unit u is row u % OH of channel u / OH). */
+static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y, int64_t *restrict idx, long lo, long hi)
 {
-    long c, oh, ow;
+    long u, ow;
     (void)idx;
-    for (c = 0; c < NC; c++) {
+    for (u = lo; u < hi; u++) {
+        const long c = u / OH, oh = u % OH;
         const float *xc = x + c * ((long)IH * IW);
-        for (oh = 0; oh < OH; oh++) {
-            float *yr = y + (c * OH + oh) * (long)OW;
-            for (ow = 0; ow < OW_LO; ow++) yr[ow] = KERNEL_one(xc, oh, ow);
-            KERNEL_interior(xc, oh, yr);
-            for (ow = OW_HI; ow < OW; ow++) yr[ow] = KERNEL_one(xc, oh, ow);
-        }
+        float *yr = y + u * (long)OW;
+        for (ow = 0; ow < OW_LO; ow++) yr[ow] = KERNEL_one(xc, oh, ow);
+        KERNEL_interior(xc, oh, yr);
+        for (ow = OW_HI; ow < OW; ow++) yr[ow] = KERNEL_one(xc, oh, ow);
     }
 }
 /* @end */
 #ifdef NNC_LINT
 void pool2d_vec_lint_use(const float *restrict x, float *restrict y);
-void pool2d_vec_lint_use(const float *restrict x, float *restrict y) { pool2d_vec_lint(x, y, 0); }
+void pool2d_vec_lint_use(const float *restrict x, float *restrict y) { pool2d_vec_lint(x, y, 0, 0, NC * OH); }
 #endif

@@ -133,31 +133,33 @@ static NNC_TARGET void KERNEL_interior(const float *restrict xb, long ihb, long 
     }
 }
 
-static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): output
+ * rows, block-major (unit u is row u % OH of block u / OH); each is
+ * computed alike whatever the split. */
+static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y, long lo, long hi)
 {
-    long b, oh, ow;
-    for (b = 0; b < NB; b++) {
+    long u, ow;
+    for (u = lo; u < hi; u++) {
+        const long b = u / OH, oh = u % OH;
         const float *xb = x + b * ((long)IH * IW * VLANES);
         const VFLOAT empty = KERNEL_empty(b);
-        for (oh = 0; oh < OH; oh++) {
-            float *yr = y + (b * OH + oh) * ((long)OW * VLANES);
-            const long ihb = oh * SH - PH;
-            long h0, h1, p0, p1, rc;
-            KERNEL_taps(ihb, DH, KH, 0, IH, &h0, &h1);
-            KERNEL_taps(ihb, DH, KH, -PH, IH + EH, &p0, &p1);
-            rc = COUNT_PAD ? p1 - p0 : h1 - h0;
-            if (h0 == h1) {
-                for (ow = 0; ow < OW; ow++) VSTORE(yr + ow * VLANES, empty);
-                continue;
-            }
-            for (ow = 0; ow < OW_LO; ow++) VSTORE(yr + ow * VLANES, KERNEL_edge(xb, ihb, h0, h1, rc, ow, empty));
-            KERNEL_interior(xb, ihb, h0, h1, rc, yr);
-            for (ow = OW_HI; ow < OW; ow++) VSTORE(yr + ow * VLANES, KERNEL_edge(xb, ihb, h0, h1, rc, ow, empty));
+        float *yr = y + u * ((long)OW * VLANES);
+        const long ihb = oh * SH - PH;
+        long h0, h1, p0, p1, rc;
+        KERNEL_taps(ihb, DH, KH, 0, IH, &h0, &h1);
+        KERNEL_taps(ihb, DH, KH, -PH, IH + EH, &p0, &p1);
+        rc = COUNT_PAD ? p1 - p0 : h1 - h0;
+        if (h0 == h1) {
+            for (ow = 0; ow < OW; ow++) VSTORE(yr + ow * VLANES, empty);
+            continue;
         }
+        for (ow = 0; ow < OW_LO; ow++) VSTORE(yr + ow * VLANES, KERNEL_edge(xb, ihb, h0, h1, rc, ow, empty));
+        KERNEL_interior(xb, ihb, h0, h1, rc, yr);
+        for (ow = OW_HI; ow < OW; ow++) VSTORE(yr + ow * VLANES, KERNEL_edge(xb, ihb, h0, h1, rc, ow, empty));
     }
 }
 /* @end */
 #ifdef NNC_LINT
 void pool_nchwc_lint_use(const float *restrict x, float *restrict y);
-void pool_nchwc_lint_use(const float *restrict x, float *restrict y) { pool_nchwc_lint(x, y); }
+void pool_nchwc_lint_use(const float *restrict x, float *restrict y) { pool_nchwc_lint(x, y, 0, NB * OH); }
 #endif

@@ -14,8 +14,9 @@
 #define AXIS_N 10
 #define INNER 3
 #define LOG 0
+#define PAR_CHUNK 64
 #define KERNEL softmax_vec_lint
-static void softmax_vec_lint(const float *restrict x, float *restrict y);
+static void softmax_vec_lint(const float *restrict x, float *restrict y, long lo, long hi);
 #endif
 /* @begin */
 /* columns [c, c + VLANES) (mask m) of one [AXIS_N, INNER] block */
@@ -79,18 +80,24 @@ static NNC_TARGET void KERNEL_row(const float *restrict x, float *restrict y, co
     }
 }
 
-static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK columns (a multiple of VLANES) of each of the OUTER blocks,
+ * block-major (INNER == 1: the rows); so each part takes the whole call's
+ * column groups and masks. */
+static NNC_TARGET void KERNEL(const float *restrict x, float *restrict y, long lo, long hi)
 {
+    const long q = (INNER + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per block */
     long o, c;
-    for (o = 0; o < OUTER; o++) {
+    for (o = lo / q; o * q < hi; o++) {
         const float *xo = x + o * (long)AXIS_N * INNER;
         float *yo = y + o * (long)AXIS_N * INNER;
+        const long c1 = (o + 1) * q > hi ? (hi - o * q) * PAR_CHUNK : INNER;
         if (INNER == 1) {
             KERNEL_row(xo, yo, AXIS_N);
             continue;
         }
-        for (c = 0; c < INNER; c += VLANES)
-            KERNEL_cols(xo + c, yo + c, AXIS_N, INNER, VTAIL(INNER - c < VLANES ? INNER - c : VLANES));
+        for (c = o * q < lo ? (lo - o * q) * PAR_CHUNK : 0; c < c1; c += VLANES)
+            KERNEL_cols(xo + c, yo + c, AXIS_N, INNER, VTAIL(c1 - c < VLANES ? c1 - c : VLANES));
     }
 }
 /* @end */

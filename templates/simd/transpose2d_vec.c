@@ -45,23 +45,32 @@ static NNC_TARGET void KERNEL_block(const T *restrict x, T *restrict y)
     _mm256_storeu_ps((float *)(y + 7 * (long)ROWS), _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
-static NNC_TARGET void KERNEL(const T *restrict x, T *restrict y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): tiles of
+ * 8 rows by 64 columns of X (the last ones shorter), batch-major, then
+ * row-major; a tile is 8x8 blocks and its edge rows and columns one by one. */
+static NNC_TARGET void KERNEL(const T *restrict x, T *restrict y, long lo, long hi)
 {
-    long b, i, j, k;
-    for (b = 0; b < BATCH; b++) {
+    const long nrt = (ROWS + 7) / 8, nct = (COLS + 63) / 64; /* row and column tiles */
+    long u, i, j, k;
+    for (u = lo; u < hi; u++) {
+        const long b = u / (nrt * nct), i0 = u / nct % nrt * 8, j0 = u % nct * 64;
+        const long i1 = ROWS - i0 < 8 ? ROWS : i0 + 8, j1 = COLS - j0 < 64 ? COLS : j0 + 64;
         const T *xb = x + b * ((long)ROWS * COLS);
         T *yb = y + b * ((long)ROWS * COLS);
-        for (i = 0; i + 8 <= ROWS; i += 8) {
-            for (j = 0; j + 8 <= COLS; j += 8) KERNEL_block(xb + i * COLS + j, yb + j * ROWS + i);
-            for (; j < COLS; j++)
+        for (i = i0; i + 8 <= i1; i += 8) {
+            for (j = j0; j + 8 <= j1; j += 8) KERNEL_block(xb + i * COLS + j, yb + j * ROWS + i);
+            for (; j < j1; j++)
                 for (k = i; k < i + 8; k++) yb[j * ROWS + k] = xb[k * COLS + j];
         }
-        for (; i < ROWS; i++)
-            for (j = 0; j < COLS; j++) yb[j * ROWS + i] = xb[i * COLS + j];
+        for (; i < i1; i++)
+            for (j = j0; j < j1; j++) yb[j * ROWS + i] = xb[i * COLS + j];
     }
 }
 /* @end */
 #ifdef NNC_LINT
 void transpose2d_vec_lint_use(const T *restrict x, T *restrict y);
-void transpose2d_vec_lint_use(const T *restrict x, T *restrict y) { transpose2d_vec_lint(x, y); }
+void transpose2d_vec_lint_use(const T *restrict x, T *restrict y)
+{
+    transpose2d_vec_lint(x, y, 0, BATCH * ((ROWS + 7) / 8) * ((COLS + 63) / 64));
+}
 #endif

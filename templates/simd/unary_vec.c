@@ -8,6 +8,7 @@
 #ifdef NNC_LINT
 #include "lint.h"
 #define COUNT 37
+#define PAR_CHUNK 64
 /* every elementwise word of the layer, so that linting this template checks them all */
 #define VEXPR                                                                                                   \
     VADD(VSEL_LT(va, VSET(0.0f), VMUL(VSET(0.5f), VEXPM1(va)), VMAX(VSET(0.0f), VMIN(VSET(6.0f), va))),         \
@@ -16,10 +17,14 @@
 #define KERNEL unary_vec_lint
 #endif
 /* @begin */
-static NNC_TARGET void KERNEL(const float *x, float *y)
+/* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
+ * PAR_CHUNK elements (a multiple of two vectors), the last one holding the
+ * tail; so each part takes the whole call's vector and tail paths. */
+static NNC_TARGET void KERNEL(const float *x, float *y, long lo, long hi)
 {
-    long i = 0;
-    for (; i + 2 * VLANES <= COUNT; i += 2 * VLANES) {
+    const long end = hi < (COUNT + PAR_CHUNK - 1) / PAR_CHUNK ? hi * PAR_CHUNK : COUNT;
+    long i = lo * PAR_CHUNK;
+    for (; i + 2 * VLANES <= end; i += 2 * VLANES) {
         {
             const VFLOAT va = VLOAD(x + i);
             VSTORE(y + i, VEXPR);
@@ -29,8 +34,8 @@ static NNC_TARGET void KERNEL(const float *x, float *y)
             VSTORE(y + i + VLANES, VEXPR);
         }
     }
-    for (; i < COUNT; i += VLANES) {
-        const VMASK m = VTAIL(COUNT - i < VLANES ? COUNT - i : VLANES);
+    for (; i < end; i += VLANES) {
+        const VMASK m = VTAIL(end - i < VLANES ? end - i : VLANES);
         const VFLOAT va = VLOAD_M(x + i, m);
         VSTORE_M(y + i, m, VEXPR);
     }
@@ -38,5 +43,5 @@ static NNC_TARGET void KERNEL(const float *x, float *y)
 /* @end */
 #ifdef NNC_LINT
 void unary_vec_lint_use(const float *x, float *y);
-void unary_vec_lint_use(const float *x, float *y) { unary_vec_lint(x, y); }
+void unary_vec_lint_use(const float *x, float *y) { unary_vec_lint(x, y, 0, (COUNT + PAR_CHUNK - 1) / PAR_CHUNK); }
 #endif

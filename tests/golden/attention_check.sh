@@ -5,6 +5,8 @@
 # rows) must be recognised as one fused Attention node (`nnc info --graph`)
 # and match numpy under `nnc verify` on every target this CPU runs (generic,
 # avx2, avx512); the generated C must compile warning-free with gcc and clang.
+# Every kernel call is split as far as it goes (NNC_TEST_PAR_MIN_COST=1) and
+# P_run_parallel on 3 and 8 threads (neon: 3) must match P_run bit for bit.
 # One line per case, then "N passed, M failed"; exit 1 on any failure.
 #   attention_check.sh NNC [PYTHON] [OUTDIR]
 set -uo pipefail
@@ -16,6 +18,7 @@ else
     out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 fi
 . "$HERE/case_runner.sh"
+export NNC_TEST_PAR_MIN_COST=1 GOLDEN_THREADS=3,8
 
 case_before()
 {

@@ -9,6 +9,10 @@
 # -std=c99 -Wall -Wextra -pedantic -Werror (so the run is also the gcc
 # warning check), and the generated C checked warning-free by clang
 # (-fsyntax-only: clang's warnings do not depend on optimisation).
+# With GOLDEN_THREADS (a list such as 3,8; neon: its first count only, under
+# qemu), the verify also runs P_run_parallel on those thread counts and
+# requires outputs bit-identical to P_run's (the sourcing script may export
+# NNC_TEST_PAR_MIN_COST=1 to split every kernel call as far as it goes).
 # CASE_SHARD=i/n runs only cases i, i+n, i+2n, ... (1-based), so a long
 # check can be split across ctest entries. The sourcing script defines three
 # hooks that add failure reasons to $why (and details to $log):
@@ -55,7 +59,7 @@ in_shard()
 
 run_cases()
 {
-    local gen="$1" cases c kind m isa cc pass=0 fail=0 k=0
+    local gen="$1" cases c kind m isa cc thr pass=0 fail=0 k=0
     cases="$("$PY" "$HERE/$gen" "$out")" || { echo "$gen failed"; echo "0 passed, 1 failed"; return 1; }
     golden_targets
     [ -n "$targets" ] || { echo "skipped: no target to check"; return 77; }
@@ -67,8 +71,14 @@ run_cases()
         : >"$log"
         case_before "$c" "$kind"
         for isa in $targets; do
+            thr=()
+            if [ -n "${GOLDEN_THREADS:-}" ]; then
+                thr=(--threads "$GOLDEN_THREADS")
+                [ "$isa" != neon ] || thr=(--threads "${GOLDEN_THREADS%%,*}")
+            fi
             if ! CC=gcc NNC_VERIFY_CFLAGS="-O2 $STRICT" \
-                "$NNC" verify "$m" --target "$isa" --rtol 1e-3 --atol 1e-4 >"$out/$c/verify_$isa.txt" 2>&1; then
+                "$NNC" verify "$m" --target "$isa" --rtol 1e-3 --atol 1e-4 ${thr[@]+"${thr[@]}"} \
+                >"$out/$c/verify_$isa.txt" 2>&1; then
                 why="$why verify-$isa"; cat "$out/$c/verify_$isa.txt" >>"$log"
             fi
             if ! "$NNC" "$m" --target "$isa" -o "$out/$c/$isa.c" >>"$log" 2>&1; then

@@ -9,7 +9,10 @@ vector widths (4, 8 and 16 lanes), with tails, broadcasting patterns and pool
 geometries (pads, strides, dilations, ceil_mode); runs each on the generic
 target to get the reference outputs (nnc verify --keep), then checks every
 SIMD target against them: exactly for data movement, max and compare-like
-ops, within rtol 1e-5 / atol 1e-6 otherwise. --sanitize also runs the SIMD
+ops, within rtol 1e-5 / atol 1e-6 otherwise. Every kernel call is split as
+far as it goes (NNC_TEST_PAR_MIN_COST=1) and every verify, the generic
+reference's included, also runs P_run_parallel on 3 and 8 threads (neon: 3),
+which must match P_run bit for bit. --sanitize also runs the SIMD
 code under ASan+UBSan (clang; neon: the cross gcc under qemu-aarch64);
 --warnings also compiles it with gcc and clang -std=c99 -Wall -Wextra
 -pedantic -Werror (neon: aarch64-linux-gnu-gcc and clang
@@ -91,7 +94,7 @@ def rnd(*shape, lo=-3.0, hi=3.0, seed=[0]):
 def cases():
     c = []
     # unary elementwise: sizes below, at and above 8/16 lanes
-    for size in ([5], [16], [37], [1, 3, 7, 13]):
+    for size in ([5], [16], [37], [1, 3, 7, 13], [2, 101]):
         x = rnd(*size)
         x.flat[0] = 0.0
         if x.size > 2:
@@ -107,7 +110,9 @@ def cases():
                                            consts=("lo", "hi")), 1))
     # binary with broadcasting
     shapes = (([2, 3, 5, 7], [3, 1, 1]), ([2, 3, 5, 7], []), ([1, 37], [37]), ([4, 1], [1, 5]),
-              ([3, 1, 17], [3, 9, 17]), ([1, 16, 4, 4], [1, 16, 1, 1]), ([70], [70]), ([1, 1], [2, 3, 1, 1]))
+              ([3, 1, 17], [3, 9, 17]), ([1, 16, 4, 4], [1, 16, 1, 1]), ([70], [70]), ([1, 1], [2, 3, 1, 1]),
+              # rows past one and two split chunks (64 elements), with tails
+              ([3, 1, 150], [3, 9, 150]), ([2, 5, 131], [5, 1]))
     for sa, sb in shapes:
         a, b = rnd(*sa), rnd(*sb, lo=0.5, hi=2.0)
         tag = "%s_%s" % ("x".join(map(str, sa)) or "s", "x".join(map(str, sb)) or "s")
@@ -147,7 +152,7 @@ def cases():
         x = rnd(*shape)
         c.append(("GlobalMaxPool_%s" % "x".join(map(str, shape)), model("GlobalMaxPool", [("x", x)]), 1))
         c.append(("GlobalAveragePool_%s" % "x".join(map(str, shape)), model("GlobalAveragePool", [("x", x)]), 0))
-    for shape in ([2, 3, 5, 7], [1, 16, 4, 4], [3, 5]):
+    for shape in ([2, 3, 5, 7], [1, 16, 4, 4], [3, 5], [2, 3, 11, 13]):
         ch = shape[1]
         ins = [("x", rnd(*shape)), ("s", rnd(ch)), ("b", rnd(ch)), ("m", rnd(ch)), ("v", rnd(ch, lo=0.1, hi=2))]
         c.append(("BatchNorm_%s" % "x".join(map(str, shape)),
@@ -155,7 +160,8 @@ def cases():
         c.append(("BatchNormRt_%s" % "x".join(map(str, shape)), model("BatchNormalization", ins), 0))
     # data movement
     for shape, perm in (([2, 37, 19], [0, 2, 1]), ([3, 64, 48], [0, 2, 1]), ([5, 7], [1, 0]), ([16, 16], [1, 0]),
-                        ([2, 3, 4, 5], [0, 2, 1, 3]), ([2, 3, 4, 5], [3, 2, 1, 0]), ([1, 9, 8, 33], [0, 1, 3, 2])):
+                        ([2, 3, 4, 5], [0, 2, 1, 3]), ([2, 3, 4, 5], [3, 2, 1, 0]), ([1, 9, 8, 33], [0, 1, 3, 2]),
+                        ([2, 37, 150], [0, 2, 1]), ([2, 150, 37], [0, 2, 1]), ([3, 70, 5], [2, 1, 0])):
         c.append(("Transpose_%s_%s" % ("x".join(map(str, shape)), "".join(map(str, perm))),
                   model("Transpose", [("x", rnd(*shape))], attrs=dict(perm=perm)), 1))
         xi = np.arange(np.prod(shape), dtype=np.int64).reshape(shape)
@@ -169,6 +175,22 @@ def cases():
                       model("Pad", [("x", x), ("p", np.array(pads, np.int64)), ("v", np.float32(1.5))],
                             attrs=dict(mode=mode), consts=("p", "v")), 1))
     c.append(("Concat", model("Concat", [("a", rnd(1, 3, 5)), ("b", rnd(1, 4, 5))], attrs=dict(axis=1)), 1))
+    c.append(("Concat2", model("Concat", [("a", rnd(2, 50, 7)), ("b", rnd(2, 30, 7))], attrs=dict(axis=1)), 1))
+    # normalisation: rows (INNER 1) and column chunks past one and two split chunks
+    for shape, axis in (([3, 100], -1), ([2, 10, 150], 1), ([5, 37], 0)):
+        x = rnd(*shape)
+        for op in ("Softmax", "LogSoftmax"):
+            c.append(("%s_%s_%d" % (op, "x".join(map(str, shape)), axis),
+                      model(op, [("x", x)], attrs=dict(axis=axis)), 0))
+    x = rnd(4, 7, 150)
+    for tag, sh in (("row", [150]), ("bcast", [7, 150])):  # per-row Scale and B (layernorm_vec), and broadcast
+        ins = [("x", x), ("s", rnd(*sh)), ("b", rnd(*sh))]
+        c.append(("LayerNorm_%s" % tag, model("LayerNormalization", ins, attrs=dict(axis=-1), consts=("s", "b"),
+                                              opset=17), 0))
+    c.append(("LayerNorm_nob", model("LayerNormalization", [("x", rnd(3, 5, 9)), ("s", rnd(5, 9))],
+                                     attrs=dict(axis=1), consts=("s",), opset=17), 0))
+    c.append(("InstanceNorm", model("InstanceNormalization", [("x", rnd(2, 3, 50)), ("s", rnd(3)), ("b", rnd(3))],
+                                    consts=("s", "b")), 0))
     return c
 
 
@@ -178,6 +200,7 @@ def write_pb(path, arr):
 
 
 def run(cmd, env=None):
+    env = dict(env or os.environ, NNC_TEST_PAR_MIN_COST="1")
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     return p.returncode, p.stdout
 
@@ -220,10 +243,10 @@ def check(a, name, mf, exact):
     keep = os.path.join(d, "generic")
     for k, o in enumerate(m.graph.output):
         write_pb(os.path.join(ds, "output_%d.pb" % k), np.zeros([1], np.float32))
-    rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--keep", keep])
+    rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--keep", keep, "--threads", "3,8"])
     outs = sorted(f for f in os.listdir(keep) if re.match(r"out_\d+\.bin$", f)) if os.path.isdir(keep) else []
-    if "error" in out and not outs:
-        failed.append((name, "generic", out.strip().splitlines()[-1]))
+    if not outs:  # an error, or P_run_parallel differing from P_run (no outputs kept)
+        failed.append((name, "generic", out.strip().splitlines()[-2:]))
         return failed
     run([a.nnc, os.path.join(d, "model.onnx"), "-o", os.path.join(d, "m.c")])
     with open(os.path.join(d, "m.h")) as f:
@@ -235,7 +258,8 @@ def check(a, name, mf, exact):
         write_pb(os.path.join(ds, "output_%d.pb" % k), raw)
     tol = ["--rtol", "0", "--atol", "0"] if exact else ["--rtol", "1e-5", "--atol", "1e-6"]
     for isa in runnable(a.targets):
-        rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol)
+        threads = ["--threads", "3" if isa == "neon" else "3,8"]
+        rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol + threads)
         if rc != 0:
             failed.append((name, isa, out.strip().splitlines()[-2:]))
             continue
@@ -245,7 +269,7 @@ def check(a, name, mf, exact):
             if isa == "neon":
                 env.pop("CC")
                 env.update(neon_tools()[2])
-            rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol, env)
+            rc, out = run([a.nnc, "verify", os.path.join(d, "model.onnx"), ds, "--target", isa] + tol + threads, env)
             if rc != 0:
                 failed.append((name, isa + " sanitize", out.strip().splitlines()[-3:]))
         if a.warnings:

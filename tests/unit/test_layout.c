@@ -2,7 +2,8 @@
  * storage size of a blocked tensor, LayoutConvert's shape function, and the
  * layout_convert kernel template, included here as C (its parameters are
  * plain identifiers, so #defines specialise it the way the emitter does) and
- * checked element by element against the layout's definition, both ways. */
+ * checked element by element against the layout's definition, both ways,
+ * run whole and split into its work units (as P_run_parallel splits it). */
 #include "unit.h"
 
 #include "ir/ops.h"
@@ -53,8 +54,10 @@ static void test_convert_shape(void)
 }
 
 /* ---- the kernel template ---- */
-/* KERNEL(x, y) for [N_,C_,HW_] with LANES_ lanes, both directions:
- * to_blocked_<id>, to_plain_<id>. */
+/* KERNEL(x, y, lo, hi) for [N_,C_,HW_] with LANES_ lanes, both directions:
+ * to_blocked_<id>, to_plain_<id>; work units of PAR_CHUNK positions (small
+ * here, so that planes hold several, the last one short). */
+#define PAR_CHUNK 4
 #define T float
 #define N N_
 #define C C_
@@ -143,22 +146,35 @@ static void test_convert_shape(void)
 #undef HW
 #undef LANES
 
-typedef void (*ConvertFn)(const float *restrict, float *restrict);
+typedef void (*ConvertFn)(const float *restrict, float *restrict, long, long);
+
+/* fn over all `units` work units: whole (split 0), or one call per unit in
+ * reverse order (split 1), which must come to the same. */
+static void run_units(ConvertFn fn, const float *x, float *y, long units, int split)
+{
+    if (!split) {
+        fn(x, y, 0, units);
+        return;
+    }
+    for (long u = units - 1; u >= 0; u--) fn(x, y, u, u + 1);
+}
 
 /* Plain -> blocked -> plain on [n,c,hw] with `lanes` lanes: every element
  * lands at (((n*CB + ch/lanes)*HW + p)*lanes + ch%lanes), padding lanes are 0,
  * nothing past either buffer is written, the round trip is exact, and
  * garbage in the padding lanes never reaches the plain side. */
-static void check_round_trip(ConvertFn to_blocked, ConvertFn to_plain, long n, long c, long hw, long lanes)
+static void check_round_trip(ConvertFn to_blocked, ConvertFn to_plain, long n, long c, long hw, long lanes,
+                             int split)
 {
     const long cb = (c + lanes - 1) / lanes, plain = n * c * hw, blocked = n * cb * lanes * hw;
+    const long units = n * cb * ((hw + PAR_CHUNK - 1) / PAR_CHUNK);
     const float sentinel = -7777.0f;
     float *x = malloc((size_t)(plain + 1) * sizeof *x), *y = malloc((size_t)(blocked + 1) * sizeof *y);
     float *z = malloc((size_t)(plain + 1) * sizeof *z);
     for (long i = 0; i < plain; i++) x[i] = (float)(i * 7 % 101) - 50.5f;
     for (long i = 0; i <= blocked; i++) y[i] = sentinel;
     for (long i = 0; i <= plain; i++) z[i] = sentinel;
-    to_blocked(x, y);
+    run_units(to_blocked, x, y, units, split);
     int bad = 0;
     for (long b = 0; b < n; b++)
         for (long ch = 0; ch < cb * lanes; ch++)
@@ -170,10 +186,12 @@ static void check_round_trip(ConvertFn to_blocked, ConvertFn to_plain, long n, l
     for (long b = 0; b < n; b++) /* padding lanes hold garbage: it must not matter */
         for (long ch = c; ch < cb * lanes; ch++)
             for (long p = 0; p < hw; p++) y[((b * cb + ch / lanes) * hw + p) * lanes + ch % lanes] = 1e30f;
-    to_plain(y, z);
+    run_units(to_plain, y, z, units, split);
     for (long i = 0; i < plain; i++) bad += z[i] != x[i];
     bad += z[plain] != sentinel;
-    if (bad) fprintf(stderr, "\n  layout_convert [%ld,%ld,%ld] x%ld: %d wrong elements\n", n, c, hw, lanes, bad);
+    if (bad)
+        fprintf(stderr, "\n  layout_convert [%ld,%ld,%ld] x%ld%s: %d wrong elements\n", n, c, hw, lanes,
+                split ? " (split)" : "", bad);
     CU_ASSERT_EQUAL(bad, 0);
     free(x);
     free(y);
@@ -182,10 +200,12 @@ static void check_round_trip(ConvertFn to_blocked, ConvertFn to_plain, long n, l
 
 static void test_convert_kernel(void)
 {
-    check_round_trip(to_blocked_a, to_plain_a, 1, 3, 5, 8);   /* one partial block */
-    check_round_trip(to_blocked_b, to_plain_b, 2, 20, 7, 16); /* a full block and a partial one, batch 2 */
-    check_round_trip(to_blocked_c, to_plain_c, 3, 32, 1, 16); /* whole blocks, 1x1 planes */
-    check_round_trip(to_blocked_d, to_plain_d, 1, 8, 9, 8);   /* exactly one block */
+    for (int split = 0; split < 2; split++) {
+        check_round_trip(to_blocked_a, to_plain_a, 1, 3, 5, 8, split);   /* one partial block */
+        check_round_trip(to_blocked_b, to_plain_b, 2, 20, 7, 16, split); /* a full block and a partial one, batch 2 */
+        check_round_trip(to_blocked_c, to_plain_c, 3, 32, 1, 16, split); /* whole blocks, 1x1 planes */
+        check_round_trip(to_blocked_d, to_plain_d, 1, 8, 9, 8, split);   /* exactly one block */
+    }
 }
 
 int unit_add_layout_suite(void)
