@@ -3,7 +3,9 @@
  * shapes inferred (constants folded); the output's extension picks the
  * writer:
  *  - OUT.onnx: a ModelProto packed with protobuf-c (opset 17), every
- *    constant an initializer with raw little-endian data;
+ *    constant an initializer with raw little-endian data; batch-first
+ *    recurrent nodes (layout 1) as layout 0 between Transposes, which every
+ *    ONNX runtime runs;
  *  - OUT.nn: the graph printed in the language, one escape-hatch call per
  *    node (`t3 = Conv(x, w, b, kernel_shape=[3, 3], ...)`), float constants
  *    as `parameter(...) as "NAME"` with their values in OUT.safetensors
@@ -125,13 +127,64 @@ static Onnx__NodeProto *node_proto(Arena *a, const Node *n)
     return p;
 }
 
+static Onnx__NodeProto *transpose_proto(Arena *a, const char *in, const char *out, int rank, const int64_t *perm)
+{
+    Onnx__NodeProto *p = arena_alloc(a, sizeof *p);
+    onnx__node_proto__init(p);
+    p->name = arena_printf(a, "%s/transpose", out);
+    p->op_type = "Transpose";
+    p->n_input = p->n_output = 1;
+    p->input = arena_alloc_array(a, 1, sizeof(char *));
+    p->output = arena_alloc_array(a, 1, sizeof(char *));
+    p->input[0] = (char *)in;
+    p->output[0] = (char *)out;
+    Attr at = {.name = "perm", .type = ATTR_INTS, .n = rank, .ints = (int64_t *)perm};
+    p->n_attribute = 1;
+    p->attribute = arena_alloc_array(a, 1, sizeof(void *));
+    p->attribute[0] = attr_proto(a, &at);
+    return p;
+}
+
+/* RNN / LSTM / GRU with layout 1 (batch first, as batch_first=true lowers)
+ * is written as layout 0 between Transposes: ONNX Runtime runs only layout 0.
+ * X [N,T,I] and initial_h/c [N,dirs,H] are transposed in; Y [T,dirs,N,H] and
+ * Y_h/c [dirs,N,H] out. Appends the nodes to gp. */
+static void write_recurrent_layout0(Arena *a, const Node *n, Onnx__GraphProto *gp)
+{
+    static const int64_t p3[3] = {1, 0, 2}, py[4] = {2, 0, 1, 3};
+    Onnx__NodeProto *p = node_proto(a, n);
+    for (int k = 0; k < n->n_in; k++) {
+        if (!n->in[k] || (k != 0 && k != 5 && k != 6)) continue; /* X, initial_h, initial_c */
+        const char *t = arena_printf(a, "%s/layout0_in%d", n->name, k);
+        gp->node[gp->n_node++] = transpose_proto(a, n->in[k]->name, t, 3, p3);
+        p->input[k] = (char *)t;
+    }
+    for (size_t i = 0; i < p->n_attribute; i++)
+        if (strcmp(p->attribute[i]->name, "layout") == 0) p->attribute[i]->i = 0;
+    gp->node[gp->n_node++] = p;
+    for (int k = 0; k < n->n_out; k++) {
+        if (!n->out[k]) continue;
+        const char *t = arena_printf(a, "%s/layout0_out%d", n->name, k);
+        p->output[k] = (char *)t;
+        gp->node[gp->n_node++] = transpose_proto(a, t, n->out[k]->name, k ? 3 : 4, k ? p3 : py);
+    }
+}
+
+static int is_batch_first_recurrent(const Node *n)
+{
+    return (n->op == OP_RNN || n->op == OP_LSTM || n->op == OP_GRU) && node_attr_int(n, "layout", 0) == 1;
+}
+
 static void write_onnx(Arena *a, Graph *g, const char *out)
 {
     Onnx__GraphProto *gp = arena_alloc(a, sizeof *gp);
     onnx__graph_proto__init(gp);
     gp->name = (char *)g->name;
-    gp->node = arena_alloc_array(a, (size_t)g->n_nodes + 1, sizeof(void *));
-    for (int i = 0; i < g->n_nodes; i++) gp->node[gp->n_node++] = node_proto(a, g->nodes[i]);
+    gp->node = arena_alloc_array(a, (size_t)g->n_nodes * 6 + 1, sizeof(void *));
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (is_batch_first_recurrent(g->nodes[i])) write_recurrent_layout0(a, g->nodes[i], gp);
+        else gp->node[gp->n_node++] = node_proto(a, g->nodes[i]);
+    }
     char *seen = arena_alloc(a, (size_t)g->n_tensors + 1);
     gp->initializer = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(void *));
     for (int i = 0; i < g->n_nodes; i++)

@@ -81,6 +81,11 @@ CASES = [
 ]
 
 
+def source(shape, src):
+    """the .nn text of a case: one f32 input x of `shape`, its lines, output y"""
+    return "input x: f32%s\n%s\noutput y\n" % (list(shape), src)
+
+
 def main():
     nnc, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     os.makedirs(work, exist_ok=True)
@@ -103,7 +108,7 @@ def main():
             y = m(x)
         nn_path = os.path.join(d, "net.nn")
         with open(nn_path, "w") as f:
-            f.write("input x: f32%s\n%s\noutput y\n" % (list(shape), src))
+            f.write(source(shape, src))
         w = os.path.join(d, "w.safetensors")
         write_safetensors(w, {k: v for k, v in m.state_dict().items()})
         with open(os.path.join(ds, "input_0.pb"), "wb") as f:
