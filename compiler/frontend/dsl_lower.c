@@ -339,11 +339,23 @@ static Tensor *op2(Call *c, OpKind op, Tensor *x, Tensor *y, const char *suffix)
     return finish(c, n);
 }
 
+/* A constant the lowering computes (a mask, a scale, a shape): not a
+ * parameter; param_const() makes one that holds parameters. */
 static Tensor *new_const(Dsl *P, const char *name, DType dt, int rank, const int64_t *dims)
 {
     Tensor *t = graph_add_tensor(P->g, unique_name(P, name));
     tensor_set_shape(t, dt, rank, dims);
     t->data = arena_alloc(P->a, (size_t)tensor_bytes(t) + 1);
+    t->lowering_const = 1;
+    return t;
+}
+
+/* A constant holding parameters: one of the state_dict, or its values
+ * rearranged (a transposed weight, LSTM gates in ONNX's order). */
+static Tensor *param_const(Dsl *P, const char *name, int rank, const int64_t *dims)
+{
+    Tensor *t = new_const(P, name, DT_FLOAT, rank, dims);
+    t->lowering_const = 0;
     return t;
 }
 
@@ -427,7 +439,7 @@ static Tensor *param_named(Call *c, const char *name, const char *kw, int rank, 
 {
     Dsl *P = c->P;
     note_param(c, name);
-    Tensor *t = new_const(P, name, DT_FLOAT, rank, dims);
+    Tensor *t = param_const(P, name, rank, dims);
     for (int k = 0; k < c->n_kw; k++) {
         if (strcmp(c->kw_names[k], kw) != 0) continue;
         c->kw_used |= 1u << k;
@@ -612,7 +624,7 @@ static Value b_linear(Call *c)
         set_int(c, n, "transB", 1);
         return tv(finish(c, n));
     }
-    Tensor *wt = new_const(c->P, arena_printf(c->P->a, "%s.weight_t", c->layer), DT_FLOAT, 2, (int64_t[]){in, out});
+    Tensor *wt = param_const(c->P, arena_printf(c->P->a, "%s.weight_t", c->layer), 2, (int64_t[]){in, out});
     for (int64_t i = 0; i < out; i++)
         for (int64_t j = 0; j < in; j++) ((float *)wt->data)[j * out + i] = ((float *)w->data)[i * in + j];
     Tensor *y = op2(c, OP_MatMul, x, wt, NULL);
@@ -1024,9 +1036,9 @@ static Tensor *rnn_weights(Call *c, const char *kind, int layer, int dirs, int g
     const int *order = gates == 4 ? lstm : gates == 3 ? gru : rnn;
     Dsl *P = c->P;
     int64_t G = gates * H, wd[3] = {dirs, G, I}, rd[3] = {dirs, G, H}, bd[2] = {dirs, 2 * G};
-    Tensor *W = new_const(P, arena_printf(P->a, "%s.W_l%d", c->layer, layer), DT_FLOAT, 3, wd);
-    *R = new_const(P, arena_printf(P->a, "%s.R_l%d", c->layer, layer), DT_FLOAT, 3, rd);
-    *B = new_const(P, arena_printf(P->a, "%s.B_l%d", c->layer, layer), DT_FLOAT, 2, bd);
+    Tensor *W = param_const(P, arena_printf(P->a, "%s.W_l%d", c->layer, layer), 3, wd);
+    *R = param_const(P, arena_printf(P->a, "%s.R_l%d", c->layer, layer), 3, rd);
+    *B = param_const(P, arena_printf(P->a, "%s.B_l%d", c->layer, layer), 2, bd);
     double bound = 1 / sqrt((double)H);
     (void)kind;
     for (int d = 0; d < dirs; d++) {
@@ -1115,12 +1127,12 @@ static Value b_causal_mask(Call *c)
 static Tensor *project(Call *c, Tensor *x, const Tensor *w, const Tensor *b, int64_t r0, int64_t n, const char *what)
 {
     int64_t E = w->dims[1], d[2] = {E, n};
-    Tensor *wt = new_const(c->P, arena_printf(c->P->a, "%s.%s_weight_t", c->layer, what), DT_FLOAT, 2, d);
+    Tensor *wt = param_const(c->P, arena_printf(c->P->a, "%s.%s_weight_t", c->layer, what), 2, d);
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < E; j++) ((float *)wt->data)[j * n + i] = ((const float *)w->data)[(r0 + i) * E + j];
     Tensor *y = op2(c, OP_MatMul, x, wt, what);
     if (!b) return y;
-    Tensor *bs = new_const(c->P, arena_printf(c->P->a, "%s.%s_bias", c->layer, what), DT_FLOAT, 1, &n);
+    Tensor *bs = param_const(c->P, arena_printf(c->P->a, "%s.%s_bias", c->layer, what), 1, &n);
     memcpy(bs->data, (const float *)b->data + r0, (size_t)n * sizeof(float));
     return op2(c, OP_Add, y, bs, arena_printf(c->P->a, "%s_bias", what));
 }

@@ -59,6 +59,8 @@ typedef struct Tensor {
     int inplace;                 /* with alias: computed over its input's bytes (not a free reshape) */
     int layout;                  /* 0: plain row-major; c > 0: channel-blocked NCHW[c] (layout pass) */
     int output_index;            /* graph output position, or -1 */
+    int lowering_const;          /* a constant a frontend computed (a causal mask, a scale, a
+                                  * position table), not a learned parameter: not counted as one */
 } Tensor;
 
 typedef enum AttrType {
