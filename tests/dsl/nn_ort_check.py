@@ -3,12 +3,13 @@
 
 Usage: nn_ort_check.py NNC WORK --ort-dir DIR [--only a,b] [-j N]
 
-For every example in examples/dsl/, tests/dsl/alexnet_small.nn and every
-case of dsl_builtins_check.py (a few lines each, one builtin or option):
+For every example in examples/dsl/ and every case of dsl_builtins_check.py
+(a few lines each, one builtin or option):
   1. `nnc convert X.nn -o model.onnx` (the seeded random parameters, seed 0),
      and onnx.checker (full_check) on it;
   2. random inputs (floats N(0,1); integer inputs that index a Gather table
-     in [0, rows), other integers in [0, 8); booleans at random), and ONNX
+     in [0, rows), other integers in [0, 8); booleans at random, or a case's
+     fixed masks), and ONNX
      Runtime (onnxruntime-node 1.30.0, CPU, one thread, graph optimisations
      off; tests/difftest/ort_ref.js) runs model.onnx on them, all cases in
      one node process;
@@ -46,10 +47,10 @@ RTOL, ATOL = 1e-3, 1e-4
 
 
 def sources(work):
-    """[(name, path of the .nn source)]"""
-    out = [(os.path.splitext(os.path.basename(p))[0], p) for p in sorted(glob.glob(os.path.join(ROOT, "examples", "dsl", "*.nn")))]
-    out.append(("alexnet_small", os.path.join(HERE, "alexnet_small.nn")))
-    import dsl_builtins_check  # noqa: E402  (its CASES: shape, source lines)
+    """[(name, path of the .nn source, {input name: fixed value})]"""
+    out = [(os.path.splitext(os.path.basename(p))[0], p, {})
+           for p in sorted(glob.glob(os.path.join(ROOT, "examples", "dsl", "*.nn")))]
+    import dsl_builtins_check  # noqa: E402  (its CASES: inputs, source lines)
     for case in dsl_builtins_check.CASES:
         name, shape, src = case[0], case[1], case[2]
         d = os.path.join(work, "builtin_" + name)
@@ -57,7 +58,8 @@ def sources(work):
         p = os.path.join(d, "net.nn")
         with open(p, "w") as f:
             f.write(dsl_builtins_check.source(shape, src))
-        out.append(("builtin_" + name, p))
+        fixed = {n: v for n, _, v in dsl_builtins_check.input_specs(shape) if v is not None}
+        out.append(("builtin_" + name, p, fixed))
     return out
 
 
@@ -74,8 +76,9 @@ def gather_bound(model, name):
     return min(rows) if rows else None
 
 
-def prepare(nnc, d, nn_path, rng):
-    """convert, check, write inputs and case.json; an error string or None"""
+def prepare(nnc, d, nn_path, fixed, rng):
+    """convert, check, write inputs (random, or fixed[name]) and case.json; an
+    error string or None"""
     os.makedirs(d, exist_ok=True)
     onnx_path = os.path.join(d, "model.onnx")
     rc, out = run([nnc, "convert", nn_path, "-o", onnx_path])
@@ -92,7 +95,9 @@ def prepare(nnc, d, nn_path, rng):
         tt = vi.type.tensor_type
         shape = [d_.dim_value for d_ in tt.shape.dim]
         dt = NP_OF[tt.elem_type]
-        if dt == np.bool_:
+        if vi.name in fixed:
+            x = fixed[vi.name].astype(dt)
+        elif dt == np.bool_:
             x = rng.random(shape) < 0.5
         elif np.issubdtype(dt, np.integer):
             x = rng.integers(0, gather_bound(model, vi.name) or 8, size=shape).astype(dt)
@@ -205,9 +210,9 @@ def main():
         cases = [c for c in cases if c[0] in keep]
     rng = np.random.default_rng(12)
     failures, ready = [], []
-    for name, path in cases:
+    for name, path, fixed in cases:
         d = os.path.join(work, name)
-        err = prepare(nnc, d, path, rng)
+        err = prepare(nnc, d, path, fixed, rng)
         if err:
             failures.append(name)
             print("FAIL %s: %s" % (name, err))
