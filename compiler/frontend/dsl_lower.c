@@ -272,6 +272,7 @@ static Node *new_node(Call *c, OpKind op, int n_in, int n_out, const char *suffi
     Node *n = graph_add_node(P->g, name, op_info(op)->name, n_in, n_out);
     n->op = op;
     n->opset = P->g->opset;
+    n->src_line = c->tok->line, n->src_col = c->tok->col;
     n->attrs = arena_alloc_array(P->a, 16, sizeof(Attr));
     for (int k = 0; k < n_out; k++) {
         n->out[k] = graph_add_tensor(P->g, k ? arena_printf(P->a, "%s:%d", name, k) : name);
@@ -1421,25 +1422,33 @@ static int has_float(const Value *v)
 }
 
 /* The escape hatch: Op(inputs..., attr=value, ...), ONNX attribute names;
- * none for an omitted optional input; _outputs=N for several outputs. */
+ * none for an omitted optional input; _outputs=N for several outputs;
+ * _opset=N for the op as opset N defines it (a node of an older model). */
 Value dsl_call_onnx(Call *c, OpKind op)
 {
     static const Builtin onnx_b = {"", "", NULL, 0};
     c->b = &onnx_b;
-    int n_out = 1;
-    for (int k = 0; k < c->n_kw; k++)
+    int n_out = 1, opset = c->P->g->opset;
+    for (int k = 0; k < c->n_kw; k++) {
         if (strcmp(c->kw_names[k], "_outputs") == 0) {
             if (c->kw[k].k != V_INT || c->kw[k].i < 1 || c->kw[k].i > 64) call_error(c, c->kw_tok[k], "_outputs must be 1 to 64");
             n_out = (int)c->kw[k].i;
         }
+        if (strcmp(c->kw_names[k], "_opset") == 0) {
+            if (c->kw[k].k != V_INT || c->kw[k].i < 1 || c->kw[k].i > c->P->g->opset)
+                call_error(c, c->kw_tok[k], "_opset must be 1 to %d", c->P->g->opset);
+            opset = (int)c->kw[k].i;
+        }
+    }
     Node *n = new_node(c, op, c->n_pos, n_out, NULL);
+    n->opset = opset;
     for (int i = 0; i < c->n_pos; i++)
         n->in[i] = c->pos[i].k == V_NONE ? NULL
                    : dsl_const_from_value(c->P, c->pos_tok[i], &c->pos[i], has_float(&c->pos[i]) ? DT_FLOAT : DT_INT64);
     n->attrs = arena_alloc_array(c->P->a, (size_t)c->n_kw + 1, sizeof(Attr));
     for (int k = 0; k < c->n_kw; k++) {
         Value *v = &c->kw[k];
-        if (strcmp(c->kw_names[k], "_outputs") == 0) continue;
+        if (strcmp(c->kw_names[k], "_outputs") == 0 || strcmp(c->kw_names[k], "_opset") == 0) continue;
         Attr *a = &n->attrs[n->n_attrs++];
         a->name = c->kw_names[k];
         if (v->k == V_INT || v->k == V_BOOL) a->type = ATTR_INT, a->i = v->i;
