@@ -967,19 +967,11 @@ static int is_folded(const Node *n)
 }
 
 /* Readers of every tensor (a graph output counts as one; nodes computed at
- * compile time read nothing), and every float constant's name taken as a
- * parameter name (layer names keep clear of them). */
+ * compile time read nothing), and the name of every float constant read
+ * taken as a parameter name (layer names keep clear of them). */
 static void count_uses(Printer *p)
 {
     Graph *g = p->g;
-    for (int i = 0; i < g->n_tensors; i++) {
-        Tensor *t = g->tensors[i];
-        if (!is_const_float(t)) continue;
-        const char *k = safe_key(p->a, t->name);
-        for (int j = 2; names_has(&p->params, k); j++) k = arena_printf(p->a, "%s_%d", safe_key(p->a, t->name), j);
-        names_add(p->a, &p->params, k);
-        p->key[t->id] = k;
-    }
     for (int i = 0; i < g->n_nodes; i++) {
         Node *n = g->nodes[i];
         for (int k = 0; k < n->n_in && !is_folded(n); k++) {
@@ -994,6 +986,14 @@ static void count_uses(Printer *p)
         if (scope) names_add(p->a, &p->scopes, scope);
     }
     for (int i = 0; i < g->n_outputs; i++) p->uses[g->outputs[i]->id]++;
+    for (int i = 0; i < g->n_tensors; i++) {
+        Tensor *t = g->tensors[i];
+        if (!is_const_float(t) || !p->uses[t->id]) continue;
+        const char *k = safe_key(p->a, t->name);
+        for (int j = 2; names_has(&p->params, k); j++) k = arena_printf(p->a, "%s_%d", safe_key(p->a, t->name), j);
+        names_add(p->a, &p->params, k);
+        p->key[t->id] = k;
+    }
 }
 
 static void print_inputs(Printer *p)
