@@ -679,6 +679,8 @@ static int print_reshape(Printer *p, Node *n)
     Tensor *x = n->in[0], *y = n->out[0];
     if (n->op == OP_Reshape && n->opset >= 5 && (!is_const(node_input(n, 1)) || node_attr_int(n, "allowzero", 0))) return 0;
     int64_t axis = n->op == OP_Flatten ? node_attr_int(n, "axis", 1) : -1;
+    for (int i = 0; i < y->rank; i++)
+        if (y->dims[i] == 0) return 0; /* reshape() would read a 0 as "keep this dimension" */
     const char *xs = value(p, x, 0);
     begin(p, n);
     if (axis == 1 && x->rank >= 2) {
