@@ -10,13 +10,27 @@
 
 #include <string.h>
 
-/* Parameters of a node: elements of the float initializers it reads (the
- * weights and biases; not shape constants computed from Constant nodes). */
-static int is_param(const Tensor *t) { return t && t->data && !t->producer && dtype_is_float(t->dtype); }
+/* Parameters of a node: elements of the float constants it reads that hold
+ * parameters: initializers and values computed from them at compile time (a
+ * folded transpose of a weight), not the outputs of Constant nodes or the
+ * masks and scales the model language's lowering makes (Tensor's
+ * lowering_const), so a model written in the language counts what torch
+ * counts. */
+static int is_param(const Tensor *t) { return t && t->data && dtype_is_float(t->dtype) && !t->lowering_const; }
+
+/* A node whose outputs were all computed at compile time does not run (at
+ * --opt 0 it is still in the graph): it reads no parameters. */
+static int is_folded(const Node *n)
+{
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k] && !n->out[k]->data) return 0;
+    return 1;
+}
 
 static int64_t node_params(const Node *n)
 {
     int64_t p = 0;
+    if (is_folded(n)) return 0;
     for (int k = 0; k < n->n_in; k++) {
         int dup = 0;
         for (int j = 0; j < k; j++) dup |= n->in[j] == n->in[k];
@@ -86,7 +100,7 @@ static void print_table(Graph *g, const char *model, int opt)
     char *seen = arena_alloc(a, (size_t)g->n_tensors + 1);
     int64_t params = 0, wbytes = 0;
     for (int i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i]->n_in; k++) {
+        for (int k = 0; k < g->nodes[i]->n_in && !is_folded(g->nodes[i]); k++) {
             const Tensor *t = g->nodes[i]->in[k];
             if (!t || !t->data || seen[t->id]) continue;
             seen[t->id] = 1;

@@ -88,7 +88,13 @@ const char *dsl_nearest(const char *name, const char *const *known, int n)
         int d = edit_distance(name, known[i]);
         if (d < bd) bd = d, best = known[i];
     }
-    return bd <= (len < 4 ? 1 : len / 3 + 1) ? best : NULL;
+    if (bd <= (len < 4 ? 1 : len / 3 + 1)) return best;
+    /* a shortened name: 'mask' for 'attn_mask', 'padding' for 'key_padding_mask' */
+    for (int i = 0; i < n && len >= 3; i++) {
+        const char *hit = strstr(known[i], name);
+        if (hit && (hit == known[i] || hit[-1] == '_') && (hit[len] == 0 || hit[len] == '_')) return known[i];
+    }
+    return NULL;
 }
 
 /* ---- tokens ---- */

@@ -272,6 +272,7 @@ static Node *new_node(Call *c, OpKind op, int n_in, int n_out, const char *suffi
     Node *n = graph_add_node(P->g, name, op_info(op)->name, n_in, n_out);
     n->op = op;
     n->opset = P->g->opset;
+    n->src_line = c->tok->line, n->src_col = c->tok->col;
     n->attrs = arena_alloc_array(P->a, 16, sizeof(Attr));
     for (int k = 0; k < n_out; k++) {
         n->out[k] = graph_add_tensor(P->g, k ? arena_printf(P->a, "%s:%d", name, k) : name);
@@ -339,11 +340,23 @@ static Tensor *op2(Call *c, OpKind op, Tensor *x, Tensor *y, const char *suffix)
     return finish(c, n);
 }
 
+/* A constant the lowering computes (a mask, a scale, a shape): not a
+ * parameter; param_const() makes one that holds parameters. */
 static Tensor *new_const(Dsl *P, const char *name, DType dt, int rank, const int64_t *dims)
 {
     Tensor *t = graph_add_tensor(P->g, unique_name(P, name));
     tensor_set_shape(t, dt, rank, dims);
     t->data = arena_alloc(P->a, (size_t)tensor_bytes(t) + 1);
+    t->lowering_const = 1;
+    return t;
+}
+
+/* A constant holding parameters: one of the state_dict, or its values
+ * rearranged (a transposed weight, LSTM gates in ONNX's order). */
+static Tensor *param_const(Dsl *P, const char *name, int rank, const int64_t *dims)
+{
+    Tensor *t = new_const(P, name, DT_FLOAT, rank, dims);
+    t->lowering_const = 0;
     return t;
 }
 
@@ -427,7 +440,7 @@ static Tensor *param_named(Call *c, const char *name, const char *kw, int rank, 
 {
     Dsl *P = c->P;
     note_param(c, name);
-    Tensor *t = new_const(P, name, DT_FLOAT, rank, dims);
+    Tensor *t = param_const(P, name, rank, dims);
     for (int k = 0; k < c->n_kw; k++) {
         if (strcmp(c->kw_names[k], kw) != 0) continue;
         c->kw_used |= 1u << k;
@@ -612,44 +625,67 @@ static Value b_linear(Call *c)
         set_int(c, n, "transB", 1);
         return tv(finish(c, n));
     }
-    Tensor *wt = new_const(c->P, arena_printf(c->P->a, "%s.weight_t", c->layer), DT_FLOAT, 2, (int64_t[]){in, out});
+    Tensor *wt = param_const(c->P, arena_printf(c->P->a, "%s.weight_t", c->layer), 2, (int64_t[]){in, out});
     for (int64_t i = 0; i < out; i++)
         for (int64_t j = 0; j < in; j++) ((float *)wt->data)[j * out + i] = ((float *)w->data)[i * in + j];
     Tensor *y = op2(c, OP_MatMul, x, wt, NULL);
     return tv(bias ? op2(c, OP_Add, y, b, "bias") : y);
 }
 
-static Value conv_common(Call *c, int nd, int transpose)
+/* The input layout of an nd-d convolution or pool, for messages. */
+static const char *spatial_layout(int nd)
 {
-    Tensor *x = x_arg(c, nd + 2, nd + 2, nd == 1 ? "[N, C, L]" : "[N, C, H, W]");
-    int64_t out = arg_int(c, "out"), cin = x->dims[1], groups = arg_int(c, "groups");
-    int64_t k[2], st[2], dil[2], pad[4], opad[2] = {0, 0};
-    arg_ints(c, "kernel", nd, k, 1);
-    arg_ints(c, "stride", nd, st, 1);
-    arg_ints(c, "dilation", nd, dil, 1);
-    if (groups < 1 || cin % groups || out % groups)
-        FAIL("%s(): groups=%lld must divide the input's %lld channels and out=%lld", c->fn, (long long)groups,
-             (long long)cin, (long long)out);
+    return nd == 1 ? "[N, C, L]" : nd == 2 ? "[N, C, H, W]" : "[N, C, D, H, W]";
+}
+
+/* padding=P, [P1, .., Pnd], 'valid' or (convolutions) 'same' -> ONNX pads
+ * (begins, then ends) */
+static void conv_pads(Call *c, int nd, int transpose, const int64_t *k, const int64_t *st, const int64_t *dil, int64_t *pad)
+{
     Value pv = arg(c, "padding");
-    if (pv.k == V_STR) {
-        if (strcmp(pv.s, "same") == 0 && !transpose) {
-            for (int i = 0; i < nd; i++) {
-                if (st[i] != 1) FAIL("%s(): padding='same' needs stride 1", c->fn);
-                int64_t total = dil[i] * (k[i] - 1);
-                pad[i] = total / 2, pad[nd + i] = total - total / 2;
-            }
-        } else if (strcmp(pv.s, "valid") == 0) {
-            for (int i = 0; i < 2 * nd; i++) pad[i] = 0;
-        } else {
-            call_error(c, arg_tok(c, "padding"), "%s(): padding must be an integer, a list, 'same' or 'valid'", c->fn);
+    if (pv.k == V_STR && strcmp(pv.s, "same") == 0 && !transpose) {
+        for (int i = 0; i < nd; i++) {
+            if (st[i] != 1) call_error(c, arg_tok(c, "padding"), "%s(): padding='same' needs stride 1", c->fn);
+            int64_t total = dil[i] * (k[i] - 1);
+            pad[i] = total / 2, pad[nd + i] = total - total / 2;
         }
+    } else if (pv.k == V_STR && strcmp(pv.s, "valid") == 0) {
+        for (int i = 0; i < 2 * nd; i++) pad[i] = 0;
+    } else if (pv.k == V_STR) {
+        call_error(c, arg_tok(c, "padding"), "%s(): padding must be an integer, a list%s", c->fn,
+                   transpose ? " or 'valid'" : ", 'same' or 'valid'");
     } else {
         arg_ints(c, "padding", nd, pad, 0);
         for (int i = 0; i < nd; i++) pad[nd + i] = pad[i];
     }
-    if (transpose) arg_ints(c, "output_padding", nd, opad, 0);
-    int64_t wd[4] = {transpose ? cin : out, transpose ? out / groups : cin / groups, k[0], nd == 2 ? k[1] : 0};
-    int64_t fan_in = wd[1] * k[0] * (nd == 2 ? k[1] : 1);
+}
+
+/* conv1d/2d/3d and conv_transpose1d/2d: nn.ConvNd / nn.ConvTransposeNd with
+ * ONNX's weight layouts (which are PyTorch's): [out, in/groups, k...] and,
+ * transposed, [in, out/groups, k...]. */
+static Value conv_common(Call *c, int nd, int transpose)
+{
+    Tensor *x = x_arg(c, nd + 2, nd + 2, spatial_layout(nd));
+    int64_t out = arg_int(c, "out"), cin = x->dims[1], groups = arg_int(c, "groups");
+    int64_t k[3], st[3], dil[3], pad[6], opad[3] = {0, 0, 0};
+    arg_ints(c, "kernel", nd, k, 1);
+    arg_ints(c, "stride", nd, st, 1);
+    arg_ints(c, "dilation", nd, dil, 1);
+    if (out < 1) FAIL("%s(): out must be positive", c->fn);
+    if (groups < 1 || cin % groups || out % groups)
+        FAIL("%s(): groups=%lld must divide the input's %lld channels and out=%lld", c->fn, (long long)groups,
+             (long long)cin, (long long)out);
+    conv_pads(c, nd, transpose, k, st, dil, pad);
+    if (transpose) {
+        arg_ints(c, "output_padding", nd, opad, 0);
+        for (int i = 0; i < nd; i++)
+            if (opad[i] >= st[i] && opad[i] >= dil[i])
+                call_error(c, arg_tok(c, "output_padding"),
+                           "%s(): output_padding %lld must be smaller than the stride (%lld) or the dilation (%lld)",
+                           c->fn, (long long)opad[i], (long long)st[i], (long long)dil[i]);
+    }
+    int64_t wd[5] = {transpose ? cin : out, transpose ? out / groups : cin / groups}, fan_in = wd[1];
+    for (int i = 0; i < nd; i++) wd[2 + i] = k[i], fan_in *= k[i];
     double bound = 1 / sqrt((double)fan_in);
     Tensor *w = param(c, "weight", nd + 2, wd, INIT_UNIFORM, bound);
     int bias = bias_flag(c);
@@ -667,6 +703,8 @@ static Value conv_common(Call *c, int nd, int transpose)
 }
 static Value b_conv1d(Call *c) { return conv_common(c, 1, 0); }
 static Value b_conv2d(Call *c) { return conv_common(c, 2, 0); }
+static Value b_conv3d(Call *c) { return conv_common(c, 3, 0); }
+static Value b_conv_transpose1d(Call *c) { return conv_common(c, 1, 1); }
 static Value b_conv_transpose2d(Call *c) { return conv_common(c, 2, 1); }
 
 /* patch_embed(x, dim, patch): ViT's Conv2d(kernel = stride = patch), then
@@ -719,15 +757,23 @@ static Value b_layernorm(Call *c)
 }
 
 /* ---- pooling ---- */
+/* max/avg_pool1d/2d/3d: F.max_pool / F.avg_pool (stride defaults to the kernel) */
 static Value pool_common(Call *c, int nd, OpKind op)
 {
-    Tensor *x = x_arg(c, nd + 2, nd + 2, nd == 1 ? "[N, C, L]" : "[N, C, H, W]");
-    int64_t k[2], st[2], pad[4];
+    Tensor *x = x_arg(c, nd + 2, nd + 2, spatial_layout(nd));
+    int64_t k[3], st[3], pad[6], dil[3] = {1, 1, 1};
     arg_ints(c, "kernel", nd, k, 1);
     if (arg(c, "stride").k == V_NONE) memcpy(st, k, sizeof k);
     else arg_ints(c, "stride", nd, st, 1);
+    if (op == OP_MaxPool) arg_ints(c, "dilation", nd, dil, 1);
     arg_ints(c, "padding", nd, pad, 0);
-    for (int i = 0; i < nd; i++) pad[nd + i] = pad[i];
+    for (int i = 0; i < nd; i++) {
+        int64_t span = dil[i] * (k[i] - 1) + 1; /* as torch: at most half the (dilated) kernel */
+        if (2 * pad[i] > span)
+            call_error(c, arg_tok(c, "padding"), "%s(): padding %lld must be at most half the kernel (%lld)", c->fn,
+                       (long long)pad[i], (long long)span);
+        pad[nd + i] = pad[i];
+    }
     Node *n = new_node(c, op, 1, 1, NULL);
     n->in[0] = x;
     set_ints(c, n, "kernel_shape", nd, k);
@@ -735,17 +781,15 @@ static Value pool_common(Call *c, int nd, OpKind op)
     set_ints(c, n, "pads", 2 * nd, pad);
     set_int(c, n, "ceil_mode", arg_bool(c, "ceil_mode"));
     if (op == OP_AveragePool) set_int(c, n, "count_include_pad", arg_bool(c, "count_include_pad"));
-    else {
-        int64_t dil[2];
-        arg_ints(c, "dilation", nd, dil, 1);
-        set_ints(c, n, "dilations", nd, dil);
-    }
+    else set_ints(c, n, "dilations", nd, dil);
     return tv(finish(c, n));
 }
 static Value b_max_pool1d(Call *c) { return pool_common(c, 1, OP_MaxPool); }
 static Value b_max_pool2d(Call *c) { return pool_common(c, 2, OP_MaxPool); }
+static Value b_max_pool3d(Call *c) { return pool_common(c, 3, OP_MaxPool); }
 static Value b_avg_pool1d(Call *c) { return pool_common(c, 1, OP_AveragePool); }
 static Value b_avg_pool2d(Call *c) { return pool_common(c, 2, OP_AveragePool); }
+static Value b_avg_pool3d(Call *c) { return pool_common(c, 3, OP_AveragePool); }
 
 static Value b_global_avg_pool(Call *c) { return tv(op1(c, OP_GlobalAveragePool, x_arg(c, 3, 5, "[N, C, ...]"), NULL)); }
 static Value b_global_max_pool(Call *c) { return tv(op1(c, OP_GlobalMaxPool, x_arg(c, 3, 5, "[N, C, ...]"), NULL)); }
@@ -1017,30 +1061,34 @@ static Value b_upsample(Call *c)
 }
 
 /* ---- recurrent: torch's weight_ih_l{k}[_reverse] reordered to ONNX's gates ---- */
-static Tensor *rnn_weights(Call *c, const char *kind, int layer, int dirs, int gates, int64_t H, int64_t I, Tensor **R, Tensor **B)
+/* One layer's W [dirs, G*H, I], R [dirs, G*H, H] and (bias=true) B
+ * [dirs, 2*G*H] from torch's weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k},
+ * bias_hh_l{k} (and _reverse), gate blocks reordered. */
+static Tensor *rnn_weights(Call *c, int layer, int dirs, int gates, int64_t H, int64_t I, int bias, Tensor **R, Tensor **B)
 {
     /* ONNX gate k takes torch gate order[k]: LSTM iofc <- ifgo, GRU zrh <- rzn */
     static const int lstm[4] = {0, 3, 1, 2}, gru[3] = {1, 0, 2}, rnn[1] = {0};
     const int *order = gates == 4 ? lstm : gates == 3 ? gru : rnn;
     Dsl *P = c->P;
     int64_t G = gates * H, wd[3] = {dirs, G, I}, rd[3] = {dirs, G, H}, bd[2] = {dirs, 2 * G};
-    Tensor *W = new_const(P, arena_printf(P->a, "%s.W_l%d", c->layer, layer), DT_FLOAT, 3, wd);
-    *R = new_const(P, arena_printf(P->a, "%s.R_l%d", c->layer, layer), DT_FLOAT, 3, rd);
-    *B = new_const(P, arena_printf(P->a, "%s.B_l%d", c->layer, layer), DT_FLOAT, 2, bd);
+    Tensor *W = param_const(P, arena_printf(P->a, "%s.W_l%d", c->layer, layer), 3, wd);
+    *R = param_const(P, arena_printf(P->a, "%s.R_l%d", c->layer, layer), 3, rd);
+    *B = bias ? param_const(P, arena_printf(P->a, "%s.B_l%d", c->layer, layer), 2, bd) : NULL;
     double bound = 1 / sqrt((double)H);
-    (void)kind;
     for (int d = 0; d < dirs; d++) {
         const char *sfx = d ? "_reverse" : "";
         int64_t wi[2] = {G, I}, wh[2] = {G, H};
         Tensor *wih = param(c, arena_printf(P->a, "weight_ih_l%d%s", layer, sfx), 2, wi, INIT_UNIFORM, bound);
         Tensor *whh = param(c, arena_printf(P->a, "weight_hh_l%d%s", layer, sfx), 2, wh, INIT_UNIFORM, bound);
-        Tensor *bih = param(c, arena_printf(P->a, "bias_ih_l%d%s", layer, sfx), 1, &G, INIT_UNIFORM, bound);
-        Tensor *bhh = param(c, arena_printf(P->a, "bias_hh_l%d%s", layer, sfx), 1, &G, INIT_UNIFORM, bound);
-        float *w = (float *)W->data + d * G * I, *r = (float *)(*R)->data + d * G * H, *b = (float *)(*B)->data + d * 2 * G;
+        Tensor *bih = bias ? param(c, arena_printf(P->a, "bias_ih_l%d%s", layer, sfx), 1, &G, INIT_UNIFORM, bound) : NULL;
+        Tensor *bhh = bias ? param(c, arena_printf(P->a, "bias_hh_l%d%s", layer, sfx), 1, &G, INIT_UNIFORM, bound) : NULL;
+        float *w = (float *)W->data + d * G * I, *r = (float *)(*R)->data + d * G * H;
         for (int k = 0; k < gates; k++) {
             int64_t src = order[k] * H, dst = k * H;
             memcpy(w + dst * I, (float *)wih->data + src * I, (size_t)(H * I) * sizeof(float));
             memcpy(r + dst * H, (float *)whh->data + src * H, (size_t)(H * H) * sizeof(float));
+            if (!bias) continue;
+            float *b = (float *)(*B)->data + d * 2 * G;
             memcpy(b + dst, (float *)bih->data + src, (size_t)H * sizeof(float));
             memcpy(b + G + dst, (float *)bhh->data + src, (size_t)H * sizeof(float));
         }
@@ -1048,11 +1096,55 @@ static Tensor *rnn_weights(Call *c, const char *kind, int layer, int dirs, int g
     return W;
 }
 
+/* h0 / c0: torch's [layers * directions, N, hidden] (batch first or not),
+ * split into each layer's initial state [dirs, N, H] (batch first, as ONNX's
+ * layout 1 wants it: [N, dirs, H]); parts[l] NULL when not given. */
+static void rnn_initial(Call *c, const char *name, int64_t L, int dirs, int64_t N, int64_t H, int bf, Tensor **parts)
+{
+    for (int l = 0; l < L; l++) parts[l] = NULL;
+    if (arg(c, name).k == V_NONE) return;
+    Tensor *h = arg_tensor(c, name);
+    int64_t want[3] = {L * dirs, N, H}, perm[3] = {1, 0, 2};
+    if (h->rank != 3 || h->dims[0] != want[0] || h->dims[1] != want[1] || h->dims[2] != want[2] || !dtype_is_float(h->dtype))
+        call_error(c, arg_tok(c, name), "%s(): %s must be a float tensor of shape [layers * directions, N, hidden] = %s, got %s %s",
+                   c->fn, name, dims_str(c->P->a, 3, want), dtype_name(h->dtype), shp(c, h));
+    if (L == 1) {
+        parts[0] = h;
+    } else {
+        int64_t *sizes = arena_alloc_array(c->P->a, (size_t)L, sizeof(int64_t));
+        for (int l = 0; l < L; l++) sizes[l] = dirs;
+        Node *n = new_node(c, OP_Split, 2, (int)L, arena_printf(c->P->a, "%s_split", name));
+        n->in[0] = h;
+        n->in[1] = const_i64(c, arena_printf(c->P->a, "%s_split", name), (int)L, sizes);
+        set_int(c, n, "axis", 0);
+        finish(c, n);
+        for (int l = 0; l < L; l++) parts[l] = n->out[l];
+    }
+    for (int l = 0; bf && l < L; l++) parts[l] = transpose(c, parts[l], 3, perm, arena_printf(c->P->a, "%s_l%d_t", name, l));
+}
+
+/* The final states of every layer ([dirs, N, H] each; batch first [N, dirs, H])
+ * as torch's h_n / c_n: [layers * directions, N, hidden]. */
+static Tensor *rnn_final(Call *c, const char *name, int L, int bf, Tensor **parts)
+{
+    int64_t perm[3] = {1, 0, 2};
+    for (int l = 0; bf && l < L; l++) parts[l] = transpose(c, parts[l], 3, perm, arena_printf(c->P->a, "%s_l%d_t", name, l));
+    if (L == 1) return parts[0];
+    Node *n = new_node(c, OP_Concat, L, 1, name);
+    for (int l = 0; l < L; l++) n->in[l] = parts[l];
+    set_int(c, n, "axis", 0);
+    return finish(c, n);
+}
+
+/* rnn / lstm / gru: one ONNX node per layer, torch's state_dict names; the
+ * output y, or with return_state=true the list [y, h_n] ([y, h_n, c_n] for
+ * lstm) of nn.RNN(...)(x, h0) = (y, h_n). */
 static Value recurrent(Call *c, OpKind op, int gates)
 {
     Tensor *x = x_arg(c, 3, 3, "[T, N, features] (or [N, T, features] with batch_first=true)");
     int64_t H = arg_int(c, "hidden"), L = arg_int(c, "layers");
     int bidir = arg_bool(c, "bidirectional"), bf = arg_bool(c, "batch_first"), dirs = bidir ? 2 : 1;
+    int bias = arg_bool(c, "bias"), states = arg_bool(c, "return_state"), lstm = op == OP_LSTM;
     if (H < 1 || L < 1 || L > 64) FAIL("%s(): hidden and layers must be positive (layers at most 64)", c->fn);
     const char *act = NULL;
     if (op == OP_RNN) {
@@ -1061,11 +1153,18 @@ static Value recurrent(Call *c, OpKind op, int gates)
             call_error(c, arg_tok(c, "nonlinearity"), "rnn(): nonlinearity must be 'tanh' or 'relu'");
         act = strcmp(nl.s, "tanh") == 0 ? "Tanh" : "Relu";
     }
+    Tensor *h0[64], *c0[64], *hn[64], *cn[64];
+    int64_t N = x->dims[bf ? 0 : 1];
+    rnn_initial(c, "h0", L, dirs, N, H, bf, h0);
+    if (lstm) rnn_initial(c, "c0", L, dirs, N, H, bf, c0);
     Tensor *y = x;
     for (int l = 0; l < L; l++) {
-        Tensor *R, *B, *W = rnn_weights(c, c->fn, l, dirs, gates, H, y->dims[2], &R, &B);
-        Node *n = new_node(c, op, 4, 1, arena_printf(c->P->a, "l%d", l));
+        Tensor *R, *B, *W = rnn_weights(c, l, dirs, gates, H, y->dims[2], bias, &R, &B);
+        int n_in = lstm && c0[l] ? 7 : h0[l] ? 6 : 4;
+        Node *n = new_node(c, op, n_in, states ? (lstm ? 3 : 2) : 1, arena_printf(c->P->a, "l%d", l));
         n->in[0] = y, n->in[1] = W, n->in[2] = R, n->in[3] = B;
+        if (n_in > 5) n->in[5] = h0[l];
+        if (n_in > 6) n->in[6] = c0[l];
         set_int(c, n, "hidden_size", H);
         set_int(c, n, "layout", bf);
         if (bidir) set_str(c, n, "direction", "bidirectional");
@@ -1077,6 +1176,7 @@ static Value recurrent(Call *c, OpKind op, int gates)
             a->strings[0] = a->strings[1] = act;
         }
         Tensor *o = finish(c, n); /* [T, dirs, N, H] or batch first [N, T, dirs, H] */
+        if (states) hn[l] = n->out[1], cn[l] = lstm ? n->out[2] : NULL;
         if (!bf) {
             int64_t perm[4] = {0, 2, 1, 3};
             o = transpose(c, o, 4, perm, arena_printf(c->P->a, "l%d_t", l));
@@ -1084,7 +1184,13 @@ static Value recurrent(Call *c, OpKind op, int gates)
         int64_t dims[3] = {o->dims[0], o->dims[1], dirs * H};
         y = reshape(c, o, 3, dims, arena_printf(c->P->a, "l%d_r", l));
     }
-    return tv(y);
+    if (!states) return tv(y);
+    Value v = {.k = V_LIST, .n = lstm ? 3 : 2};
+    v.items = arena_alloc_array(c->P->a, 3, sizeof(Value));
+    v.items[0] = tv(y);
+    v.items[1] = tv(rnn_final(c, "h_n", (int)L, bf, hn));
+    if (lstm) v.items[2] = tv(rnn_final(c, "c_n", (int)L, bf, cn));
+    return v;
 }
 static Value b_lstm(Call *c) { return recurrent(c, OP_LSTM, 4); }
 static Value b_gru(Call *c) { return recurrent(c, OP_GRU, 3); }
@@ -1115,12 +1221,12 @@ static Value b_causal_mask(Call *c)
 static Tensor *project(Call *c, Tensor *x, const Tensor *w, const Tensor *b, int64_t r0, int64_t n, const char *what)
 {
     int64_t E = w->dims[1], d[2] = {E, n};
-    Tensor *wt = new_const(c->P, arena_printf(c->P->a, "%s.%s_weight_t", c->layer, what), DT_FLOAT, 2, d);
+    Tensor *wt = param_const(c->P, arena_printf(c->P->a, "%s.%s_weight_t", c->layer, what), 2, d);
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < E; j++) ((float *)wt->data)[j * n + i] = ((const float *)w->data)[(r0 + i) * E + j];
     Tensor *y = op2(c, OP_MatMul, x, wt, what);
     if (!b) return y;
-    Tensor *bs = new_const(c->P, arena_printf(c->P->a, "%s.%s_bias", c->layer, what), DT_FLOAT, 1, &n);
+    Tensor *bs = param_const(c->P, arena_printf(c->P->a, "%s.%s_bias", c->layer, what), 1, &n);
     memcpy(bs->data, (const float *)b->data + r0, (size_t)n * sizeof(float));
     return op2(c, OP_Add, y, bs, arena_printf(c->P->a, "%s_bias", what));
 }
@@ -1131,6 +1237,51 @@ static Tensor *heads_of(Call *c, Tensor *x, int64_t h, int keys, const char *wha
     int64_t d[4] = {x->dims[0], x->dims[1], h, x->dims[2] / h}, p[4] = {0, 2, 1, 3}, pk[4] = {0, 2, 3, 1};
     return transpose(c, reshape(c, x, 4, d, arena_printf(c->P->a, "%s_heads", what)), 4, keys ? pk : p,
                      arena_printf(c->P->a, "%s_t", what));
+}
+
+/* A boolean mask (true: may not attend) as the additive one torch makes of
+ * it: 0 where false, -inf where true. */
+static Tensor *additive_mask(Call *c, Tensor *m, Tensor *scores, const char *what)
+{
+    if (m->dtype != DT_BOOL) return m;
+    Node *n = new_node(c, OP_Where, 3, 1, what);
+    n->in[0] = m;
+    n->in[1] = scalar(c, scores, -INFINITY);
+    n->in[2] = scalar(c, scores, 0.0);
+    return finish(c, n);
+}
+
+/* The scores s [N, heads, T, S] with nn.MultiheadAttention's masks added:
+ * attn_mask [T, S] or [N * heads, T, S], key_padding_mask [N, S]; each
+ * boolean (true: masked out) or float (added). */
+static Tensor *attention_masks(Call *c, Tensor *s)
+{
+    int64_t N = s->dims[0], h = s->dims[1], T = s->dims[2], S = s->dims[3];
+    if (arg(c, "attn_mask").k != V_NONE) {
+        Tensor *m = arg_tensor(c, "attn_mask");
+        int two = m->rank == 2 && m->dims[0] == T && m->dims[1] == S;
+        int three = m->rank == 3 && m->dims[0] == N * h && m->dims[1] == T && m->dims[2] == S;
+        if ((!two && !three) || (m->dtype != DT_BOOL && m->dtype != s->dtype))
+            call_error(c, arg_tok(c, "attn_mask"),
+                       "multihead_attention(): attn_mask must be bool or float [T, S] = [%lld,%lld] or [N * heads, T, S] = "
+                       "[%lld,%lld,%lld], got %s %s", (long long)T, (long long)S, (long long)(N * h), (long long)T,
+                       (long long)S, dtype_name(m->dtype), shp(c, m));
+        m = additive_mask(c, m, s, "attn_mask");
+        int64_t d4[4] = {N, h, T, S};
+        if (three) m = reshape(c, m, 4, d4, "attn_mask_heads");
+        s = op2(c, OP_Add, s, m, "attn_mask_add");
+    }
+    if (arg(c, "key_padding_mask").k != V_NONE) {
+        Tensor *m = arg_tensor(c, "key_padding_mask");
+        if (m->rank != 2 || m->dims[0] != N || m->dims[1] != S || (m->dtype != DT_BOOL && m->dtype != s->dtype))
+            call_error(c, arg_tok(c, "key_padding_mask"),
+                       "multihead_attention(): key_padding_mask must be bool or float [N, S] = [%lld,%lld], got %s %s",
+                       (long long)N, (long long)S, dtype_name(m->dtype), shp(c, m));
+        int64_t d4[4] = {N, 1, 1, S};
+        m = reshape(c, additive_mask(c, m, s, "key_padding_mask"), 4, d4, "key_padding_mask_heads");
+        s = op2(c, OP_Add, s, m, "key_padding_mask_add");
+    }
+    return s;
 }
 
 /* multihead_attention: nn.MultiheadAttention (in_proj_weight, in_proj_bias,
@@ -1163,8 +1314,7 @@ static Value b_multihead_attention(Call *c)
     Tensor *vh = heads_of(c, project(c, v, w, b, 2 * E, E, "v"), h, 0, "v");
     Tensor *s = op2(c, OP_Div, op2(c, OP_MatMul, qh, kh, "scores"), scalar(c, q, sqrt((double)(E / h))), "scale");
     if (causal) s = op2(c, OP_Add, s, causal_const(c, s->dims[2], s->dims[3]), "causal");
-    Tensor *mask = arg(c, "mask").k == V_NONE ? NULL : arg_tensor(c, "mask");
-    if (mask) s = dsl_binary(c->P, arg_tok(c, "mask"), OP_Add, s, mask);
+    s = attention_masks(c, s);
     Tensor *a = op2(c, OP_MatMul, softmax_of(c, s), vh, "context");
     int64_t pd[4] = {0, 2, 1, 3}, fd[3] = {a->dims[0], a->dims[2], E};
     Tensor *y = reshape(c, transpose(c, a, 4, pd, "merge_t"), 3, fd, "merge");
@@ -1174,20 +1324,24 @@ static Value b_multihead_attention(Call *c)
 
 /* ---- the table ---- */
 #define CONV_SIG "x, out, kernel, stride=1, padding=0, dilation=1, groups=1, bias=true"
+#define CONVT_SIG "x, out, kernel, stride=1, padding=0, output_padding=0, groups=1, bias=true, dilation=1"
 #define POOL_SIG "x, kernel, stride=none, padding=0, ceil_mode=false"
-#define RNN_SIG "x, hidden, layers=1, bidirectional=false, batch_first=false"
+#define RNN_SIG "x, hidden, layers=1, bidirectional=false, batch_first=false, bias=true, h0=none, return_state=false"
 static const Builtin builtins[] = {
     {"linear", "x, out, bias=true", b_linear, 1},
     {"conv1d", CONV_SIG, b_conv1d, 1},
     {"conv2d", CONV_SIG, b_conv2d, 1},
-    {"conv_transpose2d", "x, out, kernel, stride=1, padding=0, output_padding=0, groups=1, bias=true, dilation=1",
-     b_conv_transpose2d, 1},
+    {"conv3d", CONV_SIG, b_conv3d, 1},
+    {"conv_transpose1d", CONVT_SIG, b_conv_transpose1d, 1},
+    {"conv_transpose2d", CONVT_SIG, b_conv_transpose2d, 1},
     {"batchnorm", "x, eps=1e-5", b_batchnorm, 1},
     {"layernorm", "x, eps=1e-5", b_layernorm, 1},
     {"max_pool1d", POOL_SIG ", dilation=1", b_max_pool1d, 0},
     {"max_pool2d", POOL_SIG ", dilation=1", b_max_pool2d, 0},
+    {"max_pool3d", POOL_SIG ", dilation=1", b_max_pool3d, 0},
     {"avg_pool1d", POOL_SIG ", count_include_pad=true", b_avg_pool1d, 0},
     {"avg_pool2d", POOL_SIG ", count_include_pad=true", b_avg_pool2d, 0},
+    {"avg_pool3d", POOL_SIG ", count_include_pad=true", b_avg_pool3d, 0},
     {"global_avg_pool", "x", b_global_avg_pool, 0},
     {"global_max_pool", "x", b_global_max_pool, 0},
     {"adaptive_avg_pool2d", "x, size", b_adaptive_avg_pool2d, 0},
@@ -1222,11 +1376,12 @@ static const Builtin builtins[] = {
     {"sinusoidal_pos", "x", b_sinusoidal_pos, 0},
     {"patch_embed", "x, dim, patch", b_patch_embed, 1},
     {"upsample", "x, scale_factor, mode='nearest'", b_upsample, 0},
-    {"multihead_attention", "x, heads, key=none, value=none, causal=false, mask=none, batch_first=false, bias=true",
+    {"multihead_attention",
+     "x, heads, key=none, value=none, causal=false, attn_mask=none, key_padding_mask=none, batch_first=false, bias=true",
      b_multihead_attention, 1},
     {"causal_mask", "x", b_causal_mask, 0},
     {"rnn", RNN_SIG ", nonlinearity='tanh'", b_rnn, 1},
-    {"lstm", RNN_SIG, b_lstm, 1},
+    {"lstm", RNN_SIG ", c0=none", b_lstm, 1},
     {"gru", RNN_SIG, b_gru, 1},
 };
 static const int n_builtins = (int)(sizeof builtins / sizeof builtins[0]);
@@ -1267,25 +1422,33 @@ static int has_float(const Value *v)
 }
 
 /* The escape hatch: Op(inputs..., attr=value, ...), ONNX attribute names;
- * none for an omitted optional input; _outputs=N for several outputs. */
+ * none for an omitted optional input; _outputs=N for several outputs;
+ * _opset=N for the op as opset N defines it (a node of an older model). */
 Value dsl_call_onnx(Call *c, OpKind op)
 {
     static const Builtin onnx_b = {"", "", NULL, 0};
     c->b = &onnx_b;
-    int n_out = 1;
-    for (int k = 0; k < c->n_kw; k++)
+    int n_out = 1, opset = c->P->g->opset;
+    for (int k = 0; k < c->n_kw; k++) {
         if (strcmp(c->kw_names[k], "_outputs") == 0) {
             if (c->kw[k].k != V_INT || c->kw[k].i < 1 || c->kw[k].i > 64) call_error(c, c->kw_tok[k], "_outputs must be 1 to 64");
             n_out = (int)c->kw[k].i;
         }
+        if (strcmp(c->kw_names[k], "_opset") == 0) {
+            if (c->kw[k].k != V_INT || c->kw[k].i < 1 || c->kw[k].i > c->P->g->opset)
+                call_error(c, c->kw_tok[k], "_opset must be 1 to %d", c->P->g->opset);
+            opset = (int)c->kw[k].i;
+        }
+    }
     Node *n = new_node(c, op, c->n_pos, n_out, NULL);
+    n->opset = opset;
     for (int i = 0; i < c->n_pos; i++)
         n->in[i] = c->pos[i].k == V_NONE ? NULL
                    : dsl_const_from_value(c->P, c->pos_tok[i], &c->pos[i], has_float(&c->pos[i]) ? DT_FLOAT : DT_INT64);
     n->attrs = arena_alloc_array(c->P->a, (size_t)c->n_kw + 1, sizeof(Attr));
     for (int k = 0; k < c->n_kw; k++) {
         Value *v = &c->kw[k];
-        if (strcmp(c->kw_names[k], "_outputs") == 0) continue;
+        if (strcmp(c->kw_names[k], "_outputs") == 0 || strcmp(c->kw_names[k], "_opset") == 0) continue;
         Attr *a = &n->attrs[n->n_attrs++];
         a->name = c->kw_names[k];
         if (v->k == V_INT || v->k == V_BOOL) a->type = ATTR_INT, a->i = v->i;

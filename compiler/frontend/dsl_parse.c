@@ -885,6 +885,7 @@ Graph *dsl_load_text(Arena *a, const char *path, const char *text, size_t len, c
     const char *sdot = strrchr(stem, '.'), *dot = sdot ? path + (sdot - path) : NULL;
     P->g->name = dot ? arena_printf(a, "%.*s", (int)(sdot - stem), stem) : stem;
     P->g->producer = "nnc model language";
+    P->g->dsl_source = &P->src;
     P->exec = 1;
     P->scope = &P->globals;
     P->prefix = "";
@@ -907,4 +908,15 @@ Graph *dsl_load_text(Arena *a, const char *path, const char *text, size_t len, c
     }
     dsl_check_unused(P);
     return P->g;
+}
+
+void frontend_node_error(const Graph *g, const Node *n, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (g->dsl_source && n->src_line > 0) dsl_error(g->dsl_source, n->src_line, n->src_col, "%s", msg);
+    nnc_fail_node(n, "%s", msg);
 }

@@ -59,6 +59,8 @@ typedef struct Tensor {
     int inplace;                 /* with alias: computed over its input's bytes (not a free reshape) */
     int layout;                  /* 0: plain row-major; c > 0: channel-blocked NCHW[c] (layout pass) */
     int output_index;            /* graph output position, or -1 */
+    int lowering_const;          /* a constant a frontend computed (a causal mask, a scale, a
+                                  * position table), not a learned parameter: not counted as one */
 } Tensor;
 
 typedef enum AttrType {
@@ -121,6 +123,7 @@ typedef struct Node {
     int n_attrs;
     Attr *attrs;
     int id;
+    int src_line, src_col;   /* the model language: the call that made it (0: none) */
     int dead;                /* marked by a pass; graph_compact removes it */
     Epilogue epi;            /* fused elementwise tail (Conv, Gemm, MatMul) */
 } Node;
@@ -140,6 +143,7 @@ typedef struct Graph {
     Tensor **outputs;
     int64_t workspace_size;   /* bytes, from the memory plan */
     int64_t fold_budget;      /* bytes of large constant-folded outputs still allowed (infer.c); -1: not set */
+    const void *dsl_source;   /* the model language's source (frontend_node_error), or NULL */
 } Graph;
 
 /* Input k, or NULL when omitted or beyond the inputs the model gave. */

@@ -68,6 +68,20 @@ static void fold_node(Graph *g, Node *n, int64_t *budget)
     oi->eval(g, n);
 }
 
+/* An output computed at compile time holds parameters when an input does (a
+ * weight transposed, or rows of an embedding gathered); otherwise it is a
+ * computed constant (a shape, a mask), which `nnc info` does not count. */
+static void mark_computed_constants(Node *n)
+{
+    int from_params = 0;
+    for (int k = 0; k < n->n_in; k++) {
+        const Tensor *t = n->in[k];
+        from_params |= t && t->data && dtype_is_float(t->dtype) && !t->lowering_const;
+    }
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k] && n->out[k]->data) n->out[k]->lowering_const = !from_params;
+}
+
 void infer_node(Graph *g, Node *n)
 {
     nnc_stage_node(n);
@@ -82,6 +96,7 @@ void infer_node(Graph *g, Node *n)
     }
     if (g->fold_budget < 0) g->fold_budget = FOLD_BUDGET_BYTES; /* a frontend inferring node by node */
     fold_node(g, n, &g->fold_budget);
+    mark_computed_constants(n);
 }
 
 void infer_shapes(Graph *g)

@@ -34,3 +34,24 @@ int64_t graph_flops(const Graph *g)
     }
     return f;
 }
+
+int op_semantics_version(OpKind k)
+{
+    switch (k) {
+    case OP_Softmax: case OP_LogSoftmax: case OP_Hardmax: return 13;   /* one axis, not a 2-D view */
+    case OP_Squeeze: case OP_Unsqueeze: case OP_ReduceSum: return 13;   /* axes: an input */
+    case OP_Split: return 13;                                           /* split sizes: an input */
+    case OP_Dropout: return 12;                                         /* ratio: an input */
+    case OP_Clip: case OP_Pad: return 11;                               /* bounds, pads: inputs */
+    case OP_Resize: return 11;                                          /* roi input, coordinate modes */
+    case OP_Slice: case OP_Upsample: return 10;                         /* starts, ends / scales: inputs */
+    case OP_BatchNormalization: return 9;                               /* no `spatial` */
+    case OP_Gemm: case OP_Add: case OP_Sub: case OP_Mul: case OP_Div: case OP_Pow: case OP_PRelu:
+    case OP_And: case OP_Or: case OP_Xor: case OP_Equal: case OP_Less: case OP_Greater:
+        return 7;                                                       /* numpy broadcasting */
+    case OP_Cast: case OP_Tile: return 6;                               /* `to` a number; repeats */
+    case OP_Reshape: return 5;                                          /* shape: an input */
+    case OP_Concat: return 4;                                           /* axis required */
+    default: return 1;
+    }
+}

@@ -52,6 +52,12 @@ const OpInfo *op_info(OpKind k);
 /* FLOPs of one run of the graph, by each op's rule (`nnc info`'s total):
  * every node but Constant. */
 int64_t graph_flops(const Graph *g);
+/* The last opset (up to 17, the newest nnc reads) whose version of the op
+ * reads a node of an older opset differently (an attribute became an input,
+ * a default or an axis rule changed): 13 for Softmax, 11 for Clip, ... A node
+ * of opset N means the same at opset 17 when N >= this; `nnc convert` needs
+ * it to write a node under another opset than its own. */
+int op_semantics_version(OpKind k);
 /* Map an ONNX op_type to its kind; OP_COUNT_ if unknown. Import only. */
 OpKind op_lookup(const char *domain, const char *op_type);
 

@@ -31,6 +31,7 @@ invalid generated graph.
 """
 import argparse
 import concurrent.futures
+import fcntl
 import json
 import os
 import re
@@ -62,10 +63,18 @@ def runnable(targets):
 
 
 def ensure_ort(ort_dir):
-    """None when onnxruntime-node is usable from ort_dir, else the reason."""
-    mod = os.path.join(ort_dir, "node_modules", "onnxruntime-node")
+    """None when onnxruntime-node is usable from ort_dir, else the reason.
+    Tests that run in parallel share ort_dir: the install holds a lock."""
     if not shutil.which("node"):
         return "node not found (apt-get install nodejs npm)"
+    os.makedirs(ort_dir, exist_ok=True)
+    with open(os.path.join(ort_dir, ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_ort_locked(ort_dir)
+
+
+def _ensure_ort_locked(ort_dir):
+    mod = os.path.join(ort_dir, "node_modules", "onnxruntime-node")
     if not os.path.isdir(mod):
         if not shutil.which("npm"):
             return "npm not found (apt-get install npm)"

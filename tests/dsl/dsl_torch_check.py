@@ -10,7 +10,9 @@ torch's output as an ONNX test_data_set, and runs
 `nnc verify examples/dsl/NAME.nn DATASET --safetensors NAME.safetensors`.
 LeNet-5's weights are also written as F16 and BF16 (torch's reference then
 uses the rounded weights) to check the conversions. Also checks that
-`nnc info --opt 0` gives torch's parameter count for every example, and for
+`nnc info` gives torch's parameter count for every example (at --opt 0 and
+2; with BatchNorm's running statistics added and at --opt 0 only when the
+model has BatchNorm, as nnc folds it), and for
 LeNet-5 and AlexNet the parameter and FLOP totals of the ONNX export of the
 same torch model (the zoo's definitions).
 """
@@ -131,17 +133,21 @@ def check_model(nnc, work, name, opt, failures):
             err = re.findall(r"max abs err [^\n]*", out)
             print("ok   %s %s" % (tag, err[0] if err else out.strip().splitlines()[-1]))
     model.load_state_dict(sd)
-    # parameters as torch counts them (nnc info before BatchNorm folding)
-    want = sum(p.numel() for p in model.parameters()) + sum(
-        b.numel() for n, b in model.named_buffers() if n.endswith(("running_mean", "running_var")))
-    got, _ = info_totals(nnc, nn_file, ["--opt", "0"])
-    if name == "gpt_decoder":   # nnc info also counts the float constants the
-        want += 2 * (16 * 16 + 1 + 3)   # lowering makes: causal mask, 1/sqrt(d), GELU's 3 scalars
-    if got != want:
-        failures.append(name + " params")
-        print("FAIL %s: nnc info --opt 0 counts %d parameters, torch %d" % (name, got, want))
-    else:
-        print("ok   %s parameters %d" % (name, got))
+    # parameters as torch counts them: model.parameters(), and BatchNorm's
+    # running statistics before nnc folds them (--opt 0). The constants the
+    # lowering makes (a causal mask, 1/sqrt(d), GELU's scalars) are not
+    # parameters; without BatchNorm the count is the same at every opt level.
+    torch_params = sum(p.numel() for p in model.parameters())
+    running = sum(b.numel() for n, b in model.named_buffers() if n.endswith(("running_mean", "running_var")))
+    for opt_level in ("0", "2") if not running else ("0",):
+        got, _ = info_totals(nnc, nn_file, ["--opt", opt_level])
+        want = torch_params + running
+        if got != want:
+            failures.append("%s params opt%s" % (name, opt_level))
+            print("FAIL %s: nnc info --opt %s counts %d parameters, torch %d" % (name, opt_level, got, want))
+        else:
+            print("ok   %s parameters %d at --opt %s (torch: %d parameters%s)" % (
+                name, got, opt_level, torch_params, " + %d running statistics" % running if running else ""))
 
 
 def check_info_vs_onnx(nnc, work, failures):

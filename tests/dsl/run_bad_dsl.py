@@ -9,7 +9,8 @@ tests/dsl/bad/*.nn carry their expected first line after `# expect: `
 (LINE:COL: error: TEXT, compared exactly). The weights cases below write
 their safetensors files at run time; their expectation is a line prefix and
 a text the message must contain. One warning case (an unused tensor) must
-compile and warn.
+compile and warn. CONVERT_CASES compile but cannot be written to ONNX: the
+same rules for `nnc convert SRC -o OUT.onnx`.
 """
 import glob
 import json
@@ -64,9 +65,19 @@ WEIGHT_CASES = [
 ]
 
 
-def run(nnc, src, out_dir, weights=None):
-    out = os.path.join(out_dir, "out.c")
-    cmd = [nnc, src, "-o", out] + (["--safetensors", weights] if weights else [])
+# Sources that compile but cannot be converted to ONNX (`nnc convert SRC -o
+# OUT.onnx`): the source and the expected first line after the file name.
+CONVERT_CASES = [
+    ("input x: f32[2, 3]\ny = relu(x)\nz = Softmax(y, axis=0, _opset=11)\noutput z\n",
+     "3:5: error: Softmax with _opset=11 cannot be written to ONNX: an ONNX file has one opset (17 here), "
+     "under which Softmax means something else"),
+]
+
+
+def run(nnc, src, out_dir, weights=None, out_name="out.c"):
+    out = os.path.join(out_dir, out_name)
+    cmd = ([nnc, "convert"] if out_name.endswith(".onnx") else [nnc]) + [src, "-o", out] + \
+        (["--safetensors", weights] if weights else [])
     p = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     left = os.listdir(out_dir)
     return p.returncode, p.stderr, left
@@ -89,6 +100,17 @@ def main():
             if not ok:
                 failures += 1
                 print("  want: %s:%s (exit 1, source line, caret)\n  got (exit %d, left %s):\n%s" % (case, want, rc, left, err))
+        for k, (text, want) in enumerate(CONVERT_CASES):
+            src = os.path.join(tmp, "convert_%d.nn" % k)
+            with open(src, "w") as f:
+                f.write(text)
+            rc, err, left = run(nnc, src, out_dir, out_name="out.onnx")
+            lines = err.splitlines()
+            ok = rc == 1 and not left and lines[:1] == [src + ":" + want] and len(lines) >= 3 and lines[2].strip() == "^"
+            print("%s convert_%d" % ("ok  " if ok else "FAIL", k))
+            if not ok:
+                failures += 1
+                print("  want: %s:%s (exit 1, source line, caret)\n  got (exit %d, left %s):\n%s" % (src, want, rc, left, err))
         src = os.path.join(tmp, "net.nn")
         with open(src, "w") as f:
             f.write("# one linear layer\n" + LINEAR)
