@@ -642,7 +642,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.task_used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.node_refs = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(int));
     WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
-    if (o->separate) weights_set_separate(wt);
+    if (o->separate) weights_set_separate(wt, o->bin_checksum);
     L.wt = wt;
     bind_tensors(&L, wt);
     ErrorTrap trap; /* a lowering error: free the buffers, then pass it on */

@@ -16,6 +16,7 @@ typedef struct EmitOptions {
     Buf *bin, *asm_text;
     const char *bin_name;
     int separate;            /* --weights separate: *bin is the blob's payload; no asm_text */
+    uint32_t *bin_checksum;  /* --weights separate: receives the payload's FNV-1a checksum (or NULL) */
 } EmitOptions;
 
 typedef struct IsaInfo {
