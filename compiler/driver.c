@@ -4,6 +4,7 @@
 #include "driver.h"
 
 #include "backend/emit_c.h"
+#include "backend/selftest.h"
 #include "backend/weights.h"
 #include "ir/infer.h"
 #include "passes/passes.h"
@@ -230,7 +231,7 @@ static int compile_streams(const CompileOptions *o, const char *header_name, Buf
     }
     const char *out_c = o->out_c ? o->out_c : "model.c";
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, out_c), header_name, o->model_path, isa,
-                      o->trace, o->weights_section, NULL, NULL, NULL, 0, NULL};
+                      o->trace, o->weights_section, NULL, NULL, NULL, 0, NULL, NULL};
     if (o->weights_incbin || o->weights_separate) {
         NNC_ASSERT(bin && asm_text);
         eo.bin = bin;
@@ -246,6 +247,7 @@ static int compile_streams(const CompileOptions *o, const char *header_name, Buf
         rc = 1;
     } else {
         nnc_trap_push(&trap);
+        if (o->selftest_dir) eo.selftest = selftest_load(g, o->selftest_dir);
         nnc_stage_set("lowering");
         emit_c(g, &eo, c, h);
     }
