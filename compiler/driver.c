@@ -269,25 +269,69 @@ int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c,
  * all are renamed into place at the end, OUT.c last. */
 enum { OUT_C, OUT_H, OUT_BIN, OUT_ASM, OUT_COUNT };
 
+static void output_paths(Arena *a, const char *out_c, const char *paths[OUT_COUNT])
+{
+    const char *dot = strrchr(out_c, '.'); /* OUT.h: the last extension replaced, or .h added */
+    paths[OUT_C] = out_c;
+    paths[OUT_H] = dot && !strchr(dot, '/') ? arena_printf(a, "%.*s.h", (int)(dot - out_c), out_c)
+                                            : arena_printf(a, "%s.h", out_c);
+    paths[OUT_BIN] = with_extension(a, out_c, ".bin");
+    paths[OUT_ASM] = with_extension(a, out_c, "_weights.S");
+}
+
+static void warn_large_c(const char *out_c, size_t bytes)
+{
+    if (bytes > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
+        fprintf(stderr,
+                "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
+                "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
+                "above 16 MB when ASM is enabled)\n",
+                out_c, bytes >> 20);
+}
+
+/* After a successful compilation into the streamed files: --weights
+ * separate's header, the small files, then everything renamed into place,
+ * the weights first and OUT.c last (what a build looks at). */
+static int finish_outputs(const CompileOptions *o, OutFile f[OUT_COUNT], const char *paths[OUT_COUNT], Buf *c,
+                          Buf *h, Buf *bin, const Buf *asm_text, uint32_t sum)
+{
+    int blob = o->weights_incbin || o->weights_separate;
+    if (buf_flush(c) != 0 || (blob && buf_flush(bin) != 0)) return -1;
+    if (o->weights_separate) {
+        unsigned char header[64];
+        weights_blob_header(buf_size(bin), sum, header);
+        if (fseek(f[OUT_BIN].f, 0, SEEK_SET) != 0 || fwrite(header, 1, 64, f[OUT_BIN].f) != 64) return -1;
+    }
+    if (out_close(&f[OUT_C]) != 0 || out_close(&f[OUT_BIN]) != 0 ||
+        (o->weights_incbin && out_write(&f[OUT_ASM], paths[OUT_ASM], asm_text) != 0) ||
+        out_write(&f[OUT_H], paths[OUT_H], h) != 0)
+        return -1;
+    static const int order[] = {OUT_BIN, OUT_ASM, OUT_H, OUT_C};
+    for (int i = 0; i < OUT_COUNT; i++)
+        if (f[order[i]].made && out_commit(&f[order[i]]) != 0) return -1;
+    return 0;
+}
+
+/* Compile into OUT.c and OUT.bin as they stream (opened first), then
+ * finish. *rc: the compilation's status; returns -1 (errno) when a file
+ * could not be written, with no output left behind. */
 static int write_outputs(Arena *a, const CompileOptions *o, int *rc)
 {
     int blob = o->weights_incbin || o->weights_separate;
-    const char *dot = strrchr(o->out_c, '.'); /* OUT.h: the last extension replaced, or .h added */
-    const char *out_h = dot && !strchr(dot, '/') ? arena_printf(a, "%.*s.h", (int)(dot - o->out_c), o->out_c)
-                                                 : arena_printf(a, "%s.h", o->out_c);
-    const char *paths[OUT_COUNT] = {o->out_c, out_h, with_extension(a, o->out_c, ".bin"),
-                                    with_extension(a, o->out_c, "_weights.S")};
-    OutFile f[OUT_COUNT];
-    memset(f, 0, sizeof f);
+    const char *paths[OUT_COUNT];
+    output_paths(a, o->out_c, paths);
     struct stat st;
     for (int i = 0; i < 2; i++) /* refuse to replace a directory (rename would fail half way) */
         if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             errno = EISDIR;
             return -1;
         }
+    OutFile f[OUT_COUNT];
+    memset(f, 0, sizeof f);
     Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
     uint32_t sum = 0;
     static const char zeros[64];
+    errno = 0;
     int ok = out_open(&f[OUT_C], paths[OUT_C]) == 0 && (!blob || out_open(&f[OUT_BIN], paths[OUT_BIN]) == 0) &&
              (!o->weights_separate || fwrite(zeros, 1, 64, f[OUT_BIN].f) == 64); /* the header's place */
     if (ok) {
@@ -295,27 +339,10 @@ static int write_outputs(Arena *a, const CompileOptions *o, int *rc)
         bin.sink = f[OUT_BIN].f;
         const char *slash = strrchr(paths[OUT_H], '/');
         *rc = compile_streams(o, slash ? slash + 1 : paths[OUT_H], &c, &h, &bin, &asm_text, &sum);
-        if (*rc == 0 && !blob && buf_size(&c) > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
-            fprintf(stderr,
-                    "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
-                    "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
-                    "above 16 MB when ASM is enabled)\n",
-                    o->out_c, buf_size(&c) >> 20);
-        ok = *rc != 0 || (buf_flush(&c) == 0 && (!blob || buf_flush(&bin) == 0));
+        if (*rc == 0 && !blob) warn_large_c(o->out_c, buf_size(&c));
+        if (*rc == 0) ok = finish_outputs(o, f, paths, &c, &h, &bin, &asm_text, sum) == 0;
     }
-    if (ok && *rc == 0 && o->weights_separate) {
-        unsigned char header[64];
-        weights_blob_header(buf_size(&bin), sum, header);
-        ok = fseek(f[OUT_BIN].f, 0, SEEK_SET) == 0 && fwrite(header, 1, 64, f[OUT_BIN].f) == 64;
-    }
-    if (ok && *rc == 0)
-        ok = out_close(&f[OUT_C]) == 0 && out_close(&f[OUT_BIN]) == 0 &&
-             (!o->weights_incbin || out_write(&f[OUT_ASM], paths[OUT_ASM], &asm_text) == 0) &&
-             out_write(&f[OUT_H], paths[OUT_H], &h) == 0;
-    /* in place: the weights first, OUT.c last (what a build looks at) */
-    static const int order[] = {OUT_BIN, OUT_ASM, OUT_H, OUT_C};
-    for (int i = 0; ok && *rc == 0 && i < OUT_COUNT; i++)
-        if (f[order[i]].made && out_commit(&f[order[i]]) != 0) ok = 0;
+    if (!ok && !errno) errno = EIO;
     for (int i = 0; i < OUT_COUNT; i++) out_discard(&f[i]); /* what is left after a failure */
     buf_free(&c);
     buf_free(&h);
