@@ -36,6 +36,7 @@ mkdir -p "$CACHE"
 "$PY" "$ROOT/bench/big_weights_export.py" "$CACHE" --only "$MODELS"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 # "wall_seconds peak_MB" of a command, from /usr/bin/time -v; the command's
 # own output goes to $work/log

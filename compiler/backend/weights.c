@@ -27,7 +27,7 @@ struct WeightTable {
     const char *section; /* --weights-section NAME, or NULL */
     Buf *blob;           /* --weights incbin / separate: the bytes of OUT.bin, or NULL */
     int separate;        /* --weights separate: read through the run function's `wb` */
-    uint32_t sum;        /* FNV-1a of the blob's bytes so far */
+    uint32_t sum;        /* --weights separate: FNV-1a of the blob's bytes so far */
     uint32_t *sum_out;   /* --weights separate: receives it */
     const char **name; /* per tensor id */
     const Tensor **extra; /* made during lowering, in order */
@@ -276,8 +276,9 @@ static void emit_in_blob(WeightTable *wt, Buf *c, const Tensor *t, const char *n
     static const char zeros[64];
     buf_put(wt->blob, zeros, (size_t)(off - start));
     buf_put(wt->blob, t->data, (size_t)tensor_bytes(t));
-    wt->sum = fnv1a(fnv1a(wt->sum, (const unsigned char *)zeros, (size_t)(off - start)), t->data,
-                    (size_t)tensor_bytes(t));
+    if (wt->separate) /* the blob's header checksum (incbin needs none) */
+        wt->sum = fnv1a(fnv1a(wt->sum, (const unsigned char *)zeros, (size_t)(off - start)), t->data,
+                        (size_t)tensor_bytes(t));
     buf_printf(c, "#define %s ((const %s *)(const void *)(%s + %lld)) /* %s %s %s */\n", name,
                dtype_ctype(t->dtype), wt->separate ? "wb" : arena_printf(wt->g->arena, "%s_weights", wt->prefix),
                (long long)off, c_comment_text(wt->g->arena, t->name, 80),

@@ -9,10 +9,13 @@
 #include "onnx.pb-c.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- nesting depth, before protobuf-c sees the bytes ---- */
 /* protobuf-c unpacks nested messages recursively with no depth limit, so a
@@ -221,7 +224,7 @@ static size_t typed_count(const Onnx__TensorProto *tp, DType dt)
 /* Fill t (already named) from a TensorProto. The data's size is checked
  * against the dims before anything is allocated: a few bytes of dims must not
  * make nnc reserve gigabytes. */
-static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
+static void decode_tensor(Loader *L, Tensor *t, Onnx__TensorProto *tp)
 {
     DType dt = (DType)tp->data_type;
     if (!tp->has_data_type || !dtype_supported(dt))
@@ -238,8 +241,16 @@ static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
         if ((int64_t)tp->raw_data.len != nbytes)
             nnc_fail("tensor '%s': raw data has %zu bytes but its dims need %lld", t->name, tp->raw_data.len,
                      (long long)nbytes);
-        t->data = arena_alloc_raw(L->g->arena, (size_t)(nbytes ? nbytes : 1));
-        copy_bytes(t->data, tp->raw_data.data, nbytes); /* little-endian hosts only */
+        if (nbytes == 0) {
+            t->data = arena_alloc(L->g->arena, 1);
+            return;
+        }
+        /* the bytes as they are (little-endian hosts only): protobuf-c's
+         * copy, taken over by the arena instead of copied once more */
+        t->data = tp->raw_data.data;
+        tp->raw_data.data = NULL;
+        tp->raw_data.len = 0;
+        arena_adopt(L->g->arena, t->data);
         return;
     }
     if ((int64_t)typed_count(tp, dt) != n)
@@ -597,10 +608,40 @@ static void load_outputs(Loader *L, const Onnx__GraphProto *gp)
     }
 }
 
-/* The model in bytes[0..len). `owned` bytes (malloc'ed) are freed as soon
- * as protobuf-c has its own copy, before the tensors are copied out of it:
- * for a model of 500 MB of weights that is 500 MB less at nnc's peak. */
-static Onnx__ModelProto *unpack_model(const void *bytes, size_t len, int owned)
+/* Who owns a model's bytes: the caller, nnc (malloc'ed), or a mapping. */
+enum { BYTES_BORROWED, BYTES_MALLOCED, BYTES_MAPPED };
+
+/* The model file's bytes: mapped read-only (no copy; unmapped as soon as
+ * they are unpacked), or read into malloc'ed memory where a file cannot be
+ * mapped (a pipe, an empty file). *owner says which. */
+static unsigned char *model_file_bytes(const char *path, size_t *len, int *owner)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= SIZE_MAX) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (p != MAP_FAILED) {
+            *len = (size_t)st.st_size;
+            *owner = BYTES_MAPPED;
+            return p;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    const char *err;
+    unsigned char *d = read_file(NULL, path, len, &err);
+    if (!d) nnc_fail("cannot read: %s", err);
+    *owner = BYTES_MALLOCED;
+    return d;
+}
+
+/* The model in bytes[0..len). Bytes nnc owns are released as soon as
+ * protobuf-c has its own copy (whose tensor bytes the tensors then take
+ * over): for a model of 500 MB of weights the file's bytes, protobuf-c's
+ * and the tensors' never add up to more than two copies. */
+static Onnx__ModelProto *unpack_model(const void *bytes, size_t len, int owner)
 {
     const char *why = NULL;
     Onnx__ModelProto *m = NULL;
@@ -612,7 +653,8 @@ static Onnx__ModelProto *unpack_model(const void *bytes, size_t len, int owned)
         onnx__model_proto__free_unpacked(m, NULL);
         why = "no graph";
     }
-    if (owned) free((void *)bytes);
+    if (owner == BYTES_MALLOCED) free((void *)bytes);
+    if (owner == BYTES_MAPPED) munmap((void *)bytes, len);
     if (why) nnc_fail("not a valid ONNX model (%s)", why);
     return m;
 }
@@ -621,7 +663,7 @@ static Graph *load_model(Arena *a, Onnx__ModelProto *m, const char *ext_dir, con
 
 Graph *onnx_load_buffer(Arena *a, const void *bytes, size_t len, const char *ext_dir, const LoadOptions *lo)
 {
-    return load_model(a, unpack_model(bytes, len, 0), ext_dir, lo);
+    return load_model(a, unpack_model(bytes, len, BYTES_BORROWED), ext_dir, lo);
 }
 
 static Graph *load_model(Arena *a, Onnx__ModelProto *m, const char *ext_dir, const LoadOptions *lo)
@@ -646,9 +688,6 @@ static Graph *load_model(Arena *a, Onnx__ModelProto *m, const char *ext_dir, con
     for (size_t i = 0; i < gp->n_initializer; i++) {
         Onnx__TensorProto *tp = gp->initializer[i];
         decode_tensor(&L, define_tensor(&L, tp->name ? tp->name : "", NULL), tp);
-        free(tp->raw_data.data); /* copied: the protobuf's bytes and the tensors' never all coexist */
-        tp->raw_data.data = NULL;
-        tp->raw_data.len = 0;
     }
     load_io(&L, gp, lo);
     int n_unknown = 0;
@@ -665,10 +704,9 @@ static Graph *load_model(Arena *a, Onnx__ModelProto *m, const char *ext_dir, con
 Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
 {
     size_t len;
-    const char *err;
-    unsigned char *bytes = read_file(NULL, path, &len, &err); /* malloc'ed: unpack_model frees it */
-    if (!bytes) nnc_fail("cannot read: %s", err);
-    return load_model(a, unpack_model(bytes, len, 1), dir_of(a, path), lo);
+    int owner;
+    unsigned char *bytes = model_file_bytes(path, &len, &owner);
+    return load_model(a, unpack_model(bytes, len, owner), dir_of(a, path), lo);
 }
 
 Tensor *onnx_load_tensor_file(Graph *g, const char *path)

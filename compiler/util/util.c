@@ -25,10 +25,38 @@ struct ArenaBlock {
 #define ARENA_BLOCK ((size_t)1 << 20)
 #endif
 
-void arena_init(Arena *a) { a->head = NULL; }
+struct ArenaAdopted {
+    ArenaAdopted *next;
+    void *p;
+};
+
+void arena_init(Arena *a)
+{
+    a->head = NULL;
+    a->adopted = NULL;
+}
+
+void arena_adopt(Arena *a, void *p)
+{
+    if (!p) return;
+    ArenaAdopted *n = malloc(sizeof *n);
+    if (!n) {
+        free(p);
+        nnc_fail("out of memory");
+    }
+    n->p = p;
+    n->next = a->adopted;
+    a->adopted = n;
+}
 
 void arena_free(Arena *a)
 {
+    for (ArenaAdopted *n = a->adopted, *next; n; n = next) {
+        next = n->next;
+        free(n->p);
+        free(n);
+    }
+    a->adopted = NULL;
     ArenaBlock *b = a->head;
     while (b) {
         ArenaBlock *n = b->next;

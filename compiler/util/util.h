@@ -15,14 +15,20 @@
 
 /* ---- arena ---- */
 typedef struct ArenaBlock ArenaBlock;
+typedef struct ArenaAdopted ArenaAdopted;
 typedef struct Arena {
     ArenaBlock *head;
+    ArenaAdopted *adopted; /* malloc'ed memory freed with the arena (arena_adopt) */
 } Arena;
 
 void arena_init(Arena *a);
 void arena_free(Arena *a);
 void *arena_alloc(Arena *a, size_t size); /* zeroed, 16-byte aligned */
 void *arena_alloc_raw(Arena *a, size_t size); /* the same, not zeroed (for bytes about to be overwritten) */
+/* The arena takes over p (from malloc; NULL is ignored): arena_free frees it.
+ * Lets large blocks another library allocated (protobuf-c's tensor bytes)
+ * live as long as the compilation without being copied. */
+void arena_adopt(Arena *a, void *p);
 void *arena_alloc_array(Arena *a, size_t count, size_t elem);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...)
