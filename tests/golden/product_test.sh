@@ -3,11 +3,12 @@
 #   product_test.sh SRC install       build nnc from a copy of the sources,
 #       install it to a temporary prefix, delete the copy and the build tree,
 #       then: the installed nnc's --cflags/--libs point into the prefix and
-#       `nnc verify` works; cmake_app builds with find_package(nnc) and runs;
-#       a second build regenerates nothing, touching one model regenerates
-#       only that one; makefile_app builds with pkg-config and runs; cmake_app
-#       cross-builds for AArch64 (if aarch64-linux-gnu-gcc and qemu-aarch64
-#       exist) and runs under qemu.
+#       `nnc verify` works; cmake_app builds with find_package(nnc) and runs
+#       (the LeNet builds agree, tiny_mlp passes its self-test); a second
+#       build regenerates nothing, touching one model (or its SELFTEST data)
+#       regenerates only that one; makefile_app builds with pkg-config and
+#       runs; cmake_app cross-builds for AArch64 (if aarch64-linux-gnu-gcc and
+#       qemu-aarch64 exist) and runs under qemu.
 #   product_test.sh SRC subdirectory  cmake_app with add_subdirectory(SRC):
 #       nnc is built inside the product.
 #   product_test.sh SRC subdirectory_cross NNC  cmake_app with
@@ -23,7 +24,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cp -r "$SRC/examples" "$tmp/examples"
 APP="$tmp/examples/cmake_app"
-run_app() { out="$("$@")"; echo "$out"; grep -q "agrees with lenet_portable" <<<"$out"; }
+run_app() { out="$("$@")"; echo "$out"; grep -q "agrees with lenet_portable" <<<"$out" && grep -q "self-test passed" <<<"$out"; }
 
 if [ "$MODE" = subdirectory_cross ]; then
     command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null ||
@@ -79,6 +80,8 @@ regen() { cmake --build "$tmp/app" | sed -n 's/.*nnc \(.*\) -> \(.*\)/\2/p' | so
 [ -z "$(regen)" ] || { echo "FAIL: a no-op rebuild regenerated: $(regen)"; exit 1; }
 touch "$APP/tiny_mlp.onnx"
 [ "$(regen)" = "tiny_mlp.c " ] || { echo "FAIL: touching tiny_mlp.onnx did not regenerate only it"; exit 1; }
+touch "$APP/test_data_set_0/output_0.pb" # tiny_mlp's SELFTEST data
+[ "$(regen)" = "tiny_mlp.c " ] || { echo "FAIL: touching its SELFTEST data did not regenerate only tiny_mlp"; exit 1; }
 cmake -S "$APP" -B "$tmp/app" -DAPP_FAST_ISA=generic >/dev/null
 [ "$(regen)" = "lenet_fast.c " ] || { echo "FAIL: a changed ISA did not regenerate only lenet_fast"; exit 1; }
 run_app "$tmp/app/app"
