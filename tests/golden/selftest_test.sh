@@ -105,6 +105,30 @@ if [ "$neon_ready" = 0 ]; then
 else
     echo "neon not checked: $NEON_WHY"
 fi
+# frozen inputs: the data set has more input files than the compiled graph
+# has inputs, so they are matched by the names they hold
+mkdir -p "$tmp/frz/ds"
+"$PY" - "$tmp/frz" <<'PY'
+import sys
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+d = sys.argv[1]
+g = helper.make_graph([helper.make_node("Reshape", ["x", "shape"], ["r"]), helper.make_node("Relu", ["r"], ["y"])],
+                      "frozen", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6]),
+                                 helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 4])])
+save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), d + "/m.onnx")
+x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(2, 6)
+for i, (name, v) in enumerate((("x", x), ("shape", np.array([3, 4], np.int64)))):
+    open("%s/ds/input_%d.pb" % (d, i), "wb").write(numpy_helper.from_array(v, name).SerializeToString())
+open(d + "/ds/output_0.pb", "wb").write(numpy_helper.from_array(np.maximum(x, 0).reshape(3, 4), "y").SerializeToString())
+PY
+rm -rf "$tmp/b"; mkdir "$tmp/b"
+"$NNC" "$tmp/frz/m.onnx" --prefix m -o "$tmp/b/m.c" --freeze shape="$tmp/frz/ds/input_1.pb" --selftest "$tmp/frz/ds"
+gcc -O1 $STRICT -I"$RT" -I"$tmp/b" "$tmp/main.c" "$tmp/b/m.c" "$RT/nnc_runtime.c" -lm -o "$tmp/app"
+expect 0
+echo "frozen input: the data set's files matched by name, P_selftest passes"
+
 # errors: a folder without the files, a file of the wrong shape
 mkdir "$tmp/empty"
 if "$NNC" "$ZOO/lenet5/model.onnx" -o "$tmp/x.c" --selftest "$tmp/empty" 2>"$tmp/err"; then echo "FAIL: empty folder accepted"; exit 1; fi
