@@ -19,7 +19,7 @@ typedef struct EmitOptions {
     const char *bin_name;
     int separate;            /* --weights separate: *bin is the blob's payload; no asm_text */
     uint32_t *bin_checksum;  /* --weights separate: receives the payload's FNV-1a checksum (or NULL) */
-    const struct SelfTest *selftest; /* --selftest DIR: the embedded data set (selftest.c), or NULL */
+    const SelfTest *selftest; /* --selftest DIR: the embedded data set (selftest.c), or NULL */
 } EmitOptions;
 
 typedef struct IsaInfo {
