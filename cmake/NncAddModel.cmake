@@ -4,7 +4,8 @@
 #   nnc_add_model(<target> MODEL <file>
 #                 [PREFIX p] [ISA generic|avx2|avx512|neon|native] [OPT n]
 #                 [SHAPE name=d0,d1,... ...] [FREEZE name=file.pb ...]
-#                 [WEIGHTS c|incbin] [OPTIONS <more nnc arguments> ...])
+#                 [WEIGHTS c|incbin] [SELFTEST <test_data_set dir>]
+#                 [OPTIONS <more nnc arguments> ...])
 #
 # Creates the static library <target> holding <p>.c (p defaults to <target>
 # as a C identifier), whose include directory has <p>.h and which links
@@ -19,10 +20,13 @@
 # <p>.bin, assembled in by <p>_weights.S), so a large model compiles fast;
 # it is the default for model files above NNC_INCBIN_THRESHOLD bytes (16 MB)
 # when the project has enabled ASM (project(... C ASM)).
+# SELFTEST <dir> embeds the folder's input_K.pb / output_K.pb (nnc
+# --selftest) and adds <p>_selftest() to the library; the files are
+# dependencies too.
 include_guard(GLOBAL)
 
 function(nnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 NAM "" "MODEL;PREFIX;ISA;OPT;WEIGHTS" "SHAPE;FREEZE;OPTIONS")
+  cmake_parse_arguments(PARSE_ARGV 1 NAM "" "MODEL;PREFIX;ISA;OPT;WEIGHTS;SELFTEST" "SHAPE;FREEZE;OPTIONS")
   if(NAM_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "nnc_add_model(${target}): unexpected arguments: ${NAM_UNPARSED_ARGUMENTS}")
   endif()
@@ -64,6 +68,15 @@ function(nnc_add_model target)
     list(APPEND deps "${pb}")
     list(APPEND args --freeze "${f}")
   endforeach()
+  if(NAM_SELFTEST)
+    get_filename_component(st_dir "${NAM_SELFTEST}" ABSOLUTE BASE_DIR "${src_dir}")
+    file(GLOB st_files "${st_dir}/input_*.pb" "${st_dir}/output_*.pb")
+    if(NOT st_files)
+      message(FATAL_ERROR "nnc_add_model(${target}): SELFTEST '${NAM_SELFTEST}' holds no input_K.pb / output_K.pb")
+    endif()
+    list(APPEND deps ${st_files})
+    list(APPEND args --selftest "${NAM_SELFTEST}")
+  endif()
   get_property(langs GLOBAL PROPERTY ENABLED_LANGUAGES)
   if(NOT NAM_WEIGHTS)
     file(SIZE "${model_abs}" model_bytes)

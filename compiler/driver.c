@@ -4,6 +4,7 @@
 #include "driver.h"
 
 #include "backend/emit_c.h"
+#include "backend/selftest.h"
 #include "backend/weights.h"
 #include "ir/infer.h"
 #include "passes/passes.h"
@@ -133,66 +134,78 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
     return g;
 }
 
-/* Write `data` to `path` through a temporary file in the same directory. */
-static int write_atomic(const char *path, const Buf *data, char *tmp, size_t tmpcap)
+/* ---- output files: each written to a temporary file in its directory,
+ * renamed into place only when every file is complete ---- */
+typedef struct OutFile {
+    const char *path;
+    char tmp[4096];
+    FILE *f; /* open while it is written; NULL before and after */
+    int made;  /* tmp exists */
+} OutFile;
+
+/* Open a temporary file next to `path` (mode 0666 less the umask, like fopen). */
+static int out_open(OutFile *o, const char *path)
 {
-    snprintf(tmp, tmpcap, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
+    o->path = path;
+    o->made = 0;
+    o->f = NULL;
+    if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s.tmpXXXXXX", path) >= sizeof o->tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(o->tmp);
     if (fd < 0) return -1;
+    o->made = 1;
+    nnc_temp_file(o->tmp, 1);
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600; give the usual mode */
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "wb"))) { /* mkstemp makes 0600 */
+        int err = errno;
         close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    int ok = fwrite(data->data, 1, data->len, f) == data->len;
-    int err = errno;
-    ok &= fclose(f) == 0;
-    if (!ok) {
-        err = errno ? errno : err;
-        unlink(tmp);
         errno = err;
+        return -1;
     }
+    return 0;
+}
+
+static int out_close(OutFile *o)
+{
+    if (!o->f) return 0;
+    int ok = fclose(o->f) == 0;
+    o->f = NULL;
     return ok ? 0 : -1;
 }
 
-static int write_outputs(const char *out_c, const char *out_h, const Buf *c, const Buf *h)
+/* Remove the temporary file (after a failure), keeping errno. */
+static void out_discard(OutFile *o)
 {
-    char tc[4096], th[4096];
-    struct stat st;
-    for (int i = 0; i < 2; i++) /* refuse to replace a directory (rename would fail half way) */
-        if (stat(i ? out_h : out_c, &st) == 0 && S_ISDIR(st.st_mode)) {
-            errno = EISDIR;
-            return -1;
-        }
-    if (write_atomic(out_c, c, tc, sizeof tc) != 0) return -1;
-    if (write_atomic(out_h, h, th, sizeof th) != 0) {
-        int err = errno;
-        unlink(tc);
-        errno = err;
+    int err = errno;
+    if (o->f) fclose(o->f);
+    o->f = NULL;
+    if (o->made) {
+        unlink(o->tmp);
+        nnc_temp_file(o->tmp, 0);
+    }
+    o->made = 0;
+    errno = err;
+}
+
+/* Write a whole buffer held in memory. */
+static int out_write(OutFile *o, const char *path, const Buf *data)
+{
+    if (out_open(o, path) != 0) return -1;
+    if ((data->len && fwrite(data->data, 1, data->len, o->f) != data->len) || out_close(o) != 0) {
+        if (!errno) errno = EIO;
         return -1;
     }
-    if (rename(th, out_h) != 0) {
-        int err = errno;
-        unlink(tc);
-        unlink(th);
-        errno = err;
-        return -1;
-    }
-    if (rename(tc, out_c) != 0) {
-        int err = errno;
-        unlink(tc);
-        unlink(out_h);
-        errno = err;
-        return -1;
-    }
+    return 0;
+}
+
+static int out_commit(OutFile *o)
+{
+    if (rename(o->tmp, o->path) != 0) return -1;
+    o->made = 0;
+    nnc_temp_file(o->tmp, 0);
     return 0;
 }
 
@@ -204,34 +217,9 @@ static char *with_extension(Arena *a, const char *out_c, const char *ext)
     return arena_printf(a, "%.*s%s", (int)n, out_c, ext);
 }
 
-/* --weights incbin: OUT.bin and OUT_weights.S; separate: OUT.bin (header
- * and payload). Written before OUT.h and OUT.c. */
-static int write_weights(Arena *a, const char *out_c, const Buf *bin, const Buf *s, int separate)
-{
-    const char *paths[2] = {with_extension(a, out_c, ".bin"), with_extension(a, out_c, "_weights.S")};
-    Buf blob = {0};
-    if (separate) {
-        unsigned char header[64];
-        weights_blob_header(bin, header);
-        buf_put(&blob, (const char *)header, 64);
-        buf_put(&blob, bin->data ? bin->data : "", bin->len);
-    }
-    const Buf *data[2] = {separate ? &blob : bin, s};
-    char tmp[4096];
-    for (int i = 0; i < (separate ? 1 : 2); i++) {
-        if (write_atomic(paths[i], data[i], tmp, sizeof tmp) != 0 || rename(tmp, paths[i]) != 0) {
-            int err = errno;
-            unlink(tmp);
-            buf_free(&blob);
-            errno = err;
-            return -1;
-        }
-    }
-    buf_free(&blob);
-    return 0;
-}
-
-int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c, Buf *h, Buf *bin, Buf *asm_text)
+/* compile_to_buffers, with --weights separate's payload checksum in *sum. */
+static int compile_streams(const CompileOptions *o, const char *header_name, Buf *c, Buf *h, Buf *bin,
+                           Buf *asm_text, uint32_t *sum)
 {
     Arena arena;
     arena_init(&arena);
@@ -243,12 +231,13 @@ int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c,
     }
     const char *out_c = o->out_c ? o->out_c : "model.c";
     EmitOptions eo = {o->prefix ? o->prefix : default_prefix(&arena, out_c), header_name, o->model_path, isa,
-                      o->trace, o->weights_section, NULL, NULL, NULL, 0};
+                      o->trace, o->weights_section, NULL, NULL, NULL, 0, NULL, NULL};
     if (o->weights_incbin || o->weights_separate) {
         NNC_ASSERT(bin && asm_text);
         eo.bin = bin;
         eo.asm_text = asm_text;
         eo.separate = o->weights_separate;
+        eo.bin_checksum = sum;
         const char *b = with_extension(&arena, out_c, ".bin"), *bs = strrchr(b, '/');
         eo.bin_name = bs ? bs + 1 : b;
     }
@@ -258,6 +247,7 @@ int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c,
         rc = 1;
     } else {
         nnc_trap_push(&trap);
+        if (o->selftest_dir) eo.selftest = selftest_load(g, o->selftest_dir);
         nnc_stage_set("lowering");
         emit_c(g, &eo, c, h);
     }
@@ -267,48 +257,115 @@ int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c,
     return rc;
 }
 
-int compile_model(const CompileOptions *o)
+int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c, Buf *h, Buf *bin, Buf *asm_text)
 {
-    size_t n = strlen(o->out_c);
-    char *out_h = malloc(n + 3);
-    if (!out_h) {
-        fprintf(stderr, "nnc: error: out of memory\n");
-        return 1;
-    }
-    memcpy(out_h, o->out_c, n + 1);
-    char *dot = strrchr(out_h, '.');
-    if (dot && !strchr(dot, '/')) strcpy(dot, ".h");
-    else strcat(out_h, ".h");
-    const char *slash = strrchr(out_h, '/');
-    Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
-    int rc = compile_to_buffers(o, slash ? slash + 1 : out_h, &c, &h, &bin, &asm_text);
-    if (rc == 0 && !o->weights_incbin && !o->weights_separate && c.len > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
+    uint32_t sum;
+    return compile_streams(o, header_name, c, h, bin, asm_text, &sum);
+}
+
+/* Files of one compilation: OUT.c, OUT.h and with --weights incbin or
+ * separate OUT.bin and (incbin) OUT_weights.S. OUT.c and OUT.bin are
+ * streamed while they are generated (their sizes are the model's weights);
+ * all are renamed into place at the end, OUT.c last. */
+enum { OUT_C, OUT_H, OUT_BIN, OUT_ASM, OUT_COUNT };
+
+static void output_paths(Arena *a, const char *out_c, const char *paths[OUT_COUNT])
+{
+    const char *dot = strrchr(out_c, '.'); /* OUT.h: the last extension replaced, or .h added */
+    paths[OUT_C] = out_c;
+    paths[OUT_H] = dot && !strchr(dot, '/') ? arena_printf(a, "%.*s.h", (int)(dot - out_c), out_c)
+                                            : arena_printf(a, "%s.h", out_c);
+    paths[OUT_BIN] = with_extension(a, out_c, ".bin");
+    paths[OUT_ASM] = with_extension(a, out_c, "_weights.S");
+}
+
+static void warn_large_c(const char *out_c, size_t bytes)
+{
+    if (bytes > ((size_t)64 << 20)) /* C data: gcc needed 15 s and 1.1 GB per 100 MB (README) */
         fprintf(stderr,
                 "nnc: warning: %s is %zu MB of C, most of it constants: C compilers need minutes and "
                 "gigabytes for that; --weights incbin keeps them in a .bin file (nnc_add_model() does so "
                 "above 16 MB when ASM is enabled)\n",
-                o->out_c, c.len >> 20);
-    if (rc == 0) {
-        Arena a;
-        arena_init(&a);
-        if (((o->weights_incbin || o->weights_separate) &&
-             write_weights(&a, o->out_c, &bin, &asm_text, o->weights_separate) != 0) ||
-            write_outputs(o->out_c, out_h, &c, &h) != 0) {
-            nnc_error_set_file(o->model_path);
-            ErrorTrap trap; /* one error line, the usual way */
-            if (setjmp(trap.env) == 0) {
-                nnc_trap_push(&trap);
-                nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
-            }
-            nnc_trap_pop(&trap);
-            rc = 1;
-        }
-        arena_free(&a);
+                out_c, bytes >> 20);
+}
+
+/* After a successful compilation into the streamed files: --weights
+ * separate's header, the small files, then everything renamed into place,
+ * the weights first and OUT.c last (what a build looks at). */
+static int finish_outputs(const CompileOptions *o, OutFile f[OUT_COUNT], const char *paths[OUT_COUNT], Buf *c,
+                          Buf *h, Buf *bin, const Buf *asm_text, uint32_t sum)
+{
+    int blob = o->weights_incbin || o->weights_separate;
+    if (buf_flush(c) != 0 || (blob && buf_flush(bin) != 0)) return -1;
+    if (o->weights_separate) {
+        unsigned char header[64];
+        weights_blob_header(buf_size(bin), sum, header);
+        if (fseek(f[OUT_BIN].f, 0, SEEK_SET) != 0 || fwrite(header, 1, 64, f[OUT_BIN].f) != 64) return -1;
     }
+    if (out_close(&f[OUT_C]) != 0 || out_close(&f[OUT_BIN]) != 0 ||
+        (o->weights_incbin && out_write(&f[OUT_ASM], paths[OUT_ASM], asm_text) != 0) ||
+        out_write(&f[OUT_H], paths[OUT_H], h) != 0)
+        return -1;
+    static const int order[] = {OUT_BIN, OUT_ASM, OUT_H, OUT_C};
+    for (int i = 0; i < OUT_COUNT; i++)
+        if (f[order[i]].made && out_commit(&f[order[i]]) != 0) return -1;
+    return 0;
+}
+
+/* Compile into OUT.c and OUT.bin as they stream (opened first), then
+ * finish. *rc: the compilation's status; returns -1 (errno) when a file
+ * could not be written, with no output left behind. */
+static int write_outputs(Arena *a, const CompileOptions *o, int *rc)
+{
+    int blob = o->weights_incbin || o->weights_separate;
+    const char *paths[OUT_COUNT];
+    output_paths(a, o->out_c, paths);
+    struct stat st;
+    for (int i = 0; i < 2; i++) /* refuse to replace a directory (rename would fail half way) */
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+    OutFile f[OUT_COUNT];
+    memset(f, 0, sizeof f);
+    Buf c = {0}, h = {0}, bin = {0}, asm_text = {0};
+    uint32_t sum = 0;
+    static const char zeros[64];
+    errno = 0;
+    int ok = out_open(&f[OUT_C], paths[OUT_C]) == 0 && (!blob || out_open(&f[OUT_BIN], paths[OUT_BIN]) == 0) &&
+             (!o->weights_separate || fwrite(zeros, 1, 64, f[OUT_BIN].f) == 64); /* the header's place */
+    if (ok) {
+        c.sink = f[OUT_C].f;
+        bin.sink = f[OUT_BIN].f;
+        const char *slash = strrchr(paths[OUT_H], '/');
+        *rc = compile_streams(o, slash ? slash + 1 : paths[OUT_H], &c, &h, &bin, &asm_text, &sum);
+        if (*rc == 0 && !blob) warn_large_c(o->out_c, buf_size(&c));
+        if (*rc == 0) ok = finish_outputs(o, f, paths, &c, &h, &bin, &asm_text, sum) == 0;
+    }
+    if (!ok && !errno) errno = EIO;
+    for (int i = 0; i < OUT_COUNT; i++) out_discard(&f[i]); /* what is left after a failure */
     buf_free(&c);
     buf_free(&h);
     buf_free(&bin);
     buf_free(&asm_text);
-    free(out_h);
+    return ok ? 0 : -1;
+}
+
+int compile_model(const CompileOptions *o)
+{
+    Arena a;
+    arena_init(&a);
+    int rc = 1;
+    if (write_outputs(&a, o, &rc) != 0) {
+        nnc_error_set_file(o->model_path);
+        ErrorTrap trap; /* one error line, the usual way */
+        if (setjmp(trap.env) == 0) {
+            nnc_trap_push(&trap);
+            nnc_fail("cannot write '%s': %s", o->out_c, strerror(errno));
+        }
+        nnc_trap_pop(&trap);
+        rc = 1;
+    }
+    arena_free(&a);
     return rc;
 }

@@ -25,6 +25,7 @@ typedef struct CompileOptions {
     const char *weights_section; /* --weights-section NAME: constants in that linker section */
     int weights_incbin;       /* --weights incbin: constants in OUT.bin, included by OUT_weights.S */
     int weights_separate;     /* --weights separate: constants in OUT.bin, passed to P_run_with_weights */
+    const char *selftest_dir; /* --selftest DIR: embed DIR's input/output pair, emit P_selftest */
     LoadOptions load;
 } CompileOptions;
 

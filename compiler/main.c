@@ -57,6 +57,12 @@ static const char usage[] =
     "                            P_run_with_weights (P_check_weights verifies it once)\n"
     "  --weights-section NAME    put the constant data in linker section NAME (GNU C section attribute;\n"
     "                            letters, digits, . _ $ and , for Mach-O segment,section)\n"
+    "  --selftest DIR            embed one input/output pair from an ONNX test_data_set folder (input_K.pb,\n"
+    "                            output_K.pb) and emit P_selftest(workspace) (with --weights separate:\n"
+    "                            P_selftest(weights, workspace)): runs the model, returns 0 when every\n"
+    "                            output is within rtol 1e-3, atol 1e-4 (P_SELFTEST_RTOL/ATOL), else\n"
+    "                            P_ERR_SELFTEST or the run's error; the workspace holds\n"
+    "                            P_SELFTEST_WORKSPACE_SIZE bytes\n"
     "OUT.h defines P_WORKSPACE_SIZE, P_WEIGHTS_SIZE, P_STACK_SIZE (bound) and P_FLOPS besides the\n"
     "shapes; CMake: find_package(nnc) and nnc_add_model(), pkg-config: nnc.pc (see README.md)\n"
     "verify options:\n"
@@ -215,6 +221,8 @@ int main(int argc, char **argv)
             if (!isdigit((unsigned char)v[0]) || *end || errno) return bad_usage("--max-workspace takes a byte count, not '%s'", v);
             o.cap_workspace = 1;
             o.max_workspace = cap;
+        } else if (strcmp(a, "--selftest") == 0 && has_val) {
+            o.selftest_dir = argv[++i];
         } else if (strcmp(a, "--trace") == 0) {
             o.trace = 1;
         } else if (strcmp(a, "--shape") == 0 && has_val) {

@@ -5,6 +5,7 @@
 #include "emit_c.h"
 
 #include "../ir/ops.h"
+#include "selftest.h"
 #include "stack.h"
 #include "template.h"
 #include "weights.h"
@@ -419,6 +420,7 @@ static void emit_header(const Lowering *L, const EmitOptions *o, Buf *h)
                    o->prefix);
     emit_parallel_api(h, a, o);
     if (o->trace) emit_trace_api(h, o->prefix);
+    if (o->selftest) selftest_emit_api(o, h);
     buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s_H_ */\n", P);
 }
 
@@ -642,7 +644,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.task_used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.node_refs = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(int));
     WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
-    if (o->separate) weights_set_separate(wt);
+    if (o->separate) weights_set_separate(wt, o->bin_checksum);
     L.wt = wt;
     bind_tensors(&L, wt);
     ErrorTrap trap; /* a lowering error: free the buffers, then pass it on */
@@ -685,6 +687,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     emit_tasks(&L, o, c);
     emit_exec(&L, o, c);
     emit_entry_points(o, c);
+    if (o->selftest) selftest_emit(o, c);
     buf_free(&L.trace_info);
     buf_free(&L.kernels);
     buf_free(&L.body);

@@ -4,6 +4,8 @@
 
 #include "../ir/graph.h"
 
+typedef struct SelfTest SelfTest;
+
 typedef struct EmitOptions {
     const char *prefix;     /* C identifier prefix of the API */
     const char *header_name; /* file name OUT.h, as included by OUT.c */
@@ -16,6 +18,8 @@ typedef struct EmitOptions {
     Buf *bin, *asm_text;
     const char *bin_name;
     int separate;            /* --weights separate: *bin is the blob's payload; no asm_text */
+    uint32_t *bin_checksum;  /* --weights separate: receives the payload's FNV-1a checksum (or NULL) */
+    const SelfTest *selftest; /* --selftest DIR: the embedded data set (selftest.c), or NULL */
 } EmitOptions;
 
 typedef struct IsaInfo {

@@ -73,5 +73,6 @@ const char *lower_target(Lowering *L);
 #define NNC_STATUS_INDEX 2
 #define NNC_STATUS_CPU 3
 #define NNC_STATUS_WEIGHTS 4 /* --weights separate: not this model's weights blob, or corrupted */
+#define NNC_STATUS_SELFTEST 5 /* --selftest: P_selftest found an output out of tolerance */
 
 #endif

@@ -27,11 +27,21 @@ struct WeightTable {
     const char *section; /* --weights-section NAME, or NULL */
     Buf *blob;           /* --weights incbin / separate: the bytes of OUT.bin, or NULL */
     int separate;        /* --weights separate: read through the run function's `wb` */
+    uint32_t sum;        /* --weights separate: FNV-1a of the blob's bytes so far */
+    uint32_t *sum_out;   /* --weights separate: receives it */
     const char **name; /* per tensor id */
     const Tensor **extra; /* made during lowering, in order */
     const char **extra_name;
     int n_extra, cap_extra;
 };
+
+#define FNV_START 2166136261u
+
+static uint32_t fnv1a(uint32_t h, const unsigned char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ d[i]) * 16777619u;
+    return h;
+}
 
 static int encoded_as_bytes(const Tensor *t) { return tensor_bytes(t) >= STRING_MIN_BYTES; }
 
@@ -42,6 +52,7 @@ WeightTable *weights_new(Graph *g, const char *prefix, const char *section, Buf 
     wt->prefix = prefix;
     wt->section = section;
     wt->blob = blob;
+    wt->sum = FNV_START;
     wt->name = arena_alloc_array(g->arena, (size_t)g->n_tensors + 1, sizeof(char *));
     return wt;
 }
@@ -261,10 +272,13 @@ int64_t weights_bytes(const WeightTable *wt, const char *used)
  * typed pointer into P_weights. */
 static void emit_in_blob(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
 {
-    int64_t end = (int64_t)wt->blob->len, off = blob_place(&end, t);
+    int64_t start = (int64_t)buf_size(wt->blob), end = start, off = blob_place(&end, t);
     static const char zeros[64];
-    buf_put(wt->blob, zeros, (size_t)(off - (int64_t)wt->blob->len));
+    buf_put(wt->blob, zeros, (size_t)(off - start));
     buf_put(wt->blob, t->data, (size_t)tensor_bytes(t));
+    if (wt->separate) /* the blob's header checksum (incbin needs none) */
+        wt->sum = fnv1a(fnv1a(wt->sum, (const unsigned char *)zeros, (size_t)(off - start)), t->data,
+                        (size_t)tensor_bytes(t));
     buf_printf(c, "#define %s ((const %s *)(const void *)(%s + %lld)) /* %s %s %s */\n", name,
                dtype_ctype(t->dtype), wt->separate ? "wb" : arena_printf(wt->g->arena, "%s_weights", wt->prefix),
                (long long)off, c_comment_text(wt->g->arena, t->name, 80),
@@ -287,19 +301,14 @@ void weights_emit_asm(const WeightTable *wt, Buf *s, const char *bin_name)
                P, P);
 }
 
-void weights_set_separate(WeightTable *wt) { wt->separate = 1; }
-
-static uint32_t fnv1a(const unsigned char *d, size_t n)
+void weights_set_separate(WeightTable *wt, uint32_t *checksum)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ d[i]) * 16777619u;
-    return h;
+    wt->separate = 1;
+    wt->sum_out = checksum;
 }
 
-void weights_blob_header(const Buf *payload, unsigned char header[64])
+void weights_blob_header(uint64_t size, uint32_t sum, unsigned char header[64])
 {
-    uint64_t size = payload->len;
-    uint32_t sum = fnv1a((const unsigned char *)payload->data, payload->len);
     memset(header, 0, 64);
     memcpy(header, "NNCW", 4);
     header[4] = 1; /* version */
@@ -312,7 +321,8 @@ static void emit_separate_checks(WeightTable *wt, Buf *c)
 {
     const char *P = wt->prefix;
     unsigned char hd[64];
-    weights_blob_header(wt->blob, hd);
+    weights_blob_header(buf_size(wt->blob), wt->sum, hd);
+    if (wt->sum_out) *wt->sum_out = wt->sum;
     buf_printf(c, "/* The weights blob: a 64-byte header (\"NNCW\", version 1, payload bytes and\n"
                   " * FNV-1a checksum, little-endian) and the payload the names above point into. */\n");
     buf_printf(c, "static const unsigned char %s_blob_header[20] = {", P);
@@ -328,7 +338,7 @@ static void emit_separate_checks(WeightTable *wt, Buf *c)
                   "    for (i = 64; i < size; i++) h = (h ^ w[i]) * 16777619u;\n"
                   "    for (i = 0; i < 4; i++) want |= (uint32_t)w[16 + i] << (8 * i);\n"
                   "    return h == want ? 0 : %d;\n}\n",
-               P, P, (unsigned long long)(64 + wt->blob->len), NNC_STATUS_WEIGHTS, NNC_STATUS_WEIGHTS);
+               P, P, (unsigned long long)(64 + buf_size(wt->blob)), NNC_STATUS_WEIGHTS, NNC_STATUS_WEIGHTS);
 }
 
 static void emit_blob(WeightTable *wt, Buf *c, const char *used)

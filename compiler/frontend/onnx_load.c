@@ -9,10 +9,13 @@
 #include "onnx.pb-c.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- nesting depth, before protobuf-c sees the bytes ---- */
 /* protobuf-c unpacks nested messages recursively with no depth limit, so a
@@ -20,6 +23,8 @@
  * the stack. ONNX needs a handful of levels (a graph inside an If inside a
  * Loop is 7); past this many nnc refuses the file. */
 #define PROTO_MAX_DEPTH 100
+#define NNC_STR_(x) #x
+#define NNC_STR(x) NNC_STR_(x)
 
 static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
@@ -189,7 +194,7 @@ static void load_external(Loader *L, Tensor *t, const Onnx__TensorProto *tp, int
         nnc_fail("tensor '%s': external data offset %lld + %lld bytes lies outside '%s'", t->name,
                  (long long)offset, (long long)nbytes, loc);
     }
-    t->data = arena_alloc(L->g->arena, (size_t)nbytes);
+    t->data = arena_alloc_raw(L->g->arena, (size_t)(nbytes ? nbytes : 1));
     if (fseeko(f, (off_t)offset, SEEK_SET) != 0 || fread(t->data, 1, (size_t)nbytes, f) != (size_t)nbytes) {
         fclose(f);
         nnc_fail("tensor '%s': cannot read external data '%s'", t->name, loc);
@@ -219,7 +224,7 @@ static size_t typed_count(const Onnx__TensorProto *tp, DType dt)
 /* Fill t (already named) from a TensorProto. The data's size is checked
  * against the dims before anything is allocated: a few bytes of dims must not
  * make nnc reserve gigabytes. */
-static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
+static void decode_tensor(Loader *L, Tensor *t, Onnx__TensorProto *tp)
 {
     DType dt = (DType)tp->data_type;
     if (!tp->has_data_type || !dtype_supported(dt))
@@ -236,8 +241,16 @@ static void decode_tensor(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
         if ((int64_t)tp->raw_data.len != nbytes)
             nnc_fail("tensor '%s': raw data has %zu bytes but its dims need %lld", t->name, tp->raw_data.len,
                      (long long)nbytes);
-        t->data = arena_alloc(L->g->arena, (size_t)(nbytes ? nbytes : 1));
-        copy_bytes(t->data, tp->raw_data.data, nbytes); /* little-endian hosts only */
+        if (nbytes == 0) {
+            t->data = arena_alloc(L->g->arena, 1);
+            return;
+        }
+        /* the bytes as they are (little-endian hosts only): protobuf-c's
+         * copy, taken over by the arena instead of copied once more */
+        t->data = tp->raw_data.data;
+        tp->raw_data.data = NULL;
+        tp->raw_data.len = 0;
+        arena_adopt(L->g->arena, t->data);
         return;
     }
     if ((int64_t)typed_count(tp, dt) != n)
@@ -595,22 +608,66 @@ static void load_outputs(Loader *L, const Onnx__GraphProto *gp)
     }
 }
 
-static Onnx__ModelProto *unpack_model(const void *bytes, size_t len)
+/* Who owns a model's bytes: the caller, nnc (malloc'ed), or a mapping. */
+enum { BYTES_BORROWED, BYTES_MALLOCED, BYTES_MAPPED };
+
+/* The model file's bytes: mapped read-only (no copy; unmapped as soon as
+ * they are unpacked), or read into malloc'ed memory where a file cannot be
+ * mapped (a pipe, an empty file). *owner says which. */
+static unsigned char *model_file_bytes(const char *path, size_t *len, int *owner)
 {
-    if (proto_too_deep(&onnx__model_proto__descriptor, bytes, (const uint8_t *)bytes + len, 1))
-        nnc_fail("not a valid ONNX model (messages nested more than %d deep)", PROTO_MAX_DEPTH);
-    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, bytes);
-    if (!m) nnc_fail("not a valid ONNX model (truncated or corrupt protobuf)");
-    if (!m->graph) {
-        onnx__model_proto__free_unpacked(m, NULL);
-        nnc_fail("not a valid ONNX model (no graph)");
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= SIZE_MAX) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (p != MAP_FAILED) {
+            *len = (size_t)st.st_size;
+            *owner = BYTES_MAPPED;
+            return p;
+        }
+    } else if (fd >= 0) {
+        close(fd);
     }
+    const char *err;
+    unsigned char *d = read_file(NULL, path, len, &err);
+    if (!d) nnc_fail("cannot read: %s", err);
+    *owner = BYTES_MALLOCED;
+    return d;
+}
+
+/* The model in bytes[0..len). Bytes nnc owns are released as soon as
+ * protobuf-c has its own copy (whose tensor bytes the tensors then take
+ * over): for a model of 500 MB of weights the file's bytes, protobuf-c's
+ * and the tensors' never add up to more than two copies. */
+static Onnx__ModelProto *unpack_model(const void *bytes, size_t len, int owner)
+{
+    const char *why = NULL;
+    Onnx__ModelProto *m = NULL;
+    if (proto_too_deep(&onnx__model_proto__descriptor, bytes, (const uint8_t *)bytes + len, 1))
+        why = "messages nested more than " NNC_STR(PROTO_MAX_DEPTH) " deep";
+    else if (!(m = onnx__model_proto__unpack(NULL, len, bytes)))
+        why = "truncated or corrupt protobuf";
+    else if (!m->graph) {
+        onnx__model_proto__free_unpacked(m, NULL);
+        why = "no graph";
+    }
+    if (owner == BYTES_MALLOCED) free((void *)bytes);
+    if (owner == BYTES_MAPPED) munmap((void *)bytes, len);
+    if (why) nnc_fail("not a valid ONNX model (%s)", why);
     return m;
 }
 
+static Graph *load_model(Arena *a, Onnx__ModelProto *m, const char *ext_dir, const LoadOptions *lo);
+
 Graph *onnx_load_buffer(Arena *a, const void *bytes, size_t len, const char *ext_dir, const LoadOptions *lo)
 {
-    Onnx__ModelProto *m = unpack_model(bytes, len);
+    return load_model(a, unpack_model(bytes, len, BYTES_BORROWED), ext_dir, lo);
+}
+
+static Graph *load_model(Arena *a, Onnx__ModelProto *m, const char *ext_dir, const LoadOptions *lo)
+{
     Loader L = {graph_new(a), ext_dir, {0, NULL}};
     ErrorTrap trap;
     if (setjmp(trap.env)) { /* free the protobuf before passing the error on */
@@ -629,8 +686,8 @@ Graph *onnx_load_buffer(Arena *a, const void *bytes, size_t len, const char *ext
     if (gp->n_sparse_initializer) nnc_fail("sparse initializers are not supported");
     map_init(a, &L.names, gp->n_initializer + gp->n_input + gp->n_node * 2);
     for (size_t i = 0; i < gp->n_initializer; i++) {
-        const char *name = gp->initializer[i]->name ? gp->initializer[i]->name : "";
-        decode_tensor(&L, define_tensor(&L, name, NULL), gp->initializer[i]);
+        Onnx__TensorProto *tp = gp->initializer[i];
+        decode_tensor(&L, define_tensor(&L, tp->name ? tp->name : "", NULL), tp);
     }
     load_io(&L, gp, lo);
     int n_unknown = 0;
@@ -647,10 +704,9 @@ Graph *onnx_load_buffer(Arena *a, const void *bytes, size_t len, const char *ext
 Graph *onnx_load(Arena *a, const char *path, const LoadOptions *lo)
 {
     size_t len;
-    const char *err;
-    unsigned char *bytes = read_file(a, path, &len, &err);
-    if (!bytes) nnc_fail("cannot read: %s", err);
-    return onnx_load_buffer(a, bytes, len, dir_of(a, path), lo);
+    int owner;
+    unsigned char *bytes = model_file_bytes(path, &len, &owner);
+    return load_model(a, unpack_model(bytes, len, owner), dir_of(a, path), lo);
 }
 
 Tensor *onnx_load_tensor_file(Graph *g, const char *path)

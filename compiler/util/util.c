@@ -25,10 +25,38 @@ struct ArenaBlock {
 #define ARENA_BLOCK ((size_t)1 << 20)
 #endif
 
-void arena_init(Arena *a) { a->head = NULL; }
+struct ArenaAdopted {
+    ArenaAdopted *next;
+    void *p;
+};
+
+void arena_init(Arena *a)
+{
+    a->head = NULL;
+    a->adopted = NULL;
+}
+
+void arena_adopt(Arena *a, void *p)
+{
+    if (!p) return;
+    ArenaAdopted *n = malloc(sizeof *n);
+    if (!n) {
+        free(p);
+        nnc_fail("out of memory");
+    }
+    n->p = p;
+    n->next = a->adopted;
+    a->adopted = n;
+}
 
 void arena_free(Arena *a)
 {
+    for (ArenaAdopted *n = a->adopted, *next; n; n = next) {
+        next = n->next;
+        free(n->p);
+        free(n);
+    }
+    a->adopted = NULL;
     ArenaBlock *b = a->head;
     while (b) {
         ArenaBlock *n = b->next;
@@ -38,23 +66,36 @@ void arena_free(Arena *a)
     a->head = NULL;
 }
 
-void *arena_alloc(Arena *a, size_t size)
+void *arena_alloc_raw(Arena *a, size_t size)
 {
+    if (size > SIZE_MAX - sizeof(ArenaBlock) - 15) nnc_fail("out of memory (%zu bytes)", size);
     size = (size + 15) & ~(size_t)15;
     if (size == 0) size = 16;
     ArenaBlock *b = a->head;
     if (!b || b->cap - b->used < size) {
-        size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+        int own = size > ARENA_BLOCK / 4; /* a block of its own, exactly this size */
+        size_t cap = own ? size : ARENA_BLOCK;
         b = malloc(sizeof *b + cap);
         if (!b) nnc_fail("out of memory (%zu bytes)", size);
         b->used = 0;
         b->cap = cap;
-        b->next = a->head;
-        a->head = b;
+        if (own && a->head) { /* a block of its own: small ones go on filling head */
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
     }
     void *p = b->data + b->used;
     b->used += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *arena_alloc(Arena *a, size_t size)
+{
+    void *p = arena_alloc_raw(a, size);
+    memset(p, 0, size ? (size + 15) & ~(size_t)15 : 16);
     return p;
 }
 
@@ -113,8 +154,38 @@ int checked_add_i64(int64_t a, int64_t b, int64_t *out)
     return !__builtin_add_overflow(a, b, out);
 }
 
+/* A sink takes the buffered bytes in chunks of this size; larger puts go
+ * straight to it. */
+#define BUF_SINK_CHUNK ((size_t)1 << 20)
+
+size_t buf_size(const Buf *b) { return b->flushed + b->len; }
+
+static void sink_write(Buf *b, const char *s, size_t n)
+{
+    if (n && !b->sink_errno && fwrite(s, 1, n, b->sink) != n) b->sink_errno = errno ? errno : EIO;
+    b->flushed += n;
+}
+
+int buf_flush(Buf *b)
+{
+    if (b->sink) {
+        sink_write(b, b->data, b->len);
+        b->len = 0;
+        if (b->data) b->data[0] = 0;
+    }
+    errno = b->sink_errno;
+    return b->sink_errno ? -1 : 0;
+}
+
 void buf_put(Buf *b, const char *s, size_t n)
 {
+    if (b->sink && b->len + n > BUF_SINK_CHUNK) {
+        buf_flush(b);
+        if (n >= BUF_SINK_CHUNK) {
+            sink_write(b, s, n);
+            return;
+        }
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n + 1) cap *= 2;
@@ -154,7 +225,7 @@ void buf_free(Buf *b)
 {
     free(b->data);
     b->data = NULL;
-    b->len = b->cap = 0;
+    b->len = b->cap = b->flushed = 0;
 }
 
 /* ---- errors ---- */
@@ -291,9 +362,31 @@ static size_t internal_line(char *buf, size_t cap, const char *what)
     return n;
 }
 
+/* Output files being written (their temporary names): removed before an
+ * internal error or crash exits, so no stray OUT.c.tmpXXXXXX is left. */
+#define TEMP_FILES 4
+static const char *volatile g_temp_files[TEMP_FILES];
+
+void nnc_temp_file(const char *path, int add)
+{
+    for (int i = 0; i < TEMP_FILES; i++)
+        if (add ? !g_temp_files[i] : g_temp_files[i] == path) {
+            g_temp_files[i] = add ? path : NULL;
+            return;
+        }
+    NNC_ASSERT(!add);
+}
+
+static void remove_temp_files(void) /* async-signal-safe */
+{
+    for (int i = 0; i < TEMP_FILES; i++)
+        if (g_temp_files[i]) unlink(g_temp_files[i]);
+}
+
 static void on_crash(int sig)
 {
     static char line[1024];
+    remove_temp_files();
     const char *what = sig == SIGSEGV ? "segmentation fault" : sig == SIGBUS ? "bus error"
                      : sig == SIGFPE ? "arithmetic exception" : "illegal instruction";
     size_t n = internal_line(line, sizeof line, what);
@@ -326,6 +419,7 @@ _Noreturn void nnc_internal_error(const char *file, int line, const char *what)
     snprintf(msg, sizeof msg, "assertion '%.300s' failed at %.100s:%d", what, file, line);
     size_t n = internal_line(buf, sizeof buf, msg);
     fwrite(buf, 1, n, stderr);
+    remove_temp_files();
 #ifdef NNC_FUZZING
     abort(); /* the fuzzer must see it */
 #else
@@ -343,9 +437,18 @@ unsigned char *read_file(Arena *a, const char *path, size_t *len, const char **e
     if (fseek(f, 0, SEEK_END) != 0) goto io;
     long n = ftell(f);
     if (n < 0 || fseek(f, 0, SEEK_SET) != 0) goto io;
-    unsigned char *d = arena_alloc(a, (size_t)n + 1);
-    if (fread(d, 1, (size_t)n, f) != (size_t)n) goto io;
+    unsigned char *d = a ? arena_alloc(a, (size_t)n + 1) : malloc((size_t)n + 1);
+    if (!d) {
+        *err = "out of memory";
+        fclose(f);
+        return NULL;
+    }
+    if (fread(d, 1, (size_t)n, f) != (size_t)n) {
+        if (!a) free(d);
+        goto io;
+    }
     fclose(f);
+    d[n] = 0;
     *len = (size_t)n;
     return d;
 io:

@@ -15,13 +15,20 @@
 
 /* ---- arena ---- */
 typedef struct ArenaBlock ArenaBlock;
+typedef struct ArenaAdopted ArenaAdopted;
 typedef struct Arena {
     ArenaBlock *head;
+    ArenaAdopted *adopted; /* malloc'ed memory freed with the arena (arena_adopt) */
 } Arena;
 
 void arena_init(Arena *a);
 void arena_free(Arena *a);
 void *arena_alloc(Arena *a, size_t size); /* zeroed, 16-byte aligned */
+void *arena_alloc_raw(Arena *a, size_t size); /* the same, not zeroed (for bytes about to be overwritten) */
+/* The arena takes over p (from malloc; NULL is ignored): arena_free frees it.
+ * Lets large blocks another library allocated (protobuf-c's tensor bytes)
+ * live as long as the compilation without being copied. */
+void arena_adopt(Arena *a, void *p);
 void *arena_alloc_array(Arena *a, size_t count, size_t elem);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...)
@@ -36,11 +43,22 @@ int checked_mul_i64(int64_t a, int64_t b, int64_t *out);
 int checked_add_i64(int64_t a, int64_t b, int64_t *out);
 
 /* ---- growable buffer ---- */
+/* With a sink (a file opened for writing), the bytes stream to the file in
+ * chunks and `data` holds only the tail not yet written: a model's weights
+ * pass through the C file or the .bin file without all of them being held
+ * in memory a second time. */
 typedef struct Buf {
     char *data;
     size_t len, cap;
+    FILE *sink;        /* NULL: everything stays in data */
+    size_t flushed;    /* bytes already written to sink */
+    int sink_errno;    /* the first failed write's errno, or 0 */
 } Buf;
 void buf_put(Buf *b, const char *s, size_t n);
+/* Bytes put so far (written to the sink or not). */
+size_t buf_size(const Buf *b);
+/* Write what data holds to the sink; 0, or -1 with errno after a failed write. */
+int buf_flush(Buf *b);
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(Buf *b);
@@ -83,6 +101,10 @@ void nnc_stage_node(const struct Node *n);
  * leaves signals alone (for a debugger). Tests make a stage crash on purpose
  * with NNC_TEST_CRASH_IN=STAGE (at its first node). */
 void nnc_crash_handler_install(void);
+/* Register (add = 1) or forget (add = 0) a temporary output file that a
+ * crash or internal error removes before exiting; at most four at a time,
+ * and `path` must stay valid while registered. */
+void nnc_temp_file(const char *path, int add);
 
 /* Internal invariants: a bug in nnc, not in the user's model. */
 #define NNC_ASSERT(cond)                                                        \
@@ -91,7 +113,9 @@ void nnc_crash_handler_install(void);
     } while (0)
 _Noreturn void nnc_internal_error(const char *file, int line, const char *what);
 
-/* Read a whole file; returns NULL (and sets *err) on failure. */
+/* Read a whole file; returns NULL (and sets *err) on failure. With a NULL
+ * arena the bytes are malloc'ed: the caller frees them (a model's bytes need
+ * not live as long as the compilation). */
 unsigned char *read_file(Arena *a, const char *path, size_t *len, const char **err);
 
 #endif

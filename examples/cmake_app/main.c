@@ -1,7 +1,8 @@
 /* main.c — a product with three models in one binary: the Fashion-MNIST
  * LeNet-5 twice (portable C and a SIMD build, under different prefixes) and
- * a tiny MLP. Both LeNet builds must agree; the process exits non-zero if
- * they do not or if a run fails. The image is a synthetic pattern. */
+ * a tiny MLP, built with its self-test (nnc --selftest). Both LeNet builds
+ * must agree and the MLP must pass its self-test; the process exits
+ * non-zero if not or if a run fails. The image is a synthetic pattern. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "tiny_mlp.h"
 
 #define MAX2(a, b) ((a) > (b) ? (a) : (b))
-#define WS_SIZE MAX2(MAX2(LENET_PORTABLE_WORKSPACE_SIZE, LENET_FAST_WORKSPACE_SIZE), TINY_MLP_WORKSPACE_SIZE)
+#define WS_SIZE MAX2(MAX2(LENET_PORTABLE_WORKSPACE_SIZE, LENET_FAST_WORKSPACE_SIZE), TINY_MLP_SELFTEST_WORKSPACE_SIZE)
 
 /* One workspace serves every model: the runs are sequential. */
 static _Alignas(64) unsigned char workspace[WS_SIZE + 1];
@@ -56,5 +57,7 @@ int main(void)
     void *out_m[] = {y};
     if ((rc = tiny_mlp_run(in_m, out_m, workspace)) != TINY_MLP_OK) return fprintf(stderr, "tiny_mlp_run: %d\n", rc), 1;
     printf("tiny_mlp: %.6f %.6f %.6f %.6f\n", (double)y[0], (double)y[1], (double)y[2], (double)y[3]);
+    if ((rc = tiny_mlp_selftest(workspace)) != TINY_MLP_OK) return fprintf(stderr, "tiny_mlp_selftest: %d\n", rc), 1;
+    printf("tiny_mlp: self-test passed\n");
     return 0;
 }
