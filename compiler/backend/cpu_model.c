@@ -79,6 +79,7 @@ static const WinoRow wino_rows[] = {
 #define REF_WINO_F4_BUDGET (36 * 1024)
 #define REF_WINO_F2_BUDGET (144 * 1024)
 #define REF_NCHWC_WCHUNK 81920
+#define REF_NCHWC_MIN_MACS 1024
 
 static const CpuModel *table_row(const char *name)
 {
@@ -338,8 +339,8 @@ static int tune_one(Tuning *t, const char *kv, size_t n, char *why, size_t cap)
     static const struct {
         const char *key;
         long lo, hi;
-    } nums[] = {{"kcb", 1, 4096}, {"sr", 1, 4096}, {"kc", 8, 2048}, {"nc", 8, 2048}};
-    for (int i = 0; i < 4; i++) {
+    } nums[] = {{"kcb", 1, 4096}, {"sr", 1, 4096}, {"kc", 8, 2048}, {"nc", 8, 2048}, {"blocked", 0, 1}};
+    for (int i = 0; i < 5; i++) {
         if (k != strlen(nums[i].key) || strncmp(kv, nums[i].key, k) != 0) continue;
         char num[16] = {0}, *end = num;
         memcpy(num, v, vn < sizeof num - 1 ? vn : sizeof num - 1);
@@ -353,9 +354,11 @@ static int tune_one(Tuning *t, const char *kv, size_t n, char *why, size_t cap)
         if (i == 1) t->nchwc_sr = x;
         if (i == 2) t->gemm_kc = (int)x;
         if (i == 3) t->gemm_nc = (int)x;
+        if (i == 4) t->nchwc_min_macs = x ? 0 : REF_NCHWC_MIN_MACS;
         return 1;
     }
-    snprintf(why, cap, "--tune '%.*s' is not one of winograd=auto|off|f4|f2, kcb=N, sr=N, kc=N, nc=N", (int)n, kv);
+    snprintf(why, cap, "--tune '%.*s' is not one of winograd=auto|off|f4|f2, kcb=N, sr=N, kc=N, nc=N, blocked=0|1",
+             (int)n, kv);
     return 0;
 }
 
@@ -376,6 +379,7 @@ int tuning_derive(Arena *a, const CpuModel *m, const char *isa, const char *forc
     t->wino_f4_budget = l2_scaled(m, isa, REF_WINO_F4_BUDGET);
     t->wino_f2_budget = l2_scaled(m, isa, REF_WINO_F2_BUDGET);
     t->nchwc_wchunk = l2_scaled(m, isa, REF_NCHWC_WCHUNK);
+    t->nchwc_min_macs = REF_NCHWC_MIN_MACS;
     if (!forced || !*forced) return 1;
     t->forced = arena_strdup(a, forced);
     for (const char *p = forced; *p;) {
@@ -405,6 +409,7 @@ const Tuning *tuning_of(const Graph *g)
                                     .wino_f2_cm = 2 * 256 * 256,
                                     .wino_f4_budget = REF_WINO_F4_BUDGET,
                                     .wino_f2_budget = REF_WINO_F2_BUDGET,
+                                    .nchwc_min_macs = REF_NCHWC_MIN_MACS,
                                     .nchwc_wchunk = REF_NCHWC_WCHUNK};
     return g && g->tuning ? g->tuning : &defaults;
 }

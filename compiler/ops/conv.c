@@ -570,11 +570,13 @@ static int nchwc_candidate(const Node *n, int c)
 
 /* Input 0 in either layout, the fused residual blocked, the output blocked;
  * with a plain input only when `macs` (multiply-adds per output) reaches
- * 1024 or a reader of the output can take it blocked. */
+ * 1024 (Tuning.nchwc_min_macs; --tune blocked=1 makes it 0) or a reader of
+ * the output can take it blocked. */
 static LayoutUse nchwc_use(const Graph *gr, const Node *n, int xblk, int64_t macs)
 {
     LayoutUse u = {0, 1u, 1};
-    if (!xblk && macs < 1024 && !feeds_blocked_reader(gr, n->out[0])) return (LayoutUse){0, 0, 0};
+    if (!xblk && macs < tuning_of(gr)->nchwc_min_macs && !feeds_blocked_reader(gr, n->out[0]))
+        return (LayoutUse){0, 0, 0};
     if (n->epi.residual) u.blocked = 1u << n->epi.residual;
     return u;
 }
