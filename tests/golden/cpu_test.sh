@@ -51,7 +51,7 @@ done
 for pair in znver5:avx2 znver5:generic cortex-a72:generic alderlake:avx2 generic:avx512; do
     "$NNC" info "$small" --cpu "${pair%%:*}" --target "${pair#*:}" >/dev/null || fail "--cpu ${pair%%:*} --target ${pair#*:} refused"
 done
-for t in winograd=maybe kcb=0 sr=x kc=4 nc=99999 kc=2048,nc=2048 nosuch=1; do
+for t in winograd=maybe kcb=0 sr=x kc=4 nc=99999 kc=2048,nc=2048 blocked=2 nosuch=1; do
     one_line_error --target avx2 --tune "$t" >/dev/null
 done
 echo "unknown names, conflicting targets and bad --tune values: one error line each"
@@ -116,7 +116,7 @@ done
 # the alternatives bench/tune.sh forces
 check cifar_bn znver5 --tune winograd=f4
 check cifar_bn znver5 --tune winograd=f2
-check cifar_bn znver5 --tune winograd=off,kcb=1,sr=1
-check cifar_bn alderlake --tune winograd=f2,kcb=2,sr=3
+check cifar_bn znver5 --tune winograd=off,kcb=1,sr=1,blocked=1
+check cifar_bn alderlake --tune winograd=f2 --tune kcb=2,sr=3
 check mlp znver5 --tune kc=64,nc=40
 echo "cpu_test: PASS"
