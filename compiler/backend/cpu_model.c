@@ -99,6 +99,44 @@ const CpuModel *cpu_model_default(const char *isa)
 
 /* ---- --cpu native ---- */
 
+void cpu_model_x86_signature(unsigned leaf1_eax, unsigned *family, unsigned *model)
+{
+    unsigned base_family = (leaf1_eax >> 8) & 0xf, base_model = (leaf1_eax >> 4) & 0xf;
+    *family = base_family == 0xf ? base_family + ((leaf1_eax >> 20) & 0xff) : base_family;
+    *model = base_family == 0x6 || base_family == 0xf ? base_model | ((leaf1_eax >> 16) & 0xf) << 4 : base_model;
+}
+
+/* Zen 3 and Zen 4 share family 19h and differ in AVX-512. Intel family 6
+ * models as Linux's intel-family.h names them. */
+const char *cpu_model_x86_row(const char *vendor, unsigned family, unsigned model, int avx512f)
+{
+    if (strcmp(vendor, "AuthenticAMD") == 0) {
+        if (family == 0x19) return avx512f ? "znver4" : "znver3";
+        if (family == 0x1a) return "znver5";
+        return NULL;
+    }
+    if (strcmp(vendor, "GenuineIntel") != 0 || family != 6) return NULL;
+    switch (model) {
+    case 0x55: return "skylake-avx512"; /* also Cascade Lake, Cooper Lake */
+    case 0x6a: case 0x6c: return "icelake-server";
+    case 0x8f: case 0xcf: return "sapphirerapids"; /* 0xcf: Emerald Rapids */
+    case 0xad: case 0xae: return "graniterapids";
+    case 0x97: case 0x9a: case 0xb7: case 0xba: case 0xbf: return "alderlake"; /* and Raptor Lake */
+    default: return NULL;
+    }
+}
+
+int cpu_model_cache_leaf(unsigned eax, unsigned ebx, unsigned ecx, int *level, int *share)
+{
+    unsigned type = eax & 31;
+    *level = (int)((eax >> 5) & 7);
+    *share = (int)((eax >> 14) & 0xfff) + 1;
+    if (type != 1 && type != 3) return 0; /* none, or an instruction cache */
+    uint64_t ways = (ebx >> 22) + 1, parts = ((ebx >> 12) & 0x3ff) + 1, line = (ebx & 0xfff) + 1;
+    uint64_t bytes = ways * parts * line * ((uint64_t)ecx + 1);
+    return bytes >> 10 < (1u << 30) ? (int)(bytes >> 10) : 0;
+}
+
 #ifdef NNC_HAVE_CPUID
 typedef struct X86Id {
     char vendor[13];
@@ -117,9 +155,7 @@ static void x86_identify(X86Id *id)
     memcpy(id->vendor + 4, &d, 4);
     memcpy(id->vendor + 8, &c, 4);
     __cpuid(1, a, b, c, d);
-    unsigned base_family = (a >> 8) & 0xf, base_model = (a >> 4) & 0xf;
-    id->family = base_family == 0xf ? base_family + ((a >> 20) & 0xff) : base_family;
-    id->model = base_family == 0x6 || base_family == 0xf ? base_model | ((a >> 16) & 0xf) << 4 : base_model;
+    cpu_model_x86_signature(a, &id->family, &id->model);
     if (id->max_leaf >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
         id->avx512f = (b >> 16) & 1;
@@ -141,27 +177,6 @@ static void x86_identify(X86Id *id)
     }
 }
 
-/* The table row of a known x86 family and model, else NULL. Zen 3 and Zen 4
- * share family 19h and differ in AVX-512. Intel family 6 models as Linux's
- * intel-family.h names them. */
-static const char *x86_row(const X86Id *id)
-{
-    if (strcmp(id->vendor, "AuthenticAMD") == 0) {
-        if (id->family == 0x19) return id->avx512f ? "znver4" : "znver3";
-        if (id->family == 0x1a) return "znver5";
-        return NULL;
-    }
-    if (strcmp(id->vendor, "GenuineIntel") != 0 || id->family != 6) return NULL;
-    switch (id->model) {
-    case 0x55: return "skylake-avx512"; /* also Cascade Lake, Cooper Lake */
-    case 0x6a: case 0x6c: return "icelake-server";
-    case 0x8f: case 0xcf: return "sapphirerapids"; /* 0xcf: Emerald Rapids */
-    case 0xad: case 0xae: return "graniterapids";
-    case 0x97: case 0x9a: case 0xb7: case 0xba: case 0xbf: return "alderlake"; /* and Raptor Lake */
-    default: return NULL;
-    }
-}
-
 /* Data cache sizes in KB from the deterministic cache leaf (Intel 4, AMD
  * 8000001Dh: same layout), L3 divided among the cores sharing it; then
  * AMD's older 80000005h/80000006h for what is still missing (L3 there is
@@ -170,22 +185,21 @@ static const char *x86_caches(const X86Id *id, int *l1d, int *l2, int *l3)
 {
     int amd = strcmp(id->vendor, "AuthenticAMD") == 0;
     unsigned leaf = !amd && id->max_leaf >= 4 ? 4 : amd && id->topoext && id->max_ext >= 0x8000001d ? 0x8000001d : 0;
-    unsigned a, b, c, d, share1 = 1, share3 = 1;
+    unsigned a, b, c, d;
+    int share1 = 1, share3 = 1;
     const char *how = "none";
     *l1d = *l2 = *l3 = 0;
     for (unsigned i = 0; leaf && i < 16; i++) {
         __cpuid_count(leaf, i, a, b, c, d);
-        unsigned type = a & 31, level = (a >> 5) & 7, share = ((a >> 14) & 0xfff) + 1;
-        if (type == 0) break;
-        uint64_t bytes = (uint64_t)((b >> 22) + 1) * (((b >> 12) & 0x3ff) + 1) * ((b & 0xfff) + 1) * ((uint64_t)c + 1);
-        int kb = (int)(bytes >> 10 < (1u << 30) ? bytes >> 10 : 0);
-        if (type == 2) continue; /* instruction cache */
+        int level, share, kb = cpu_model_cache_leaf(a, b, c, &level, &share);
+        if ((a & 31) == 0) break;
+        if (!kb) continue;
         if (level == 1) *l1d = kb, share1 = share;
         if (level == 2) *l2 = kb;
         if (level == 3) *l3 = kb, share3 = share;
         how = leaf == 4 ? "CPUID leaf 4" : "CPUID leaf 0x8000001D";
     }
-    if (*l3 && share3 >= share1) *l3 /= (int)(share3 / share1); /* per core (sharing counts are rounded up) */
+    if (*l3 && share3 >= share1) *l3 /= share3 / share1; /* per core (sharing counts are rounded up) */
     if (amd && (!*l1d || !*l2) && id->max_ext >= 0x80000006) {
         __cpuid(0x80000005, a, b, c, d);
         *l1d = (int)(c >> 24);
@@ -205,7 +219,7 @@ static CpuModel *x86_native(Arena *a)
     x86_identify(&id);
     unsigned f = nnc_cpu_features();
     const char *isa = f & NNC_CPU_AVX512 ? "avx512" : f & NNC_CPU_AVX2 ? "avx2" : "generic";
-    const char *rname = x86_row(&id);
+    const char *rname = cpu_model_x86_row(id.vendor, id.family, id.model, id.avx512f);
     const CpuModel *row = rname ? table_row(rname) : cpu_model_default(isa);
     CpuModel *m = arena_alloc(a, sizeof *m);
     *m = *row;

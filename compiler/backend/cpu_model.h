@@ -78,6 +78,14 @@ const Tuning *tuning_of(const Graph *g);
 const char *cpu_model_summary(Arena *a, const CpuModel *m);
 /* The generated file's paragraph on the CPU model and the choices it drove. */
 void tuning_describe(const Tuning *t, Buf *out);
+/* Pieces of --cpu native, pure for the unit tests: the family and model in
+ * CPUID leaf 1's EAX (extended fields included); the table row of an x86
+ * CPU (vendor string, family, model, AVX-512F), or NULL; the size in KB of a
+ * data or unified cache described by leaf 4 / 8000001Dh's EAX, EBX, ECX (0
+ * for another kind), with its level and the logical processors sharing it. */
+void cpu_model_x86_signature(unsigned leaf1_eax, unsigned *family, unsigned *model);
+const char *cpu_model_x86_row(const char *vendor, unsigned family, unsigned model, int avx512f);
+int cpu_model_cache_leaf(unsigned eax, unsigned ebx, unsigned ecx, int *level, int *share);
 /* `nnc --list-cpus`: the table, then what native finds on this machine. */
 void cpu_model_list(void);
 
