@@ -9,10 +9,18 @@
    model, timed with nnc avx512 (or the widest target the CPU has) and ORT.
 
 Needs /usr/bin/python3 with onnx and numpy (Debian's), build/nnc, build/zoo.
+ORT's time includes its per-call overhead through the node binding, which a
+C program calling ORT would not pay: each model's overhead is measured on a
+model of one Identity (per output) with the same inputs and outputs (count,
+shapes, dtypes), median of BENCH_IDENT_RUNS runs, and the ORT-overhead/nnc
+column divides ORT's time minus it by nnc's.
+
 Settings (environment): BENCH_MODELS (comma list, default all), BENCH_BUDGET
 (seconds per engine per model before the run count is cut below RUNS, default 8),
 BENCH_MIN_RUNS (default 5), BENCH_ROUNDS (interleaving rounds, default 10),
 BENCH_LAYERS=0 to skip the layer table, BENCH_TARGETS (comma list), BENCH_JOBS (parallel compiles),
+BENCH_CPU (nnc --cpu for every build, e.g. native; default none: the targets' defaults),
+BENCH_IDENT_RUNS (runs of the Identity model per model, default 300),
 BENCH_NNC / BENCH_ZOO / BENCH_WORK (the nnc binary, the zoo folder and the
 cache folder, default build/nnc, build/zoo and bench/.work).
 """
@@ -47,6 +55,8 @@ BUDGET = float(os.environ.get("BENCH_BUDGET", "8"))
 MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "5"))
 ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "10")))
 JOBS = int(os.environ.get("BENCH_JOBS", str(os.cpu_count() or 2)))
+CPU = os.environ.get("BENCH_CPU", "")
+IDENT_RUNS = max(20, int(os.environ.get("BENCH_IDENT_RUNS", "300")))
 T_START = time.time()
 
 
@@ -77,6 +87,40 @@ def cpu_targets():
     if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
         t.append("avx512")
     return t
+
+
+def cpu_name():
+    """The machine's CPU for the table header: lscpu's Model name, the
+    family / model / stepping from /proc/cpuinfo (implementer / part on Arm),
+    and the CPU model `nnc --cpu native` finds."""
+    name, ids = platform.processor() or platform.machine(), {}
+    try:
+        for line in sh(["lscpu"]).splitlines():
+            if line.startswith("Model name:"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                k = k.strip()
+                if k in ("cpu family", "model", "stepping", "CPU implementer", "CPU part") and k not in ids:
+                    ids[k] = v.strip()
+                if not line.strip() and ids:
+                    break
+    except OSError:
+        pass
+    native = "-"
+    try:
+        for line in sh([NNC, "--list-cpus"]).splitlines():
+            if line.startswith("native on this machine: native: "):
+                native = line.split(": ", 2)[2].split(" (", 1)[0]
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    idtext = ", ".join(f"{k} {v}" for k, v in ids.items())
+    return f"{name} ({idtext + '; ' if idtext else ''}nnc --cpu native: {native})"
 
 
 PEAK = {}  # best GFLOP/s seen per ISA over all the peak runs
@@ -141,6 +185,61 @@ def prepare_zoo_inputs(name, model_path, dst):
     return write_inputs(dst, arrays)
 
 
+def identity_model(model_path, dst):
+    """A model with the inputs and outputs of model_path (names, count,
+    shapes, dtypes) that only copies: one Identity per output, reading an
+    input of the same shape and type where there is one, else a constant of
+    the output's shape (a single-output model is one Identity node). ORT's
+    time on it is its fixed per-call cost. Returns its path, or None when an
+    output's shape is not static."""
+    model = onnx.load(model_path, load_external_data=False)
+    ins = graph_inputs(model)
+
+    def sig(v):
+        t = v.type.tensor_type
+        return t.elem_type, tuple(d.dim_value if d.HasField("dim_value") else -1 for d in t.shape.dim)
+
+    free = [i for i in ins]
+    nodes, consts = [], []
+    for k, out in enumerate(model.graph.output):
+        et, shape = sig(out)
+        if -1 in shape or 0 in shape:
+            return None
+        src = next((i for i in free if sig(i) == (et, shape)), None)
+        if src is not None:
+            free.remove(src)
+            name = src.name
+        else:
+            name = f"nnc_bench_const_{k}"
+            dt = helper.tensor_dtype_to_np_dtype(et) if hasattr(helper, "tensor_dtype_to_np_dtype") \
+                else onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[et]
+            consts.append(numpy_helper.from_array(np.zeros(shape, dtype=dt), name))
+        nodes.append(helper.make_node("Identity", [name], [out.name], name=f"identity_{k}"))
+    g = helper.make_graph(nodes, "identity", list(ins), list(model.graph.output), consts)
+    m = helper.make_model(g, opset_imports=model.opset_import, producer_name="nnc-bench")
+    os.makedirs(dst, exist_ok=True)
+    path = os.path.join(dst, "identity.onnx")
+    onnx.save(m, path)
+    return path
+
+
+def ort_overhead(ort, model_path, meta, dst):
+    """Median ms of IDENT_RUNS runs of model_path's Identity model in ORT
+    (after a warm-up), or an error string."""
+    try:
+        path = identity_model(model_path, dst)
+        if not path:
+            return "no static output shape"
+        e = OrtEngine(ort, path, meta)
+        try:
+            e.run(20)
+            return (statistics.median(e.run(IDENT_RUNS)), IDENT_RUNS)
+        finally:
+            e.close()
+    except Exception as ex:
+        return str(ex)[:80]
+
+
 def file_sig(path):
     st = os.stat(path)
     return f"{path}:{st.st_size}:{st.st_mtime_ns}"
@@ -151,7 +250,7 @@ def build_one(model_path, target, dst):
     os.makedirs(dst, exist_ok=True)
     rt = os.path.join(os.path.dirname(NNC), "runtime", "libnncrt.a")
     key = hashlib.sha256("|".join([
-        file_sig(NNC), file_sig(rt) if os.path.exists(rt) else "", file_sig(model_path), target,
+        file_sig(NNC), file_sig(rt) if os.path.exists(rt) else "", file_sig(model_path), target, CPU,
         open(os.path.join(BENCH, "harness.c")).read()]).encode()).hexdigest()
     exe, stamp = os.path.join(dst, "bench"), os.path.join(dst, "stamp")
     if os.path.exists(exe) and os.path.exists(stamp) and open(stamp).read() == key:
@@ -161,7 +260,7 @@ def build_one(model_path, target, dst):
             os.remove(f)
     src = os.path.join(dst, "m.c")
     try:
-        sh([NNC, model_path, "-o", src, "--target", target, "--prefix", "m"])
+        sh([NNC, model_path, "-o", src, "--target", target, "--prefix", "m"] + (["--cpu", CPU] if CPU else []))
         cflags = sh([NNC, "--cflags"]).split()
         libs = sh([NNC, "--libs"]).split()
         sh(["cc", "-O2", "-std=c99", *cflags, "-include", os.path.join(dst, "m.h"),
@@ -501,6 +600,8 @@ def main():
             res.update(measure(engines))
             for lab, e in engines.items():
                 e.close()
+            if "ort" in engines:
+                res["ort_call"] = ort_overhead(ort, mp, meta, os.path.join(WORK, "identity", m))
             for lab, r in res.items():
                 if isinstance(r, str):
                     log(f"{m}: {lab}: {r}")
@@ -536,6 +637,7 @@ def main():
     # the machine is shared: take the best of the peaks measured before and after
     log("measuring peak again")
     measure_peak()
+    print(f"CPU: {cpu_name()}" + (f"; nnc --cpu {CPU}" if CPU else ""))
     print("Single-core FMA peak (bench/peak.c; best trial of the runs before, between and after "
           "the models): " +
           ", ".join(f"{k} {v:.1f} GFLOP/s" if v else f"{k} n/a" for k, v in peak.items()))
@@ -552,20 +654,28 @@ def main():
         bt_ms, bt = best_nnc(res, targets)
         ort_r = res.get("ort")
         ratio = f"{ort_r[0] / bt_ms:.2f}" if bt_ms and isinstance(ort_r, tuple) else "-"
+        call = res.get("ort_call")
+        ovh = f"{(ort_r[0] - call[0]) / bt_ms:.2f}" if bt_ms and isinstance(ort_r, tuple) and \
+            isinstance(call, tuple) else "-"
         gfs = f"{fl / bt_ms / 1e6:.2f}" if bt_ms and fl else "-"
         pk = peak.get(TARGET_ISA.get(bt)) if bt else None
         pct = f"{100 * fl / bt_ms / 1e6 / pk:.1f}" if bt_ms and fl and pk else "-"
         ort_gfs = f"{fl / ort_r[0] / 1e6:.2f}" if fl and isinstance(ort_r, tuple) else "-"
         rows.append([m, fmt_flops(fl), fmt_ms(ort_r if not ort.error else None),
+                     f"{call[0]:.3f}" if isinstance(call, tuple) else fmt_ms(call),
                      *[fmt_ms(res.get(t)) if t in targets else "skip" for t in TARGETS],
-                     ratio, bt or "-", gfs, pct, ort_gfs])
+                     ratio, ovh, bt or "-", gfs, pct, ort_gfs])
     print()
     print(f"Median ms per inference, 1 thread, batch as exported; RUNS={RUNS} "
           f"(a count in parentheses: fewer runs, capped by BENCH_BUDGET={BUDGET:g}s).")
     print("ORT/nnc, GF/s and %peak are for the fastest nnc target; %peak is against that "
           f"target's ISA peak (generic: {TARGET_ISA['generic']}).")
-    print_table(["model", "FLOPs", "ORT ms", *TARGETS, "ORT/nnc", "best",
-                 "GF/s", "%peak", "ORT GF/s"], rows, "lrr" + "r" * len(TARGETS) + "rlrrr")
+    print(f"ORT call ms: ORT's per-call overhead through the node binding, the median of {IDENT_RUNS} runs of a "
+          "model of one Identity per output with the same inputs and outputs (count, shapes, dtypes); a C program "
+          "calling ORT would not pay it. ORT-overhead/nnc is (ORT ms - ORT call ms) / nnc ms: wins on small "
+          "models are stated on that ratio, not on ORT/nnc.")
+    print_table(["model", "FLOPs", "ORT ms", "ORT call ms", *TARGETS, "ORT/nnc", "ORT-overhead/nnc", "best",
+                 "GF/s", "%peak", "ORT GF/s"], rows, "lrrr" + "r" * len(TARGETS) + "rrlrrr")
 
     # ------------------------------------------------------- layer table ---
     if layer_res:

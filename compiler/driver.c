@@ -3,6 +3,7 @@
  * emit -> write both files atomically. */
 #include "driver.h"
 
+#include "backend/cpu_model.h"
 #include "backend/emit_c.h"
 #include "backend/selftest.h"
 #include "backend/weights.h"
@@ -34,11 +35,29 @@ static const char *target_isa(const char *target, char *why, size_t cap)
     return NULL;
 }
 
-const char *resolve_target(const char *target)
+/* The target's ISA and the tuning for it: --target, else the --cpu
+ * model's best target; the model must run the target's code, and --tune
+ * must parse. NULL, with the reason in why[], otherwise. */
+static const char *options_isa(Arena *a, const CompileOptions *o, Tuning *t, char *why, size_t cap)
 {
-    char why[256];
-    const char *isa = target_isa(target, why, sizeof why);
+    const char *isa = o->target ? target_isa(o->target, why, cap) : NULL;
+    if (o->target && !isa) return NULL;
+    const CpuModel *m = o->cpu ? cpu_model_find(a, o->cpu, isa, why, cap) : cpu_model_default(isa);
+    if (!m) return NULL;
+    if (!isa) isa = m->isa; /* --cpu without --target picks the target */
+    if (!cpu_model_runs(m, isa, why, cap) || !tuning_derive(a, m, isa, o->tune, t, why, cap)) return NULL;
+    return isa;
+}
+
+const char *resolve_target(const CompileOptions *o)
+{
+    char why[1024];
+    Arena a;
+    Tuning t;
+    arena_init(&a);
+    const char *isa = options_isa(&a, o, &t, why, sizeof why); /* a string literal, not in the arena */
     if (!isa) fprintf(stderr, "nnc: error: %s\n", why);
+    arena_free(&a);
     return isa;
 }
 
@@ -120,12 +139,14 @@ Graph *compile_graph(Arena *a, const CompileOptions *o)
         return NULL;
     }
     nnc_trap_push(&trap);
-    char why[256];
-    const char *isa = target_isa(o->target, why, sizeof why); /* the passes depend on the target */
+    char why[1024];
+    Tuning *tuning = arena_alloc(a, sizeof *tuning);
+    const char *isa = options_isa(a, o, tuning, why, sizeof why); /* the passes depend on the target */
     if (!isa) nnc_fail("%s", why);
     nnc_stage_set("the ONNX loader");
     Graph *g = o->model_bytes ? onnx_load_buffer(a, o->model_bytes, o->model_len, o->ext_dir, &o->load)
                               : frontend_load(a, o->model_path, &o->load);
+    g->tuning = tuning;
     nnc_stage_set("shape inference");
     infer_shapes(g);
     run_passes(g, o->opt_level, layout_lanes(o, isa));
@@ -223,7 +244,7 @@ static int compile_streams(const CompileOptions *o, const char *header_name, Buf
 {
     Arena arena;
     arena_init(&arena);
-    const char *isa = resolve_target(o->target);
+    const char *isa = resolve_target(o);
     Graph *g = isa ? compile_graph(&arena, o) : NULL;
     if (!g) {
         arena_free(&arena);

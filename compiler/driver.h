@@ -16,7 +16,9 @@ typedef struct CompileOptions {
     const char *ext_dir;      /* with model_bytes: directory of external data; NULL refuses it */
     const char *out_c;        /* OUT.c; OUT.h goes next to it */
     const char *prefix;       /* NULL: from the output file's stem */
-    const char *target;       /* generic, avx2, avx512, neon, native */
+    const char *target;       /* generic, avx2, avx512, neon, native; NULL: the --cpu model's, else generic */
+    const char *cpu;          /* --cpu: a CPU model name (backend/cpu_model.c), "native", or NULL */
+    const char *tune;         /* --tune KEY=VALUE,...: force a choice (benchmarking), or NULL */
     int opt_level;
     int layout;               /* LAYOUT_AUTO (default) or LAYOUT_PLAIN: --layout */
     int cap_workspace;        /* --max-workspace given: */
@@ -47,8 +49,9 @@ int compile_to_buffers(const CompileOptions *o, const char *header_name, Buf *c,
  * printing the error. */
 Graph *compile_graph(Arena *a, const CompileOptions *o);
 
-/* The ISA name a --target value resolves to, or NULL after an error. */
-const char *resolve_target(const char *target);
+/* The ISA name the options' --target (or, without one, --cpu) resolves to,
+ * after checking --cpu and --tune against it; NULL after a one-line error. */
+const char *resolve_target(const CompileOptions *o);
 /* Prefix for an output path: its stem as a C identifier. */
 char *default_prefix(Arena *a, const char *out_c);
 

@@ -5,6 +5,7 @@
  * storage bytes (a blocked tensor's padding lanes included). */
 #include "info.h"
 
+#include "backend/cpu_model.h"
 #include "ir/ops.h"
 #include "passes/passes.h"
 
@@ -83,6 +84,8 @@ static void print_table(Graph *g, const char *model, int opt)
 {
     Arena *a = g->arena;
     printf("%s (opt %d)\n", model, opt);
+    const Tuning *t = tuning_of(g);
+    printf("cpu %s, target %s\n", t->cpu ? cpu_model_summary(a, t->cpu) : "-", t->isa);
     printf("%-36s %-18s %-20s %12s %14s %12s\n", "node", "op", "output", "params", "FLOPs", "out bytes");
     int64_t flops = 0;
     for (int i = 0; i < g->n_nodes; i++) {

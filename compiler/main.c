@@ -2,6 +2,7 @@
  * informational flags. Argument parsing only; the work is in driver.c and
  * verify.c. */
 #include "driver.h"
+#include "backend/cpu_model.h"
 #include "ir/ops.h"
 #include "convert.h"
 #include "info.h"
@@ -19,7 +20,7 @@
 
 static const char usage[] =
     "usage: nnc MODEL.onnx -o OUT.c [options]     compile a model to C (writes OUT.c and OUT.h)\n"
-    "       nnc info MODEL.onnx [--opt N] [--target T] [--layout L] [--graph]\n"
+    "       nnc info MODEL.onnx [--opt N] [--target T] [--cpu C] [--layout L] [--graph]\n"
     "                                             per-layer shapes, parameters, FLOPs, memory plan\n"
     "       nnc verify MODEL.onnx [DATASET_DIR...] [options]\n"
     "                                             compile, build with the system C compiler, and\n"
@@ -30,12 +31,19 @@ static const char usage[] =
     "       nnc --emit-runtime DIR                write the runtime's C sources and headers into DIR\n"
     "                                             (to build them with any toolchain, e.g. a cross compiler)\n"
     "       nnc --list-ops | --list-types         supported ONNX operators / element types\n"
+    "       nnc --list-cpus                       the CPU models --cpu knows, and what native finds here\n"
     "       nnc --help | --version\n"
     "options:\n"
     "  -o OUT.c                  output file; OUT.h is written next to it\n"
     "  --prefix P                C identifier prefix of the API (default: OUT's stem)\n"
     "  --target T                generic (default), avx2, avx512, neon (AArch64 Advanced SIMD),\n"
-    "                            native (the best of these for this machine)\n"
+    "                            native (the best of these for this machine); default: the --cpu\n"
+    "                            model's best target, else generic\n"
+    "  --cpu C                   tune for CPU model C (nnc --list-cpus: znver3, znver4, znver5,\n"
+    "                            skylake-avx512, icelake-server, sapphirerapids, graniterapids,\n"
+    "                            alderlake, cortex-a72, neoverse-n1, ...), generic (the target's\n"
+    "                            defaults, the default) or native (this machine, by CPUID); OUT.c's\n"
+    "                            first comment says what it chose and why (docs/tuning.md)\n"
     "  --opt N                   optimisation level 0..3 (default 2)\n"
     "  --layout L                auto (default): at --opt 2 and up on avx2/avx512/neon, tensors between\n"
     "                            convolutions and pools are stored channel-blocked (NCHW8c/16c/4c);\n"
@@ -153,7 +161,7 @@ int main(int argc, char **argv)
     Arena arena;
     arena_init(&arena);
     CompileOptions o = {0};
-    o.target = "generic";
+    o.target = NULL; /* generic, or the --cpu model's */
     o.opt_level = 2;
     ShapeOverride *shapes = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(ShapeOverride));
     const char **fz_names = arena_alloc_array(&arena, (size_t)argc + 1, sizeof(char *));
@@ -197,6 +205,9 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--list-types") == 0) {
             list_types();
             return 0;
+        } else if (strcmp(a, "--list-cpus") == 0) {
+            cpu_model_list();
+            return 0;
         } else if (strcmp(a, "-o") == 0 && has_val) {
             o.out_c = argv[++i];
         } else if (strcmp(a, "--prefix") == 0 && has_val) {
@@ -204,6 +215,11 @@ int main(int argc, char **argv)
             if (!is_identifier(o.prefix)) return bad_usage("--prefix '%s' is not a C identifier", o.prefix);
         } else if (strcmp(a, "--target") == 0 && has_val) {
             o.target = argv[++i];
+        } else if (strcmp(a, "--cpu") == 0 && has_val) {
+            o.cpu = argv[++i];
+        } else if (strcmp(a, "--tune") == 0 && has_val) { /* benchmarking only (docs/tuning.md) */
+            o.tune = o.tune ? arena_printf(&arena, "%s,%s", o.tune, argv[i + 1]) : argv[i + 1];
+            i++;
         } else if (strcmp(a, "--opt") == 0 && has_val) {
             const char *v = argv[++i];
             if (strlen(v) != 1 || v[0] < '0' || v[0] > '3') return bad_usage("--opt takes 0 to 3, not '%s'", v);
@@ -286,7 +302,7 @@ int main(int argc, char **argv)
     if (!o.model_path) return bad_usage("%s", "no model given");
     if ((o.trace || vo.layers || vo.layers_ref) && o.weights_separate)
         return bad_usage("%s", "--trace and verify --layers do not combine with --weights separate yet");
-    if (!resolve_target(o.target)) return 1; /* every mode: the passes depend on it */
+    if (!resolve_target(&o)) return 1; /* every mode: the passes depend on it */
     int rc;
     if (convert) {
         rc = convert_model(&o, o.out_c);

@@ -541,7 +541,7 @@ static int verify_in(Arena *a, const CompileOptions *opts, const VerifyOptions *
     const CompileOptions *o = &traced;
     nnc_error_set_file(o->model_path);
     Toolchain tc;
-    const char *why = choose_toolchain(a, resolve_target(o->target), &tc);
+    const char *why = choose_toolchain(a, resolve_target(o), &tc);
     if (why) nnc_fail("%s", why);
     if (n_dirs == 0) dirs = find_datasets(a, o->model_path, &n_dirs);
     if (n_dirs == 0) nnc_fail("no test_data_set_* folders next to the model, and none given");

@@ -5,6 +5,7 @@
 #include "emit_c.h"
 
 #include "../ir/ops.h"
+#include "cpu_model.h"
 #include "selftest.h"
 #include "stack.h"
 #include "template.h"
@@ -443,6 +444,8 @@ static void emit_description(const Lowering *L, const EmitOptions *o, Buf *c)
         if (g->tensors[i]->data && !g->tensors[i]->producer) wbytes += tensor_bytes(g->tensors[i]);
     buf_printf(c, " * %d nodes, %lld bytes of constants, workspace %lld bytes.\n *\n", g->n_nodes,
                (long long)wbytes, (long long)workspace_total(L));
+    tuning_describe(tuning_of(g), c);
+    buf_puts(c, " *\n");
     buf_puts(c, " * Layers:\n");
     for (int i = 0; i < g->n_nodes; i++) {
         const Node *n = g->nodes[i];

@@ -144,6 +144,7 @@ typedef struct Graph {
     int64_t workspace_size;   /* bytes, from the memory plan */
     int64_t fold_budget;      /* bytes of large constant-folded outputs still allowed (infer.c); -1: not set */
     const void *dsl_source;   /* the model language's source (frontend_node_error), or NULL */
+    const struct Tuning *tuning; /* the per-CPU choices (backend/cpu_model.h); NULL: the defaults */
 } Graph;
 
 /* Input k, or NULL when omitted or beyond the inputs the model gave. */

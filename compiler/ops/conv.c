@@ -3,6 +3,7 @@
  * conv_dw, conv_transpose_gemm). Both share one geometry
  * routine so shape inference and the kernel agree on pads and extents. */
 #include "common.h"
+#include "../backend/cpu_model.h"
 #include "conv_winograd.h"
 #include "gemm_tile.h"
 
@@ -378,10 +379,11 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
 
 /* ---- channel-blocked (NCHW[c]) output: template conv_nchwc ---- */
 
-/* Largest copy buffer (KCB * IHB * IWP * c floats of scratch) of conv_nchwc. */
+/* Largest copy buffer (KCB * IHB * IWP * c floats, of the part's scratch)
+ * of conv_nchwc: the same on every CPU. The weights of one input-channel
+ * chunk and output-block group kept in L2 (81920 floats for a 1 MB L2) are
+ * the CPU model's: Tuning.nchwc_wchunk. */
 #define NCHWC_BUF_MAX 32768
-/* Weights of one input-channel chunk and output-block group kept in L2. */
-#define NCHWC_WCHUNK_MAX 81920
 
 typedef struct NchwcPlan {
     int64_t cb, mb, ocb, rw, rh, sr, kcb, ihb, iwp;
@@ -424,8 +426,10 @@ static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
 
 /* Tile and blocking of conv_nchwc for c lanes; 0 when it cannot run it
  * (not 2-D, grouped, depthwise on a plain input, or even one input row is
- * too wide for the buffer). */
-static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPlan *p)
+ * too wide for the buffer). The weight chunk comes from the tuning t, and
+ * --tune kcb=N / sr=N (benchmarking) cap KCB and, for one-row tiles, SR
+ * before the copy buffer's limit applies. */
+static int nchwc_plan(const Tuning *t, const Node *n, const ConvGeom *g, int c, int xblk, NchwcPlan *p)
 {
     memset(p, 0, sizeof *p);
     if (g->nsp != 2 || (g->group != 1 && !conv_is_depthwise(g))) return 0;
@@ -440,10 +444,10 @@ static int nchwc_plan(const Node *n, const ConvGeom *g, int c, int xblk, NchwcPl
     int64_t row = p->copy ? p->iwp * bl : g->in[1] * c, taps = g->k[0] * g->k[1];
     for (int rows1 = 0; rows1 < 2; rows1++) {
         nchwc_tile(g, c, rows1, p);
-        p->kcb = p->dwc ? p->cb : NCHWC_WCHUNK_MAX / (taps * c * p->ocb * c);
+        p->kcb = p->dwc ? p->cb : t->nchwc_kcb ? t->nchwc_kcb : t->nchwc_wchunk / (taps * c * p->ocb * c);
         if (p->kcb < 1) p->kcb = 1;
         if (p->kcb > p->cb) p->kcb = p->cb;
-        p->sr = g->out[0];
+        p->sr = t->nchwc_sr && p->rh == 1 && t->nchwc_sr < g->out[0] ? t->nchwc_sr : g->out[0];
         for (;;) {
             p->ihb = (p->sr - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
             if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) break;
@@ -492,7 +496,8 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
 {
     int c = n->out[0]->layout;
     NchwcPlan p;
-    if (!nchwc_plan(n, g, c, n->in[0]->layout == c, &p)) nnc_fail_node(n, "internal: no channel-blocked plan");
+    if (!nchwc_plan(tuning_of(lower_graph(L)), n, g, c, n->in[0]->layout == c, &p))
+        nnc_fail_node(n, "internal: no channel-blocked plan");
     static const char *const names[] = {"CB",  "MB",  "OCB", "RW",  "RH",  "SR",  "KCB",
                                         "IHB", "IWP", "YOH", "YOW", "YSH", "YSW"};
     const int64_t vals[] = {p.cb,  p.mb,  p.ocb,    p.rw,     p.rh,     p.sr,     p.kcb,
@@ -540,20 +545,23 @@ static void lower_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPar
 }
 
 /* A 3x3 stride-1 convolution on a plane this large stays plain for the
- * Winograd kernel, which beats the direct one there (measured on ResNet-18:
- * 56x56 to 14x14 faster with Winograd, 7x7 slower). */
-static int conv_prefers_winograd(const ConvGeom *g)
+ * Winograd kernel, which beats the direct one there (measured on ResNet-18,
+ * Zen 4: 56x56 to 14x14 faster with Winograd, 7x7 slower): C, M and the
+ * plane against the tuning's wino_min_ch and wino_min_plane (16, 144), or
+ * whatever --tune winograd= forces. */
+static int conv_prefers_winograd(const Tuning *t, const ConvGeom *g)
 {
-    return g->nsp == 2 && g->group == 1 && g->k[0] == 3 && g->k[1] == 3 && g->stride[0] == 1 &&
-           g->stride[1] == 1 && g->dil[0] == 1 && g->dil[1] == 1 && g->c >= 16 && g->m >= 16 &&
-           g->out[0] * g->out[1] >= 144;
+    int fits = g->nsp == 2 && g->group == 1 && g->k[0] == 3 && g->k[1] == 3 && g->stride[0] == 1 &&
+               g->stride[1] == 1 && g->dil[0] == 1 && g->dil[1] == 1;
+    if (!fits || t->winograd != WINO_AUTO) return fits && (t->winograd == WINO_F4 || t->winograd == WINO_F2);
+    return g->c >= t->wino_min_ch && g->m >= t->wino_min_ch && g->out[0] * g->out[1] >= t->wino_min_plane;
 }
 
 /* Whether some node reading t (as its data input) can take it channel-blocked:
  * a Conv or ConvTranspose that would run blocked on a blocked input (the
  * ConvTranspose test is the AVX-512 one, whose copy buffer is the larger),
  * or a pool. */
-static int convt_blocked_ok(const Node *n, const ConvGeom *g, int c, int xblk);
+static int convt_blocked_ok(const Tuning *t, const Node *n, const ConvGeom *g, int c, int xblk);
 
 static int feeds_blocked_reader(const Graph *gr, const Tensor *t)
 {
@@ -566,12 +574,13 @@ static int feeds_blocked_reader(const Graph *gr, const Tensor *t)
         if (r->op == OP_ConvTranspose && node_input(r, 1) && node_input(r, 1)->data) {
             ConvGeom g;
             conv_transpose_geometry(r, &g);
-            if (convt_blocked_ok(r, &g, 16, 1)) return 1;
+            if (convt_blocked_ok(tuning_of(gr), r, &g, 16, 1)) return 1;
         }
         if (r->op == OP_Conv && node_input(r, 1) && node_input(r, 1)->data) {
             ConvGeom g;
             conv_geometry(r, &g);
-            if (g.nsp == 2 && (conv_is_depthwise(&g) || (g.group == 1 && !conv_prefers_winograd(&g)))) return 1;
+            if (g.nsp == 2 && (conv_is_depthwise(&g) || (g.group == 1 && !conv_prefers_winograd(tuning_of(gr), &g))))
+                return 1;
         }
     }
     return 0;
@@ -594,11 +603,13 @@ static int nchwc_candidate(const Node *n, int c)
 
 /* Input 0 in either layout, the fused residual blocked, the output blocked;
  * with a plain input only when `macs` (multiply-adds per output) reaches
- * 1024 or a reader of the output can take it blocked. */
+ * 1024 (Tuning.nchwc_min_macs; --tune blocked=1 makes it 0) or a reader of
+ * the output can take it blocked. */
 static LayoutUse nchwc_use(const Graph *gr, const Node *n, int xblk, int64_t macs)
 {
     LayoutUse u = {0, 1u, 1};
-    if (!xblk && macs < 1024 && !feeds_blocked_reader(gr, n->out[0])) return (LayoutUse){0, 0, 0};
+    if (!xblk && macs < tuning_of(gr)->nchwc_min_macs && !feeds_blocked_reader(gr, n->out[0]))
+        return (LayoutUse){0, 0, 0};
     if (n->epi.residual) u.blocked = 1u << n->epi.residual;
     return u;
 }
@@ -610,7 +621,8 @@ LayoutUse layout_conv(const Graph *gr, const Node *n, int c)
     conv_geometry(n, &g);
     int xblk = n->in[0]->layout == c;
     NchwcPlan p;
-    if (!nchwc_plan(n, &g, c, xblk, &p) || conv_prefers_winograd(&g)) return (LayoutUse){0, 0, 0};
+    const Tuning *t = tuning_of(gr);
+    if (!nchwc_plan(t, n, &g, c, xblk, &p) || conv_prefers_winograd(t, &g)) return (LayoutUse){0, 0, 0};
     return nchwc_use(gr, n, xblk, g.c / g.group * g.k[0] * g.k[1]);
 }
 
@@ -732,7 +744,7 @@ static int convt_phase_geom(const ConvGeom *g, int64_t py, int64_t px, ConvGeom 
  * C*M*(K/S)^2 multiply-adds per output where the ConvTranspose does
  * C*M*K^2 per input, so OH*OW must stay within 1.25 * S^2 * IH*IW (a 4x4
  * stride-1 ConvTranspose of a 1x1 input would do 16 times the work). */
-static int convt_blocked_ok(const Node *n, const ConvGeom *g, int c, int xblk)
+static int convt_blocked_ok(const Tuning *t, const Node *n, const ConvGeom *g, int c, int xblk)
 {
     if (g->nsp != 2 || g->group != 1 || g->dil[0] != 1 || g->dil[1] != 1) return 0;
     if (4 * g->out[0] * g->out[1] > 5 * g->stride[0] * g->stride[1] * g->in[0] * g->in[1]) return 0;
@@ -744,7 +756,7 @@ static int convt_blocked_ok(const Node *n, const ConvGeom *g, int c, int xblk)
     for (int64_t py = 0; py < g->stride[0]; py++)
         for (int64_t px = 0; px < g->stride[1]; px++)
             if (!convt_phase_geom(g, py, px, &q, kmy, kmx) ||
-                (q.out[0] > 0 && q.out[1] > 0 && !nchwc_plan(n, &q, c, xblk, &p)))
+                (q.out[0] > 0 && q.out[1] > 0 && !nchwc_plan(t, n, &q, c, xblk, &p)))
                 return 0;
     return 1;
 }
@@ -785,7 +797,7 @@ LayoutUse layout_conv_transpose(const Graph *gr, const Node *n, int c)
     ConvGeom g;
     conv_transpose_geometry(n, &g);
     int xblk = n->in[0]->layout == c;
-    if (!convt_blocked_ok(n, &g, c, xblk)) return (LayoutUse){0, 0, 0};
+    if (!convt_blocked_ok(tuning_of(gr), n, &g, c, xblk)) return (LayoutUse){0, 0, 0};
     return nchwc_use(gr, n, xblk, g.c * g.k[0] * g.k[1] / (g.stride[0] * g.stride[1]));
 }
 

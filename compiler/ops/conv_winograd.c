@@ -10,6 +10,7 @@
  * the Conv lowering keeps it. */
 #include "conv_winograd.h"
 
+#include "../backend/cpu_model.h"
 #include "gemm_tile.h"
 
 /* F(4x4, 3x3) with points 0, 1, -1, 2, -2 and infinity: G (6x3); F(2x2,
@@ -54,7 +55,8 @@ static int64_t wino_tiles(const WinoConv *w, int ot)
 }
 
 /* The channel blocks for TB tiles: the locals, XI * TB * (CB + MB) floats,
- * stay within the budget (F(4x4) 144 KB, F(2x2) 576 KB, in L2); MB at most
+ * stay within the budget (F(4x4) 144 KB, F(2x2) 576 KB, in a 1 MB L2; the
+ * CPU model scales them with its L2: Tuning.wino_f4_budget); MB at most
  * 96 and shrunk (by whole panels) until CB is at least 32. */
 static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
 {
@@ -88,24 +90,32 @@ static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
  * even with conv_gemm (16 MB of transformed weights, past the 8 MB
  * limit) and 4x4 planes (4 tiles) slower, as is avx2 (8-tile gathers: 256x256
  * 14x14 2.81 vs 2.91, 256x256 8x8 1.01 vs 0.89), which keeps conv_gemm. */
-static int wino_plan(const TileShape *ts, const WinoConv *w, WinoPlan *p)
+/* The thresholds above are the Tuning's (wino_min_ch, wino_f4_tiles, ...:
+ * these values unless a CPU model's row says otherwise); --tune winograd=
+ * off, f4 or f2 forces the choice (benchmarking: bench/tune.sh). */
+static int wino_plan(const Tuning *t, const TileShape *ts, const WinoConv *w, WinoPlan *p)
 {
-    if (w->c < 16 || w->m < 16) return 0;
-    if (wino_tiles(w, 4) >= 32 || w->c * w->m <= 128 * 128) {
+    int f4 = t->winograd == WINO_F4, f2 = t->winograd == WINO_F2;
+    if (t->winograd == WINO_AUTO) {
+        if (w->c < t->wino_min_ch || w->m < t->wino_min_ch) return 0;
+        f4 = wino_tiles(w, 4) >= t->wino_f4_tiles || w->c * w->m <= t->wino_f4_cm;
+        f2 = !f4 && ts->nr >= 32 && wino_tiles(w, 2) >= t->wino_f2_tiles && w->c * w->m <= t->wino_f2_cm;
+    }
+    if (f4) {
         p->alpha = 6;
         p->tb = ts->mr;
-        p->budget = 36 * 1024;
+        p->budget = t->wino_f4_budget;
         wino_blocks(ts, w, p);
         return 1;
     }
-    if (ts->nr >= 32 && wino_tiles(w, 2) >= 16 && w->c * w->m <= 2 * 256 * 256) {
+    if (f2) {
         /* every tile block streams all of U (16*C*M floats, MBs here), so
          * few, even blocks of up to 7 tile rows (a 7x7 tile grid in one,
          * where blocks of 16 left a 1-tile block) with a larger V/M budget */
         int64_t nt = wino_tiles(w, 2), nb = (nt + 7 * ts->mr - 1) / (7 * ts->mr);
         p->alpha = 4;
         p->tb = (nt + nb - 1) / nb;
-        p->budget = 144 * 1024;
+        p->budget = t->wino_f2_budget;
         wino_blocks(ts, w, p);
         return 1;
     }
@@ -141,7 +151,8 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
 {
     TileShape ts;
     WinoPlan pl;
-    if (!tile_shape(L, &ts) || !lower_isa_has(L, "conv_winograd") || !wino_applies(n, w) || !wino_plan(&ts, w, &pl))
+    if (!tile_shape(L, &ts) || !lower_isa_has(L, "conv_winograd") || !wino_applies(n, w) ||
+        !wino_plan(tuning_of(lower_graph(L)), &ts, w, &pl))
         return 0;
     const int ot = pl.alpha - 2;
     int64_t th = (w->oh + ot - 1) / ot, tw = (w->ow + ot - 1) / ot, mpan = (w->m + ts.nr - 1) / ts.nr;

@@ -2,24 +2,28 @@
  * avx2, avx512 and neon targets (see gemm_tile.h). */
 #include "gemm_tile.h"
 
+#include "../backend/cpu_model.h"
+
 #include <string.h>
 
+/* The register tile is the ISA's; the cache blocks KC and NC are the
+ * target's too, unless --tune kc=N / nc=N forces them (benchmarking; NC is
+ * rounded up to whole panels of NR). */
 int tile_shape(Lowering *L, TileShape *ts)
 {
     const char *isa = lower_target(L);
-    if (strcmp(isa, "avx512") == 0) {
+    if (strcmp(isa, "avx512") == 0)
         *ts = (TileShape){8, 32, 256, 128};
-        return 1;
-    }
-    if (strcmp(isa, "avx2") == 0) {
+    else if (strcmp(isa, "avx2") == 0)
         *ts = (TileShape){6, 16, 256, 128};
-        return 1;
-    }
-    if (strcmp(isa, "neon") == 0) { /* 8 x 12: 24 of 32 registers (bench/neon_mca.sh) */
+    else if (strcmp(isa, "neon") == 0) /* 8 x 12: 24 of 32 registers (bench/neon_mca.sh) */
         *ts = (TileShape){8, 12, 256, 96};
-        return 1;
-    }
-    return 0;
+    else
+        return 0;
+    const Tuning *t = tuning_of(lower_graph(L));
+    if (t->gemm_kc) ts->kc = t->gemm_kc;
+    if (t->gemm_nc) ts->nc = (t->gemm_nc + ts->nr - 1) / ts->nr * ts->nr;
+    return 1;
 }
 
 int tile_lanes(Lowering *L)

@@ -148,13 +148,15 @@ void ut_attr_ints(Node *n, const char *name, int cnt, const int64_t *v)
 int unit_add_passes_suite(void); /* test_passes.c */
 int unit_add_vmath_suite(void);  /* test_vmath.c */
 int unit_add_layout_suite(void); /* test_layout.c */
+int unit_add_cpu_model_suite(void); /* test_cpu_model.c */
 
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     int (*const adders[])(void) = {unit_add_ir_suite,     unit_add_infer_suite, unit_add_verifier_suite,
                                    unit_add_loader_suite, unit_add_plan_suite,  unit_add_template_suite,
-                                   unit_add_passes_suite, unit_add_vmath_suite, unit_add_layout_suite};
+                                   unit_add_passes_suite, unit_add_vmath_suite, unit_add_layout_suite,
+                                   unit_add_cpu_model_suite};
     for (size_t i = 0; i < sizeof adders / sizeof adders[0]; i++)
         if (adders[i]() != 0) {
             fprintf(stderr, "cannot register a suite: %s\n", CU_get_error_msg());
