@@ -28,6 +28,7 @@ static NNC_TARGET void KERNEL(const float *x, const float *restrict scale, const
                               const float *restrict mean, const float *restrict var, float *y, long lo, long hi)
 {
     const long q = (INNER + PAR_CHUNK - 1) / PAR_CHUNK; /* chunks per row */
+    const long nv = INNER / VLANES * VLANES;
     long r, i;
     for (r = lo / q; r * q < hi; r++) {
         const long c = r % C;
@@ -38,11 +39,12 @@ static NNC_TARGET void KERNEL(const float *x, const float *restrict scale, const
         const VFLOAT vs = VSET(s), vt = VSET(t);
         const float *xr = x + r * (long)INNER;
         float *yr = y + r * (long)INNER;
-        for (i = r * q < lo ? (lo - r * q) * PAR_CHUNK : 0; i + VLANES <= i1; i += VLANES)
+        /* whole vectors, then the row's partial one at a constant offset */
+        for (i = r * q < lo ? (lo - r * q) * PAR_CHUNK : 0; i < (i1 < nv ? i1 : nv); i += VLANES)
             VSTORE(yr + i, VADD(VMUL(VLOAD(xr + i), vs), vt));
-        if (i < i1) {
-            const VMASK m = VTAIL(i1 - i);
-            VSTORE_M(yr + i, m, VADD(VMUL(VLOAD_M(xr + i, m), vs), vt));
+        if (INNER % VLANES && i1 == INNER) {
+            const VMASK m = VTAIL(INNER - nv);
+            VSTORE_M(yr + nv, m, VADD(VMUL(VLOAD_M(xr + nv, m), vs), vt));
         }
     }
 }

@@ -33,19 +33,23 @@
 #define KERNEL binary_vec_lint
 #endif
 /* @begin */
-/* Elements [i, end) of a row: whole vectors, then the partial one. */
+/* Elements [i, end) of a row, i a multiple of VLANES and end one too or D5:
+ * whole vectors, then, when the range reaches the row's end, its partial
+ * vector at a constant offset (so that the compiler sees every access in
+ * bounds). */
 static NNC_TARGET void KERNEL_row(const float *ar, const float *br, float *yr, long i, long end)
 {
-    for (; i + VLANES <= end; i += VLANES) {
+    const long nv = D5 / VLANES * VLANES, ve = end < nv ? end : nv;
+    for (; i < ve; i += VLANES) {
         const VFLOAT va = AS5 ? VLOAD(ar + i) : VSET(ar[0]);
         const VFLOAT vb = BS5 ? VLOAD(br + i) : VSET(br[0]);
         VSTORE(yr + i, VEXPR);
     }
-    if (i < end) {
-        const VMASK m = VTAIL(end - i);
-        const VFLOAT va = AS5 ? VLOAD_M(ar + i, m) : VSET(ar[0]);
-        const VFLOAT vb = BS5 ? VLOAD_M(br + i, m) : VSET(br[0]);
-        VSTORE_M(yr + i, m, VEXPR);
+    if (D5 % VLANES && end == D5) {
+        const VMASK m = VTAIL(D5 - nv);
+        const VFLOAT va = AS5 ? VLOAD_M(ar + nv, m) : VSET(ar[0]);
+        const VFLOAT vb = BS5 ? VLOAD_M(br + nv, m) : VSET(br[0]);
+        VSTORE_M(yr + nv, m, VEXPR);
     }
 }
 

@@ -19,10 +19,12 @@
 /* @begin */
 /* Work units (the range [lo, hi) of a call, see lower_call_par): chunks of
  * PAR_CHUNK elements (a multiple of two vectors), the last one holding the
- * tail; so each part takes the whole call's vector and tail paths. */
+ * partial vector; so each part takes the whole call's vector and tail paths
+ * and every masked access is at a constant offset. */
 static NNC_TARGET void KERNEL(const float *x, float *y, long lo, long hi)
 {
-    const long end = hi < (COUNT + PAR_CHUNK - 1) / PAR_CHUNK ? hi * PAR_CHUNK : COUNT;
+    const long nc = (COUNT + PAR_CHUNK - 1) / PAR_CHUNK, nv = COUNT / VLANES * VLANES;
+    const long end = hi < nc ? hi * PAR_CHUNK : nv; /* whole vectors end here */
     long i = lo * PAR_CHUNK;
     for (; i + 2 * VLANES <= end; i += 2 * VLANES) {
         {
@@ -35,9 +37,13 @@ static NNC_TARGET void KERNEL(const float *x, float *y, long lo, long hi)
         }
     }
     for (; i < end; i += VLANES) {
-        const VMASK m = VTAIL(end - i < VLANES ? end - i : VLANES);
-        const VFLOAT va = VLOAD_M(x + i, m);
-        VSTORE_M(y + i, m, VEXPR);
+        const VFLOAT va = VLOAD(x + i);
+        VSTORE(y + i, VEXPR);
+    }
+    if (COUNT % VLANES && hi >= nc && lo < hi) { /* the partial vector, at a constant offset */
+        const VMASK m = VTAIL(COUNT - nv);
+        const VFLOAT va = VLOAD_M(x + nv, m);
+        VSTORE_M(y + nv, m, VEXPR);
     }
 }
 /* @end */
