@@ -56,6 +56,7 @@ MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "5"))
 ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "10")))
 JOBS = int(os.environ.get("BENCH_JOBS", str(os.cpu_count() or 2)))
 CPU = os.environ.get("BENCH_CPU", "")
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # the second table's thread count; 1: no such table
 IDENT_RUNS = max(20, int(os.environ.get("BENCH_IDENT_RUNS", "300")))
 T_START = time.time()
 
@@ -251,7 +252,8 @@ def build_one(model_path, target, dst):
     rt = os.path.join(os.path.dirname(NNC), "runtime", "libnncrt.a")
     key = hashlib.sha256("|".join([
         file_sig(NNC), file_sig(rt) if os.path.exists(rt) else "", file_sig(model_path), target, CPU,
-        open(os.path.join(BENCH, "harness.c")).read()]).encode()).hexdigest()
+        open(os.path.join(BENCH, "harness.c")).read(),
+        open(os.path.join(ROOT, "runtime", "nnc_pool.c")).read()]).encode()).hexdigest()
     exe, stamp = os.path.join(dst, "bench"), os.path.join(dst, "stamp")
     if os.path.exists(exe) and os.path.exists(stamp) and open(stamp).read() == key:
         return exe, None
@@ -293,13 +295,13 @@ def build_all(jobs):
 
 # ---------------------------------------------------------------- engines ---
 class NncEngine:
-    def __init__(self, exe, meta):
-        self.err = None
+    def __init__(self, exe, meta, threads=1):
+        self.err, self.threads = None, threads
         self.p = subprocess.Popen([exe] + [m["file"] for m in meta], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def run(self, n):
-        self.p.stdin.write(f"{n}\n")
+        self.p.stdin.write(f"{n} {self.threads}\n" if self.threads > 1 else f"{n}\n")
         self.p.stdin.flush()
         line = self.p.stdout.readline()
         if not line:
@@ -362,10 +364,10 @@ class OrtServer:
 class OrtEngine:
     _next = 0
 
-    def __init__(self, server, model_path, meta):
+    def __init__(self, server, model_path, meta, threads=1):
         OrtEngine._next += 1
         self.server, self.id = server, OrtEngine._next
-        server.call(cmd="load", id=self.id, model=model_path, inputs=meta)
+        server.call(cmd="load", id=self.id, model=model_path, inputs=meta, threads=threads)
 
     def run(self, n):
         return self.server.call(cmd="run", id=self.id, n=n)["ms"]
@@ -591,12 +593,20 @@ def main():
                 except Exception as ex:
                     res["ort"] = str(ex)[:80]
                     log(f"{m}: ORT: {ex}")
+                if THREADS > 1:
+                    try:
+                        engines[f"ort@{THREADS}"] = OrtEngine(ort, mp, meta, THREADS)
+                    except Exception as ex:
+                        res[f"ort@{THREADS}"] = str(ex)[:80]
             for t in targets:
                 exe, err = built[(m, t)]
                 if exe:
                     engines[t] = NncEngine(exe, meta)
+                    if THREADS > 1:
+                        engines[f"{t}@{THREADS}"] = NncEngine(exe, meta, THREADS)
                 else:
                     res[t] = err
+                    res[f"{t}@{THREADS}"] = err
             res.update(measure(engines))
             for lab, e in engines.items():
                 e.close()
@@ -676,6 +686,31 @@ def main():
           "models are stated on that ratio, not on ORT/nnc.")
     print_table(["model", "FLOPs", "ORT ms", "ORT call ms", *TARGETS, "ORT/nnc", "ORT-overhead/nnc", "best",
                  "GF/s", "%peak", "ORT GF/s"], rows, "lrrr" + "r" * len(TARGETS) + "rrlrrr")
+
+    # --------------------------------------------------- threads table ---
+    if THREADS > 1:
+        rows = []
+        t_labels = [f"{t}@{THREADS}" for t in targets]
+        for m, fl, res in model_res:
+            b1_ms, b1 = best_nnc(res, targets)
+            bt_ms, bt = best_nnc(res, t_labels)
+            o1, ot = res.get("ort"), res.get(f"ort@{THREADS}")
+            ok1, okt = isinstance(o1, tuple), isinstance(ot, tuple)
+            rows.append([m, fmt_ms(o1 if not ort.error else None), fmt_ms(ot if not ort.error else None),
+                         f"{o1[0] / ot[0]:.2f}" if ok1 and okt else "-",
+                         *[fmt_ms(res.get(t)) if t in t_labels else "skip" for t in
+                           [f"{u}@{THREADS}" for u in TARGETS]],
+                         f"{b1_ms / bt_ms:.2f}" if b1_ms and bt_ms else "-",
+                         f"{ot[0] / bt_ms:.2f}" if okt and bt_ms else "-", bt.split("@")[0] if bt else "-",
+                         f"{fl / bt_ms / 1e6:.2f}" if fl and bt_ms else "-"])
+        print()
+        print(f"{THREADS} threads: ORT with intraOpNumThreads {THREADS}; nnc's {{prefix}}_run_parallel on "
+              f"runtime/nnc_pool with {THREADS} threads, per target. Scaling is the 1-thread median over the "
+              f"{THREADS}-thread one (ORT's and the fastest nnc target's); ORT/nnc compares the fastest of each "
+              f"at {THREADS} threads. Measured in the same interleaved rounds as the table above.")
+        print_table(["model", "ORT 1t ms", f"ORT {THREADS}t ms", "ORT scaling",
+                     *[f"{u} {THREADS}t" for u in TARGETS], "nnc scaling", "ORT/nnc", "best", "GF/s"],
+                    rows, "lrrr" + "r" * len(TARGETS) + "rrlr")
 
     # ------------------------------------------------------- layer table ---
     if layer_res:

@@ -1,7 +1,8 @@
-// ort_server.js — ONNX Runtime (onnxruntime-node, CPU, one thread) timing server
+// ort_server.js — ONNX Runtime (onnxruntime-node, CPU; one thread unless asked) timing server
 // for bench/bench.py.  Reads one JSON command per line on stdin and answers
 // one JSON line on stdout:
-//   {"cmd":"load","id":K,"model":PATH,"inputs":[{"name","dtype","shape","file"}]}
+//   {"cmd":"load","id":K,"model":PATH,"inputs":[{"name","dtype","shape","file"}],
+//    "threads":T (optional, intraOpNumThreads; default 1)}
 //       -> {"ok":true} | {"error":MSG}
 //   {"cmd":"run","id":K,"n":N}   -> {"ok":true,"ms":[t1..tN]} | {"error":MSG}
 //   {"cmd":"free","id":K}        -> {"ok":true}
@@ -42,7 +43,8 @@ const SESSION_OPTIONS = {
 };
 
 async function load(cmd) {
-  const session = await ort.InferenceSession.create(cmd.model, SESSION_OPTIONS);
+  const threads = Number.isInteger(cmd.threads) && cmd.threads > 0 ? cmd.threads : 1;
+  const session = await ort.InferenceSession.create(cmd.model, { ...SESSION_OPTIONS, intraOpNumThreads: threads });
   const feeds = {};
   for (const inp of cmd.inputs) {
     const dt = DTYPES[inp.dtype];

@@ -1,15 +1,22 @@
-/* nnc_pool.c — the optional thread pool of nnc_pool.h. Workers wait on a
- * condition variable for a new job (a generation counter), spin briefly
- * first so back-to-back kernels do not pay a sleep and wake each time, and
- * take task indices from a shared counter; the caller takes indices too
- * and then waits until every worker has finished its last one. Plain C99
- * with POSIX threads; the shared counters are guarded by the mutex, with
- * GCC/Clang atomic builtins for the spinning reads. */
+/* nnc_pool.c — the optional thread pool of nnc_pool.h. Workers wait for a
+ * new job (a generation counter) and take task indices from a shared
+ * counter; the caller takes indices too and then waits until every worker
+ * has finished its last one. Both waits spin first, for up to
+ * NNC_POOL_SPIN_US microseconds, and only then sleep on a condition
+ * variable: a model's kernels follow each other within microseconds, and
+ * waking a sleeping thread costs tens to hundreds of microseconds (more on
+ * a virtual machine, whose idle vCPU the host has to reschedule), which
+ * made 2 threads barely faster than one. Plain C99 with POSIX threads; the
+ * shared counters are guarded by the mutex, with GCC/Clang atomic builtins
+ * for the spinning reads. The polls are plain loads, with no pause
+ * instruction: under a hypervisor a run of pauses makes the host deschedule
+ * the polling vCPU (pause-loop exiting), which measured slower here. */
 #define _POSIX_C_SOURCE 200809L
 #include "nnc_pool.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct nnc_pool {
     pthread_mutex_t lock;
@@ -28,13 +35,43 @@ struct nnc_pool {
 };
 
 #if defined(__GNUC__) || defined(__clang__)
-#define NNC_POOL_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define NNC_POOL_LOAD_UL(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define NNC_POOL_LOAD_INT(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define NNC_POOL_STORE_INT(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #else
-#define NNC_POOL_LOAD(p) (*(volatile unsigned long *)(p))
+#define NNC_POOL_LOAD_UL(p) (*(const volatile unsigned long *)(p))
+#define NNC_POOL_LOAD_INT(p) (*(const volatile int *)(p))
+#define NNC_POOL_STORE_INT(p, v) (*(volatile int *)(p) = (v))
+#endif
+/* How long a waiting thread polls before it sleeps (override with
+ * -DNNC_POOL_SPIN_US=N; 0 sleeps at once). */
+#ifndef NNC_POOL_SPIN_US
+#define NNC_POOL_SPIN_US 1000
 #endif
 
-/* Spin iterations a worker polls for the next job before it sleeps. */
-#define NNC_POOL_SPIN 20000
+static long long pool_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Poll until *gen differs from seen (waiting for a job) or, with gen NULL,
+ * until *busy is 0 (waiting for the workers), for at most NNC_POOL_SPIN_US;
+ * called without the lock. */
+static void pool_spin(const unsigned long *gen, unsigned long seen, const int *busy)
+{
+    long long end = 0;
+    unsigned i;
+    for (i = 0;; i++) {
+        if (gen ? NNC_POOL_LOAD_UL(gen) != seen : NNC_POOL_LOAD_INT(busy) == 0) return;
+        if ((i & 255u) == 0) { /* the clock every 256 polls */
+            long long t = pool_now_ns();
+            if (!end) end = t + (long long)NNC_POOL_SPIN_US * 1000;
+            else if (t >= end) return;
+        }
+    }
+}
 
 /* Run task indices until none is left; called with the lock held. */
 static void pool_drain(nnc_pool *p)
@@ -52,9 +89,7 @@ static void *pool_worker(void *arg)
     nnc_pool *p = (nnc_pool *)arg;
     unsigned long seen = 0;
     for (;;) {
-        int spin;
-        for (spin = 0; spin < NNC_POOL_SPIN && NNC_POOL_LOAD(&p->gen) == seen; spin++) {
-        }
+        pool_spin(&p->gen, seen, 0);
         pthread_mutex_lock(&p->lock);
         while (p->gen == seen && !p->stop) pthread_cond_wait(&p->wake, &p->lock);
         if (p->stop) {
@@ -63,7 +98,8 @@ static void *pool_worker(void *arg)
         }
         seen = p->gen;
         pool_drain(p);
-        if (--p->busy == 0) pthread_cond_signal(&p->done);
+        NNC_POOL_STORE_INT(&p->busy, p->busy - 1); /* the caller may be polling it */
+        if (p->busy == 0) pthread_cond_signal(&p->done);
         pthread_mutex_unlock(&p->lock);
     }
 }
@@ -132,7 +168,7 @@ void nnc_pool_parallel_for(void *pool, void (*task)(void *arg, size_t index), vo
     p->arg = arg;
     p->count = count;
     p->next = 0;
-    p->busy = p->nthreads - 1;
+    NNC_POOL_STORE_INT(&p->busy, p->nthreads - 1);
 #if defined(__GNUC__) || defined(__clang__)
     __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELEASE);
 #else
@@ -140,6 +176,11 @@ void nnc_pool_parallel_for(void *pool, void (*task)(void *arg, size_t index), vo
 #endif
     pthread_cond_broadcast(&p->wake);
     pool_drain(p);
+    if (p->busy > 0) { /* the workers are finishing their last tasks */
+        pthread_mutex_unlock(&p->lock);
+        pool_spin(0, 0, &p->busy);
+        pthread_mutex_lock(&p->lock);
+    }
     while (p->busy > 0) pthread_cond_wait(&p->done, &p->lock);
     pthread_mutex_unlock(&p->lock);
 }
