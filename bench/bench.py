@@ -381,7 +381,7 @@ class OrtEngine:
 
 def measure(engines):
     """engines: {label: engine}.  Warm up each, then interleave ROUNDS rounds
-    (rotating the order) of timed runs.  Returns {label: (median_ms, n) or error str}."""
+    (rotating the order) of timed runs, each batch after one untimed run.  Returns {label: (median_ms, n) or error str}."""
     res, samples, est = {}, {}, {}
     live = dict(engines)
     for lab, e in list(live.items()):
@@ -405,7 +405,17 @@ def measure(engines):
             k = -(-todo // (ROUNDS - r))  # ceil
             if k <= 0:
                 continue
+            if THREADS > 1:
+                # the last engine's pool threads poll for a while (nnc_pool 1
+                # ms) after its batch; on 2 cores such a thread of another
+                # process would hold the core this engine's second thread
+                # needs for a scheduler tick (2-4 ms stalls were measured)
+                time.sleep(0.003)
             try:
+                # one untimed run first: the batch then starts warm, with the
+                # engine's pool threads awake (a thread that slept costs up to
+                # 2 ms to wake on this kind of VM), for every engine alike
+                live[lab].run(1)
                 samples[lab] += live[lab].run(k)
             except Exception as ex:
                 res[lab] = str(ex)[:80]

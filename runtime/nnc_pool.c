@@ -10,11 +10,15 @@
  * shared counters are guarded by the mutex, with GCC/Clang atomic builtins
  * for the spinning reads. The polls are plain loads, with no pause
  * instruction: under a hypervisor a run of pauses makes the host deschedule
- * the polling vCPU (pause-loop exiting), which measured slower here. */
+ * the polling vCPU (pause-loop exiting), which measured slower here. Every
+ * 256 polls the poller yields: with the thread it waits for on its own core
+ * (the scheduler wakes a thread on its waker's core), polling without
+ * yielding stalled each call for a scheduler tick, 1-4 ms. */
 #define _POSIX_C_SOURCE 200809L
 #include "nnc_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -69,6 +73,9 @@ static void pool_spin(const unsigned long *gen, unsigned long seen, const int *b
             long long t = pool_now_ns();
             if (!end) end = t + (long long)NNC_POOL_SPIN_US * 1000;
             else if (t >= end) return;
+            /* the thread we wait for may share this core (the scheduler
+             * wakes a thread on its waker's core): let it run */
+            sched_yield();
         }
     }
 }

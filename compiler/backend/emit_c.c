@@ -239,8 +239,10 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
 }
 
 /* Smallest work (FLOPs, or elements moved) worth a part of its own: a
- * parallel-for costs a few microseconds, about this much work. */
-#define NNC_PAR_MIN_COST 200000
+ * parallel-for costs a few microseconds, about this much work at 150-200
+ * GFLOP/s. (200000 made the small zoo models slower on 2 threads than on
+ * one, gpt_decoder 0.6x; with this none is.) */
+#define NNC_PAR_MIN_COST 1000000
 /* Most parts one call is split into (P_run_parallel's nthreads is capped by it). */
 #define NNC_PAR_MAX_PARTS 64
 
