@@ -180,7 +180,8 @@ def build(model_path, target, flags, dst):
             wobj = os.path.join(os.path.dirname(exe), "weights.o")  # the .S without the forced header
             B.sh(["cc", "-c", "-I", dst, os.path.join(dst, "m_weights.S"), "-o", wobj])
             B.sh(["cc", "-O2", "-std=c99", *cflags, "-include", os.path.join(dst, "m.h"),
-                  os.path.join(B.BENCH, "harness.c"), src, wobj, "-o", exe + ".tmp", *libs])
+                  os.path.join(B.BENCH, "harness.c"), os.path.join(B.ROOT, "runtime", "nnc_pool.c"), src, wobj,
+                  "-o", exe + ".tmp", *libs, "-pthread"])
             os.replace(exe + ".tmp", exe)
         except subprocess.CalledProcessError as e:
             return None, key, (e.stderr or str(e)).strip().splitlines()[-1][:200]

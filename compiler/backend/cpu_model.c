@@ -402,7 +402,7 @@ int tuning_derive(Arena *a, const CpuModel *m, const char *isa, const char *forc
         p += n + (p[n] == ',');
     }
     if ((int64_t)(t->gemm_kc ? t->gemm_kc : 256) * (t->gemm_nc ? t->gemm_nc : 128) > 131072) {
-        snprintf(why, cap, "--tune kc=%d nc=%d: the packed block (KC * NC floats) must stay within 512 KB of stack",
+        snprintf(why, cap, "--tune kc=%d nc=%d: the packed block (KC * NC floats) must stay within 512 KB of scratch",
                  t->gemm_kc ? t->gemm_kc : 256, t->gemm_nc ? t->gemm_nc : 128);
         return 0;
     }
@@ -529,8 +529,8 @@ void tuning_describe(const Tuning *t, Buf *out)
                              (long long)t->wino_f4_budget * 4 / 1024, (long long)t->wino_f2_budget * 4 / 1024,
                              (long long)t->nchwc_wchunk * 4 / 1024, why));
     put_wrapped(out, " *   - Fixed per target, not per CPU: ",
-                "register tiles (the register file is the ISA's), conv_nchwc's copy buffer and the GEMM's packed "
-                "block (stack: P_STACK_SIZE does not depend on the CPU), GEMM KC and NC (not measured per CPU yet).");
+                "register tiles (the register file is the ISA's), conv_nchwc's copy buffer (workspace scratch), "
+                "GEMM KC and NC (not measured per CPU yet).");
     if (t->forced)
         put_wrapped(out, " *   - Forced by --tune (benchmarking only): ", c_comment_text(&a, t->forced, 200));
     arena_free(&a);
