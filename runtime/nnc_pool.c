@@ -69,6 +69,7 @@ static void pool_spin(const unsigned long *gen, unsigned long seen, const int *b
     unsigned i;
     for (i = 0;; i++) {
         if (gen ? NNC_POOL_LOAD_UL(gen) != seen : NNC_POOL_LOAD_INT(busy) == 0) return;
+        if (NNC_POOL_SPIN_US <= 0) return;
         if ((i & 255u) == 0) { /* the clock every 256 polls */
             long long t = pool_now_ns();
             if (!end) end = t + (long long)NNC_POOL_SPIN_US * 1000;
