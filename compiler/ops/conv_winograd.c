@@ -46,6 +46,7 @@ static int wino_applies(const Node *n, const WinoConv *w)
 typedef struct WinoPlan {
     int alpha;
     int64_t tb, cb, mb;
+    int64_t vc;     /* channels V holds: C (input transform once per tile block) or CB */
     int64_t budget; /* floats of the local V and M blocks */
 } WinoPlan;
 
@@ -57,13 +58,33 @@ static int64_t wino_tiles(const WinoConv *w, int ot)
 /* The channel blocks for TB tiles: the locals, XI * TB * (CB + MB) floats,
  * stay within the budget (F(4x4) 144 KB, F(2x2) 576 KB, in a 1 MB L2; the
  * CPU model scales them with its L2: Tuning.wino_f4_budget); MB at most
- * 96 and shrunk (by whole panels) until CB is at least 32. */
+ * 96 and shrunk (by whole panels) until CB is at least 32.
+ * Output-channel blocks are the work units a split call shares out (with
+ * the tile blocks), and one tile block is common for F(2x2): so M splits
+ * into an even number of equal blocks where it can, at most twice as many
+ * as the budget needs. 256 channels in 96-wide blocks (96 + 96 + 64) made
+ * 3 units that 2 threads share 2:1 (ResNet-18 layer3, 1.1x on 2 threads);
+ * in 4 blocks of 64 they share 2:2. The input transform is redone per M
+ * block, so CB grows to take the room MB leaves, in equal blocks too. */
+/* The most floats of a whole tile block's input transform (V for every
+ * input channel) kept in scratch, so the transform is done once per tile
+ * block, not once per M block: 512 channels of F(2x2) on 7x7 (16 tiles)
+ * take 512 KB, 384 on 13x13 (49 tiles) 1.2 MB. */
+#define WINO_FULL_V (512 * 1024)
 static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
 {
     int64_t per = p->budget / (p->alpha * p->alpha * p->tb), mround = (w->m + ts->nr - 1) / ts->nr * ts->nr;
     p->mb = 96 < mround ? 96 / ts->nr * ts->nr : mround;
     while (p->mb > ts->nr && per - p->mb < 32) p->mb -= ts->nr;
-    p->cb = per - p->mb < w->c ? per - p->mb : w->c;
+    int64_t pan = mround / ts->nr, maxp = p->mb / ts->nr, need = (pan + maxp - 1) / maxp;
+    for (int64_t k = need; need > 1 && k <= 2 * need; k++)
+        if (k % 2 == 0 && pan % k == 0) {
+            p->mb = pan / k * ts->nr;
+            break;
+        }
+    int64_t room = per - p->mb < w->c ? per - p->mb : w->c, ncb = (w->c + room - 1) / room;
+    p->cb = (w->c + ncb - 1) / ncb;
+    p->vc = p->alpha * p->alpha * w->c * p->tb <= WINO_FULL_V ? w->c : p->cb;
 }
 
 /* Whether Winograd beats the implicit GEMM (conv_gemm) for this layer, and
@@ -163,6 +184,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     kp_int(L, p, "NT", w->n * th * tw);
     kp_int(L, p, "TB", pl.tb);
     kp_int(L, p, "CB", pl.cb);
+    kp_int(L, p, "VC", pl.vc);
     kp_int(L, p, "MB", pl.mb);
     kp_int(L, p, "MPAN", mpan);
     kp_int(L, p, "MR", ts.mr);
@@ -171,7 +193,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
     const char *fn = lower_kernel(L, n, "conv_winograd", p);
     /* V and Mx blocks: workspace scratch, not stack (up to 576 KB on avx512) */
-    int64_t xi = pl.alpha * pl.alpha, vb = xi * pl.cb * pl.tb, mx = xi * pl.tb * pl.mb;
+    int64_t xi = pl.alpha * pl.alpha, vb = xi * pl.vc * pl.tb, mx = xi * pl.tb * pl.mb;
     vb = (vb + 15) / 16 * 16; /* Mx starts 64-byte aligned */
     const char *args[6] = {lower_ref(L, n->in[0]), up, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
                            res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),

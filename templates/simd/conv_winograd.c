@@ -15,10 +15,13 @@
  *                     of NR output channels, [C][NR] each, zero past M)
  * and after the last channel block the output transform A^T Mx A (VLANES
  * output channels per vector), + bias, then the fused epilogue EPI_EXPR
- * (over v and r = res[same index]) as each output row is stored. The input
- * transform is redone per output-channel block. V (XI*CB*TB floats) and Mx
- * (XI*TB*MB floats), up to 576 KB, live in `scratch` (the caller's
- * workspace, 64-byte aligned), not on the stack. Written in the vector layer
+ * (over v and r = res[same index]) as each output row is stored. V holds
+ * VC channels: VC == C, the whole block's input transform, done once per
+ * tile block (before the M blocks: it costs about as much as the GEMMs of a
+ * 96-channel M block on a 14x14 plane); VC == CB when that would not fit,
+ * and then the input transform is redone per output-channel block. V
+ * (XI*VC*TB floats) and Mx (XI*TB*MB floats) live in `scratch` (the
+ * caller's workspace, 64-byte aligned), not on the stack. Written in the vector layer
  * (templates/<isa>/vops.c); compiler/ops/conv_winograd.c picks F(2x2) and
  * the block sizes per ISA. Work units (the range [lo, hi) of a call): block
  * of TB tiles, then block of MB output channels; a part computes each of
@@ -47,6 +50,7 @@
 #define NT 9
 #define TB 8
 #define CB 16
+#define VC 16
 #define MB 32
 #define MPAN 2
 #define TILE wino_tile_lint
@@ -118,7 +122,7 @@ static NNC_TARGET void KERNEL_where(long t0, long tb, int *gi, int *rm, int *cm)
     }
 }
 
-/* V[xi][c][t] for channels [c0, c0 + cb) of the tile block. */
+/* V[xi][c - c0][t] (xi stride VC) for channels [c0, c0 + cb) of the tile block. */
 static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const int *gi, const int *rm, const int *cm)
 {
     long c, g;
@@ -136,7 +140,7 @@ static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const i
             }
             for (l = 0; l < ALPHA; l++) KERNEL_bt(t + l, d + l, ALPHA);
             for (k = 0; k < ALPHA; k++) KERNEL_bt(d + k * ALPHA, t + k * ALPHA, 1);
-            for (k = 0; k < KERNEL_XI; k++) VSTORE_M(vb + ((long)k * CB + c) * TB + g * VLANES, keep, d[k]);
+            for (k = 0; k < KERNEL_XI; k++) VSTORE_M(vb + ((long)k * VC + c) * TB + g * VLANES, keep, d[k]);
         }
     }
 }
@@ -186,23 +190,25 @@ static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y
 static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T *restrict b, const T *restrict res,
                               T *restrict y, T *restrict scratch, long lo, long hi)
 {
-    T *const vb = scratch, *const mx = scratch + (KERNEL_XI * CB * TB + 15) / 16 * 16;
+    T *const vb = scratch, *const mx = scratch + (KERNEL_XI * VC * TB + 15) / 16 * 16;
     int gi[KERNEL_TG * VLANES], rm[KERNEL_TG * ALPHA * VLANES], cm[KERNEL_TG * ALPHA * VLANES];
     long t0, m0, c0, xi, j, i;
     for (t0 = lo / KERNEL_NMB * TB; t0 < NT && t0 / TB * KERNEL_NMB < hi; t0 += TB) {
         const long tb = NT - t0 < TB ? NT - t0 : TB, tu = t0 / TB * KERNEL_NMB; /* the block's first unit */
         KERNEL_where(t0, tb, gi, rm, cm);
+        if (VC == C) KERNEL_input(x, vb, 0, C, gi, rm, cm);
         for (m0 = lo > tu ? (lo - tu) * MB : 0; m0 < M && tu + m0 / MB < hi; m0 += MB) {
             const long mb = M - m0 < MB ? M - m0 : MB;
             for (c0 = 0; c0 < C; c0 += CB) {
                 const long cb = C - c0 < CB ? C - c0 : CB;
-                KERNEL_input(x, vb, c0, cb, gi, rm, cm);
+                const T *const va = vb + (VC == C ? c0 : 0) * (long)TB;
+                if (VC != C) KERNEL_input(x, vb, c0, cb, gi, rm, cm);
                 for (xi = 0; xi < KERNEL_XI; xi++)
                     for (j = 0; j < mb; j += NR) {
                         const long nr = mb - j < NR ? mb - j : NR;
                         const T *bp = up + ((xi * MPAN + (m0 + j) / NR) * (long)C + c0) * NR;
                         for (i = 0; i < tb; i += MR)
-                            TILE(tb - i < MR ? tb - i : MR, nr, cb, vb + xi * CB * TB + i, 1, TB, bp,
+                            TILE(tb - i < MR ? tb - i : MR, nr, cb, va + xi * VC * TB + i, 1, TB, bp,
                                  mx + (xi * TB + i) * MB + j, MB, c0 > 0, 0, 0, 0, 0);
                     }
             }

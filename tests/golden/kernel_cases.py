@@ -289,7 +289,7 @@ def wino_cases(m):
     paths of the SIMD targets (conv_winograd): planes below, equal to and above
     the output tile and the tile blocks (8 or 16 avx512 / 6 or 12 avx2 tiles),
     odd H and W, pads 0-2,
-    C and M not multiples of 16, channel counts past the channel blocks and up
+    C and M not multiples of 16, the input transform held whole per tile block or per channel block, channel counts past the channel blocks and up
     to 512, batch 2, fused epilogues. Weights are He-scaled as in trained
     networks, so outputs are O(1)."""
     # (N, C, M, H, W, pad, epilogue)
@@ -301,7 +301,10 @@ def wino_cases(m):
              (1, 136, 130, 7, 7, 1, "relu"), (2, 200, 100, 5, 9, 1, "res+relu"), (1, 256, 72, 10, 13, 2, "clip"),
              (1, 512, 40, 8, 8, 1, ""),
              # ... in one block of 49 tiles (7x7, AlexNet's 13x13) and in two of 36 (72 tiles)
-             (1, 192, 96, 13, 13, 1, "relu"), (2, 136, 136, 11, 11, 1, "res+relu")]
+             (1, 192, 96, 13, 13, 1, "relu"), (2, 136, 136, 11, 11, 1, "res+relu"),
+             # a tile block's whole input transform past WINO_FULL_V (16 * 700 * 49 floats):
+             # V per input-channel block, redone per output-channel block
+             (1, 700, 40, 13, 13, 1, "relu")]
     for (N, C, M, H, W, p, epi) in cases:
         x, w, b = rand(N, C, H, W), rand(M, C, 3, 3) * np.float32(math.sqrt(2 / (9 * C))), rand(M)
         t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[3, 3], pads=[p] * 4)
