@@ -73,6 +73,9 @@ struct Lowering {
     int *node_refs;       /* tensor ids lower_ref named for the node being lowered */
     int n_node_refs;
     char *task_used;      /* per tensor id: named by a split call (declared in P_task) */
+    char *spread;         /* per tensor id: written by a split call, so spread over the parts' cores */
+    int node_calls;       /* calls emitted for the node being lowered */
+    int node_split;       /* ... and whether one of them is split */
 };
 
 /* Kernel scratch starts at the first 64-byte boundary after the planned tensors. */
@@ -233,6 +236,7 @@ const char *lower_constant(Lowering *L, const Tensor *t)
 
 void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *args, int checked)
 {
+    L->node_calls++;
     buf_printf(&L->body, checked ? "    if ((status = %s(" : "    %s(", fn);
     for (int i = 0; i < nargs; i++) buf_printf(&L->body, "%s%s", i ? ", " : "", args[i] ? args[i] : "0");
     buf_puts(&L->body, checked ? ")) != 0) return status;\n" : ");\n");
@@ -243,6 +247,16 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
  * GFLOP/s. (200000 made the small zoo models slower on 2 threads than on
  * one, gpt_decoder 0.6x; with this none is.) */
 #define NNC_PAR_MIN_COST 1000000
+/* A part on another core first pulls its share of the inputs from the core
+ * that wrote them, when one core did (an unsplit call, or the caller's
+ * graph input), and takes its output lines from whichever core last held
+ * them. Measured on a Zen 5 VM, 2 vCPUs: about 0.4 ns a byte, so the
+ * worker's part of CIFAR-sized convs (18.9 MFLOP on 32x32x32, 0.1 ms)
+ * took twice the caller's and the split call ran slower than the whole one.
+ * A call whose inputs were written whole is split only when its cost is at
+ * least this many FLOPs per byte of those inputs and its output (about
+ * 200 GFLOP/s x 0.4 ns). */
+#define NNC_PAR_FLOPS_PER_BYTE 80
 /* Most parts one call is split into (P_run_parallel's nthreads is capped by it). */
 #define NNC_PAR_MAX_PARTS 64
 
@@ -258,7 +272,14 @@ void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *a
      * sizes are checked split as well */
     const char *test_cost = getenv("NNC_TEST_PAR_MIN_COST");
     int64_t min_cost = test_cost && atoll(test_cost) > 0 ? atoll(test_cost) : NNC_PAR_MIN_COST;
-    int64_t parts = cost / min_cost;
+    int64_t parts = cost / min_cost, whole = 0;
+    const Node *n = L->node;
+    for (int i = 0; n && i < n->n_in; i++)
+        if (n->in[i] && !n->in[i]->data && !L->spread[n->in[i]->id]) whole += tensor_bytes(n->in[i]);
+    for (int i = 0; n && whole && i < n->n_out; i++)
+        if (n->out[i]) whole += tensor_bytes(n->out[i]);
+    if (!test_cost && cost < NNC_PAR_FLOPS_PER_BYTE * whole) parts = 1;
+    L->node_calls++;
     if (parts > units) parts = units;
     if (parts > NNC_PAR_MAX_PARTS) parts = NNC_PAR_MAX_PARTS;
     Buf *b = &L->body;
@@ -268,6 +289,7 @@ void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *a
         buf_printf(b, "0, %lld);\n", (long long)units);
         return;
     }
+    L->node_split = 1;
     for (int i = 0; i < L->n_node_refs; i++) L->task_used[L->node_refs[i]] = 1;
     buf_printf(b, "    if (par)\n        %s_par_node(par, %d, %lld);\n    else\n        %s(", L->o->prefix, L->n_par,
                (long long)parts, fn);
@@ -533,8 +555,14 @@ static void emit_run(Lowering *L, const EmitOptions *o)
         buf_printf(b, "    /* %s (%s) -> %s */\n", CT(n->name), n->op_type, shape_str(g->arena, first));
         L->node = n;
         L->n_node_refs = 0;
+        L->node_calls = L->node_split = 0;
         nnc_stage_node(n);
         op_info(n->op)->lower(L, n);
+        /* a node without calls (a view, or code inline) leaves its data where its inputs were */
+        int spread = L->node_split;
+        for (int k = 0; !L->node_calls && k < n->n_in; k++) spread |= n->in[k] && L->spread[n->in[k]->id];
+        for (int k = 0; k < n->n_out; k++)
+            if (n->out[k]) L->spread[n->out[k]->id] = (char)spread;
         if (o->trace) emit_trace_calls(L, n);
     }
     /* outputs that no node writes: constants or inputs passed straight through */
@@ -647,6 +675,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.decl = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(char *));
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.task_used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
+    L.spread = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.node_refs = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(int));
     WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
     if (o->separate) weights_set_separate(wt, o->bin_checksum);
