@@ -248,8 +248,7 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
  * one, gpt_decoder 0.6x; with this none is.) */
 #define NNC_PAR_MIN_COST 1000000
 /* A part on another core first pulls its share of the inputs from the core
- * that wrote them, when one core did (an unsplit call, or the caller's
- * graph input), and takes its output lines from whichever core last held
+ * that wrote them, when one core did (an unsplit call), and takes its output lines from whichever core last held
  * them. Measured on a Zen 5 VM, 2 vCPUs: about 0.4 ns a byte, so the
  * worker's part of CIFAR-sized convs (18.9 MFLOP on 32x32x32, 0.1 ms)
  * took twice the caller's and the split call ran slower than the whole one.
@@ -257,6 +256,11 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
  * least this many FLOPs per byte of those inputs and its output (about
  * 200 GFLOP/s x 0.4 ns). */
 #define NNC_PAR_FLOPS_PER_BYTE 80
+/* Only tensors a core's cache can hold count (a 1 MB L2): larger ones come
+ * from L3 or memory for either core. The graph inputs do not count either:
+ * in steady state both cores read them. (ResNet-18's stem, 3.8 MB in and
+ * out, ran 1.26 -> 0.84 ms split; counted, it was not split.) */
+#define NNC_PAR_CACHED (1 << 20)
 /* Most parts one call is split into (P_run_parallel's nthreads is capped by it). */
 #define NNC_PAR_MAX_PARTS 64
 
@@ -275,9 +279,10 @@ void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *a
     int64_t parts = cost / min_cost, whole = 0;
     const Node *n = L->node;
     for (int i = 0; n && i < n->n_in; i++)
-        if (n->in[i] && !n->in[i]->data && !L->spread[n->in[i]->id]) whole += tensor_bytes(n->in[i]);
+        if (n->in[i] && !n->in[i]->data && !L->spread[n->in[i]->id] && tensor_bytes(n->in[i]) <= NNC_PAR_CACHED)
+            whole += tensor_bytes(n->in[i]);
     for (int i = 0; n && whole && i < n->n_out; i++)
-        if (n->out[i]) whole += tensor_bytes(n->out[i]);
+        if (n->out[i] && tensor_bytes(n->out[i]) <= NNC_PAR_CACHED) whole += tensor_bytes(n->out[i]);
     if (!test_cost && cost < NNC_PAR_FLOPS_PER_BYTE * whole) parts = 1;
     L->node_calls++;
     if (parts > units) parts = units;
@@ -676,6 +681,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.task_used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.spread = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
+    for (int i = 0; i < g->n_inputs; i++) L.spread[g->inputs[i]->id] = 1;
     L.node_refs = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(int));
     WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
     if (o->separate) weights_set_separate(wt, o->bin_checksum);
