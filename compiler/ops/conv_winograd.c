@@ -123,8 +123,11 @@ static int wino_plan(const Tuning *t, const TileShape *ts, const WinoConv *w, Wi
         f2 = !f4 && ts->nr >= 32 && wino_tiles(w, 2) >= t->wino_f2_tiles && w->c * w->m <= t->wino_f2_cm;
     }
     if (f4) {
+        /* blocks of up to MR tiles, as even as they go: 49 tiles (28x28) in
+         * 7 blocks of 7, not 6 of 8 and 1 of 1, which left 2 threads 28:21 */
+        int64_t nt = wino_tiles(w, 4), nb = (nt + ts->mr - 1) / ts->mr;
         p->alpha = 6;
-        p->tb = ts->mr;
+        p->tb = (nt + nb - 1) / nb;
         p->budget = t->wino_f4_budget;
         wino_blocks(ts, w, p);
         return 1;
