@@ -65,6 +65,12 @@ static NNC_TARGET void conv_winograd_lint(const T *restrict x, const T *restrict
 #define KERNEL_OT (ALPHA - 2)
 #define KERNEL_XI (ALPHA * ALPHA)
 #define KERNEL_TG ((TB + VLANES - 1) / VLANES) /* groups of VLANES tiles */
+/* Channels per input-transform vector: a block of TB <= VLANES/2 tiles
+ * (F(4x4): MR, 8 on avx512) fills a vector with the tiles of VLANES/TB
+ * channels (lane L: tile L % TB of channel L / TB), which are adjacent rows
+ * of V, so one store takes them all. (Half-empty 16-lane gathers had made
+ * the input transform 2/3 as long as the GEMMs on ResNet-18 layer2.) */
+#define KERNEL_CP (2 * TB <= VLANES ? VLANES / TB : 1)
 /* o = B^T d along one axis: d[i * st], o[i * st], i = 0..ALPHA-1. */
 static inline NNC_TARGET void KERNEL_bt(VFLOAT *o, const VFLOAT *d, int st)
 {
@@ -112,12 +118,14 @@ static NNC_TARGET void KERNEL_where(long t0, long tb, int *gi, int *rm, int *cm)
 {
     long t, k;
     for (t = 0; t < KERNEL_TG * VLANES; t++) {
-        const long tt = t0 + t, img = tt / (TH * TW), ih0 = (tt / TW) % TH * KERNEL_OT - PH,
+        const long ti = KERNEL_CP > 1 ? t % TB : t, cc = KERNEL_CP > 1 ? t / TB : 0; /* tile, channel */
+        const int ok = ti < tb && cc < KERNEL_CP;
+        const long tt = t0 + ti, img = tt / (TH * TW), ih0 = (tt / TW) % TH * KERNEL_OT - PH,
                    iw0 = tt % TW * KERNEL_OT - PW;
-        gi[t] = t < tb ? (int)((img * C * IH + ih0) * IW + iw0) : 0;
+        gi[t] = ok ? (int)(((img * C + cc) * IH + ih0) * IW + iw0) : 0;
         for (k = 0; k < ALPHA; k++) {
-            rm[(t / VLANES * ALPHA + k) * VLANES + t % VLANES] = t < tb && ih0 + k >= 0 && ih0 + k < IH ? -1 : 0;
-            cm[(t / VLANES * ALPHA + k) * VLANES + t % VLANES] = t < tb && iw0 + k >= 0 && iw0 + k < IW ? -1 : 0;
+            rm[(t / VLANES * ALPHA + k) * VLANES + t % VLANES] = ok && ih0 + k >= 0 && ih0 + k < IH ? -1 : 0;
+            cm[(t / VLANES * ALPHA + k) * VLANES + t % VLANES] = ok && iw0 + k >= 0 && iw0 + k < IW ? -1 : 0;
         }
     }
 }
@@ -128,12 +136,13 @@ static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const i
     long c, g;
     int k, l;
     for (g = 0; g < KERNEL_TG; g++) {
-        const VMASK keep = VTAIL(TB - g * VLANES < VLANES ? TB - g * VLANES : VLANES);
-        for (c = 0; c < cb; c++) {
+        for (c = 0; c < cb; c += KERNEL_CP) {
+            const long nch = cb - c < KERNEL_CP ? cb - c : KERNEL_CP; /* channels in this vector */
+            const VMASK keep = VTAIL(KERNEL_CP > 1 ? nch * TB : TB - g * VLANES < VLANES ? TB - g * VLANES : VLANES);
             const T *xc = x + (c0 + c) * ((long)IH * IW);
             VFLOAT d[KERNEL_XI], t[KERNEL_XI];
             for (k = 0; k < ALPHA; k++) {
-                const VMASK rk = VMASK_I32(rm + (g * ALPHA + k) * VLANES);
+                const VMASK rk = VMASK_AND(keep, VMASK_I32(rm + (g * ALPHA + k) * VLANES));
                 for (l = 0; l < ALPHA; l++)
                     d[k * ALPHA + l] = VGATHER_IDX_M(xc, gi + g * VLANES, k * IW + l,
                                                      VMASK_AND(rk, VMASK_I32(cm + (g * ALPHA + l) * VLANES)));
