@@ -229,4 +229,5 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T
 #undef KERNEL_OT
 #undef KERNEL_XI
 #undef KERNEL_TG
+#undef KERNEL_CP
 /* @end */
