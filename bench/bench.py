@@ -21,6 +21,8 @@ BENCH_MIN_RUNS (default 5), BENCH_ROUNDS (interleaving rounds, default 10),
 BENCH_LAYERS=0 to skip the layer table, BENCH_TARGETS (comma list), BENCH_JOBS (parallel compiles),
 BENCH_CPU (nnc --cpu for every build, e.g. native; default none: the targets' defaults),
 BENCH_IDENT_RUNS (runs of the Identity model per model, default 300),
+BENCH_GAP_MS (pause between one engine's batch and the next's at 2 threads, so
+the last engine's polling threads have stopped, default 30),
 BENCH_NNC / BENCH_ZOO / BENCH_WORK (the nnc binary, the zoo folder and the
 cache folder, default build/nnc, build/zoo and bench/.work).
 """
@@ -51,6 +53,7 @@ TARGETS = ["generic", "neon"] if AARCH64 else ["generic", "avx2", "avx512"]
 TARGET_ISA = {"generic": "neon", "neon": "neon"} if AARCH64 else {"generic": "sse", "avx2": "avx2", "avx512": "avx512"}
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+GAP_MS = float(os.environ.get("BENCH_GAP_MS", "30"))  # between engines' batches at 2 threads
 BUDGET = float(os.environ.get("BENCH_BUDGET", "8"))
 MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "5"))
 ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "10")))
@@ -406,11 +409,13 @@ def measure(engines):
             if k <= 0:
                 continue
             if THREADS > 1:
-                # the last engine's pool threads poll for a while (nnc_pool 1
-                # ms) after its batch; on 2 cores such a thread of another
-                # process would hold the core this engine's second thread
-                # needs for a scheduler tick (2-4 ms stalls were measured)
-                time.sleep(0.003)
+                # the last engine's pool threads poll for a while after its
+                # batch (nnc_pool 1 ms; ORT's workers, in the node process,
+                # 5-10 ms here); on 2 cores such a thread of another process
+                # holds the core this engine's second thread needs. With a
+                # 5 ms gap nnc's dcgan_discriminator ran 1.44 ms on 2
+                # threads (no scaling), with 30 or 100 ms 0.81-0.83.
+                time.sleep(GAP_MS / 1000)
             try:
                 # one untimed run first: the batch then starts warm, with the
                 # engine's pool threads awake (a thread that slept costs up to
