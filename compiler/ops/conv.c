@@ -388,6 +388,7 @@ static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParam
 typedef struct NchwcPlan {
     int64_t cb, mb, ocb, rw, rh, sr, kcb, ihb, iwp;
     int xblk, dwc, copy;
+    int fewm; /* few output channels: lanes are input channels (see conv_nchwc.c, FEWM) */
 } NchwcPlan;
 
 static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->group == g->c && g->m == g->c; }
@@ -442,8 +443,16 @@ static int nchwc_plan(const Tuning *t, const Node *n, const ConvGeom *g, int c, 
     p->iwp = (g->out[1] - 1) * g->stride[1] + (g->k[1] - 1) * g->dil[1] + 1;
     int64_t bl = xblk || p->cb > 1 ? c : g->c; /* lanes per buffer position (KERNEL_BL) */
     int64_t row = p->copy ? p->iwp * bl : g->in[1] * c, taps = g->k[0] * g->k[1];
+    /* at most a quarter of a block's lanes are output channels (a GAN's or
+     * an autoencoder's RGB or grey output): the lanes take input channels,
+     * which a blocked input (or copy buffer) holds whole per position */
+    p->fewm = !p->dwc && 4 * g->m <= c && bl == c;
     for (int rows1 = 0; rows1 < 2; rows1++) {
         nchwc_tile(g, c, rows1, p);
+        if (p->fewm) {
+            p->rh = 1;
+            p->ocb = 1;
+        }
         p->kcb = p->dwc ? p->cb : t->nchwc_kcb ? t->nchwc_kcb : t->nchwc_wchunk / (taps * c * p->ocb * c);
         if (p->kcb < 1) p->kcb = 1;
         if (p->kcb > p->cb) p->kcb = p->cb;
@@ -469,10 +478,15 @@ static const char *pack_nchwc_weights(Lowering *L, const Node *n, const float *w
                                       const NchwcPlan *p, int c)
 {
     int64_t taps = g->k[0] * g->k[1], ng = (p->mb + p->ocb - 1) / p->ocb;
-    int64_t count = p->dwc ? p->cb * taps * c : ng * p->cb * taps * c * p->ocb * c;
+    int64_t count = p->dwc ? p->cb * taps * c : p->fewm ? p->cb * taps * g->m * c : ng * p->cb * taps * c * p->ocb * c;
     float *wp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
     memset(wp, 0, (size_t)count * sizeof(float));
-    if (p->dwc) {
+    if (p->fewm) { /* [CB][KH][KW][M][c input channels] */
+        for (int64_t m = 0; m < g->m; m++)
+            for (int64_t ci = 0; ci < g->c; ci++)
+                for (int64_t t = 0; t < taps; t++)
+                    wp[(((ci / c) * taps + t) * g->m + m) * c + ci % c] = w[(m * g->c + ci) * taps + t];
+    } else if (p->dwc) {
         for (int64_t ch = 0; ch < g->c; ch++)
             for (int64_t t = 0; t < taps; t++) wp[((ch / c) * taps + t) * c + ch % c] = w[ch * taps + t];
     } else {
@@ -506,6 +520,7 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
     kp_int(L, kp, "XBLK", p.xblk);
     kp_int(L, kp, "DWC", p.dwc);
     kp_int(L, kp, "COPY", p.copy);
+    kp_int(L, kp, "FEWM", p.fewm);
     Tensor *res = op_bind_epilogue(L, kp, n, DT_FLOAT);
     tile_bind_vact(L, kp, n);
     const char *fn = lower_kernel(L, n, "conv_nchwc", kp);
@@ -523,7 +538,7 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
     int64_t groups = p.dwc ? p.cb : (p.mb + p.ocb - 1) / p.ocb, strips = (g->out[0] + p.sr - 1) / p.sr;
     /* the work is that of MB whole blocks: a 3-channel output (a GAN's RGB
      * image) computes 16 lanes for 3 on avx512, 5.3x its FLOPs */
-    int64_t flops = 2 * g->n * g->out[0] * g->out[1] * p.mb * c * (g->c / g->group) * g->k[0] * g->k[1];
+    int64_t flops = 2 * g->n * g->out[0] * g->out[1] * (p.fewm ? g->m : p.mb * c) * (g->c / g->group) * g->k[0] * g->k[1];
     lower_call_par(L, fn, 6, args, g->n * strips * groups, flops);
 }
 

@@ -58,6 +58,7 @@
 #define SR 9
 #define KCB 3
 #define COPY 1
+#define FEWM 0
 #define IHB 11
 #define IWP 12
 #define YOH 9
@@ -91,7 +92,7 @@ static NNC_TARGET void conv_nchwc_lint(const T *restrict x, const T *restrict wp
 #define KERNEL_YCS ((long)YOH * YOW * VLANES)
 #define KERNEL_YRS ((long)YSH * YOW * VLANES)
 #define KERNEL_YPS ((long)YSW * VLANES)
-#define KERNEL_WTAP ((DWC ? 1 : VLANES * OCB) * VLANES) /* weight floats per tap */
+#define KERNEL_WTAP ((DWC ? 1 : FEWM ? M : VLANES * OCB) * VLANES) /* weight floats per tap */
 
 #define KERNEL_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define KERNEL_DECL(r)                                                                                      \
@@ -372,6 +373,92 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
     }
 }
 
+/* FEWM: at most VLANES/4 output channels (one block, OCB 1), so the lanes
+ * take a position's VLANES input channels instead of output channels: per
+ * tap and input block, M weight vectors [m][lanes] and one input vector per
+ * position, M * FRW accumulators, each reduced across its lanes (VHSUM)
+ * into output lane m once per chunk. Weights [CB][KH][KW][M][VLANES], zero
+ * past C, so the input's lanes past C (finite) add nothing. */
+#define KERNEL_FRW (M <= 2 ? 12 : 24 / M) /* positions per tile: 12, 12, 8 or 6 */
+#define KERNEL_FPOS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#define KERNEL_FDECL(r) VFLOAT f##r##0 = VZERO(), f##r##1 = VZERO(), f##r##2 = VZERO(), f##r##3 = VZERO();
+#define KERNEL_FFMA(r)                                                                                      \
+    if (np > r) {                                                                                           \
+        const VFLOAT xv = VLOAD(xk + (r) * SW * KERNEL_XPS);                                                \
+        f##r##0 = VFMA(xv, w0, f##r##0);                                                                    \
+        if (M > 1) f##r##1 = VFMA(xv, w1, f##r##1);                                                         \
+        if (M > 2) f##r##2 = VFMA(xv, w2, f##r##2);                                                         \
+        if (M > 3) f##r##3 = VFMA(xv, w3, f##r##3);                                                         \
+    }
+#define KERNEL_FSTORE(r)                                                                                    \
+    if (np > r)                                                                                             \
+        KERNEL_ffinish(f##r##0, f##r##1, f##r##2, f##r##3, y + (r) * KERNEL_YPS, bias,                      \
+                       HAS_RES ? res + (r) * KERNEL_YPS : 0, first, last);
+
+#if FEWM
+/* Output position y: the M sums into their lanes, onto the bias (first
+ * chunk) or the partial sums so far, then the epilogue (last chunk). */
+static inline NNC_TARGET void KERNEL_ffinish(VFLOAT f0, VFLOAT f1, VFLOAT f2, VFLOAT f3, T *y, const T *bias,
+                                             const T *res, int first, int last)
+{
+    T s[VLANES];
+    int j;
+    for (j = 0; j < VLANES; j++) s[j] = (T)0;
+    s[0] = VHSUM(f0);
+    if (M > 1) s[1] = VHSUM(f1);
+    if (M > 2) s[2] = VHSUM(f2);
+    if (M > 3) s[3] = VHSUM(f3);
+    KERNEL_finish(VADD(first ? (HAS_BIAS ? VLOAD(bias) : VZERO()) : VLOAD(y), VLOAD(s)), y, res, last);
+}
+
+/* np (<= FRW) positions of one output row from y, over nb input blocks
+ * from x (the tile's first tap). */
+static inline NNC_TARGET __attribute__((always_inline)) void
+KERNEL_ftile(const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, const int np)
+{
+    KERNEL_FPOS(KERNEL_FDECL)
+    long icb;
+    int kh, kw;
+    for (icb = 0; icb < nb; icb++)
+        for (kh = 0; kh < KH; kh++)
+            for (kw = 0; kw < KW; kw++) {
+                const T *xk = x + icb * KERNEL_XCS + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
+                const T *wk = w + ((icb * KH + kh) * KW + kw) * KERNEL_WTAP;
+                const VFLOAT w0 = VLOAD(wk), w1 = M > 1 ? VLOAD(wk + VLANES) : VZERO(),
+                             w2 = M > 2 ? VLOAD(wk + 2 * VLANES) : VZERO(),
+                             w3 = M > 3 ? VLOAD(wk + 3 * VLANES) : VZERO();
+                KERNEL_FPOS(KERNEL_FFMA)
+            }
+    KERNEL_FPOS(KERNEL_FSTORE)
+}
+static NNC_TARGET __attribute__((noinline)) void KERNEL_ft1(const T *x, const T *w, T *y, const T *bias,
+                                                            const T *res, int first, int last, long nb)
+{
+    KERNEL_ftile(x, w, y, bias, res, first, last, nb, KERNEL_FRW);
+}
+#if OW % KERNEL_FRW
+static NNC_TARGET __attribute__((noinline)) void KERNEL_ft2(const T *x, const T *w, T *y, const T *bias,
+                                                            const T *res, int first, int last, long nb)
+{
+    KERNEL_ftile(x, w, y, bias, res, first, last, nb, OW % KERNEL_FRW);
+}
+#endif
+
+/* FEWM: output row yr from the chunk's input xr at the row's first tap. */
+static inline NNC_TARGET void KERNEL_frow(const T *xr, const T *w, T *yr, const T *bias, const T *rr, int first,
+                                          int last, long nb)
+{
+    long ow = 0;
+    for (; ow + KERNEL_FRW <= OW; ow += KERNEL_FRW)
+        KERNEL_ft1(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, first,
+                   last, nb);
+#if OW % KERNEL_FRW
+    KERNEL_ft2(xr + ow * SW * KERNEL_XPS, w, yr + ow * KERNEL_YPS, bias, rr ? rr + ow * KERNEL_YPS : 0, first, last,
+               nb);
+#endif
+}
+#endif
+
 /* Strip of output rows [oh0, oh0 + nr) of image n, input blocks
  * [cb0, cb0 + nb) read from xs (the copy buffer, or the image in place),
  * for output groups [g0, g1) (KERNEL_NG: OCB-block groups; depthwise:
@@ -397,6 +484,10 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
             const long yo = og * KERNEL_YCS + oh * KERNEL_YRS;
             const T *xr = xs + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS;
             const T *bo = HAS_BIAS ? b + og * VLANES : 0, *ro = HAS_RES ? resn + yo : 0;
+#if FEWM
+            KERNEL_frow(xr, w, yn + yo, bo, ro, first, last, nb);
+            continue;
+#endif
             KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, oh0 + nr - oh < RH, MB - og < OCB);
         }
     }
@@ -444,6 +535,11 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_YRS
 #undef KERNEL_YPS
 #undef KERNEL_WTAP
+#undef KERNEL_FRW
+#undef KERNEL_FPOS
+#undef KERNEL_FDECL
+#undef KERNEL_FFMA
+#undef KERNEL_FSTORE
 #undef KERNEL_ROWS
 #undef KERNEL_DECL
 #undef KERNEL_INIT1

@@ -320,7 +320,8 @@ def nchwc_cases(m):
     above the block (3, 8, 16, 24, 40, 200), a tail in the register tile's
     positions and blocks, several input-channel chunks (512 in), row strips
     (a wide plane), batch 2, a blocked tensor that is also a graph output and
-    one that a plain op reads too; ConvTranspose chains run as stride phases.
+    one that a plain op reads too; ConvTranspose chains run as stride phases;
+    convs to 1-3 output channels.
     References in float64."""
     def conv(t, ref, M, k, s=1, p=0, d=1, g=1, bias=True, epi=""):
         C = ref.shape[1]
@@ -401,6 +402,21 @@ def nchwc_cases(m):
     t, r = conv(t, r, 16, 1, epi="relu")
     t, r = convt(t, r, 8, 2, 2, 0)  # -> 96x96
     m.output(*convt(t, r, 3, 4, 2, 1, bias=False, epi="tanh"))  # -> 192x192
+
+    # few output channels (at most a quarter of a block: FEWM, the lanes take input
+    # channels): 1-3 outputs from blocked inputs with a short last block, wide rows (a
+    # short last tile), stride 2 and 5x5, a residual, several input chunks (640 in), and
+    # a plain input of more than one block read through the copy buffer
+    x = rand(1, 40, 13, 30)
+    t, r = conv(m.input(x), x, 40, 1)
+    m.output(*conv(t, r, 1, 3, 1, 1, epi="res+relu"))
+    m.output(*conv(t, r, 2, 5, 2, 2, bias=False))
+    m.output(*conv(t, r, 3, 3, 1, 0, epi="sigmoid"))
+    x = rand(1, 640, 6, 7) * 0.5
+    t, r = conv(m.input(x), x, 640, 1)
+    m.output(*conv(t, r, 3, 3, 1, 1, epi="tanh"))
+    x = rand(2, 130, 9, 10)
+    m.output(*conv(m.input(x), x, 2, 3, 1, 1, epi="leaky"))
 
 
 def pool_ref(x, op, k, s=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1), ceil_mode=0, count_include_pad=0, auto_pad="NOTSET"):
