@@ -42,10 +42,12 @@ struct nnc_pool {
 #define NNC_POOL_LOAD_UL(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define NNC_POOL_LOAD_INT(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define NNC_POOL_STORE_INT(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define NNC_POOL_STORE_UL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #else
 #define NNC_POOL_LOAD_UL(p) (*(const volatile unsigned long *)(p))
 #define NNC_POOL_LOAD_INT(p) (*(const volatile int *)(p))
 #define NNC_POOL_STORE_INT(p, v) (*(volatile int *)(p) = (v))
+#define NNC_POOL_STORE_UL(p, v) (*(volatile unsigned long *)(p) = (v))
 #endif
 /* How long a waiting thread polls before it sleeps (override with
  * -DNNC_POOL_SPIN_US=N; 0 sleeps at once). */
@@ -177,11 +179,7 @@ void nnc_pool_parallel_for(void *pool, void (*task)(void *arg, size_t index), vo
     p->count = count;
     p->next = 0;
     NNC_POOL_STORE_INT(&p->busy, p->nthreads - 1);
-#if defined(__GNUC__) || defined(__clang__)
-    __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELEASE);
-#else
-    p->gen++;
-#endif
+    NNC_POOL_STORE_UL(&p->gen, p->gen + 1); /* the workers may be polling it */
     pthread_cond_broadcast(&p->wake);
     pool_drain(p);
     if (p->busy > 0) { /* the workers are finishing their last tasks */

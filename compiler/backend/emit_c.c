@@ -248,8 +248,9 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
  * one, gpt_decoder 0.6x; with this none is.) */
 #define NNC_PAR_MIN_COST 1000000
 /* A part on another core first pulls its share of the inputs from the core
- * that wrote them, when one core did (an unsplit call), and takes its output lines from whichever core last held
- * them. Measured on a Zen 5 VM, 2 vCPUs: about 0.4 ns a byte, so the
+ * that wrote them, when one core did (an unsplit call), and takes its
+ * output lines from whichever core last held them. Measured on a Zen 5 VM,
+ * 2 vCPUs: about 0.4 ns a byte, so the
  * worker's part of CIFAR-sized convs (18.9 MFLOP on 32x32x32, 0.1 ms)
  * took twice the caller's and the split call ran slower than the whole one.
  * A call whose inputs were written whole is split only when its cost is at

@@ -536,8 +536,9 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
                            p.copy ? lower_scratch(L, buf) : NULL};
     /* work units as the template counts them: image x row strip x output group */
     int64_t groups = p.dwc ? p.cb : (p.mb + p.ocb - 1) / p.ocb, strips = (g->out[0] + p.sr - 1) / p.sr;
-    /* the work is that of MB whole blocks: a 3-channel output (a GAN's RGB
-     * image) computes 16 lanes for 3 on avx512, 5.3x its FLOPs */
+    /* the work is that of MB whole blocks of output lanes (a 5-channel
+     * output computes 16 lanes for 5 on avx512), except under FEWM, whose
+     * lanes are input channels */
     int64_t flops = 2 * g->n * g->out[0] * g->out[1] * (p.fewm ? g->m : p.mb * c) * (g->c / g->group) * g->k[0] * g->k[1];
     lower_call_par(L, fn, 6, args, g->n * strips * groups, flops);
 }

@@ -55,6 +55,12 @@ static int64_t wino_tiles(const WinoConv *w, int ot)
     return w->n * ((w->oh + ot - 1) / ot) * ((w->ow + ot - 1) / ot);
 }
 
+/* The most floats of a whole tile block's input transform (V for every
+ * input channel) kept in scratch, so the transform is done once per tile
+ * block, not once per M block: 512 channels of F(2x2) on 7x7 (16 tiles)
+ * take 512 KB, 384 on 13x13 (49 tiles) 1.2 MB. */
+#define WINO_FULL_V (512 * 1024)
+
 /* The channel blocks for TB tiles: the locals, XI * TB * (CB + MB) floats,
  * stay within the budget (F(4x4) 144 KB, F(2x2) 576 KB, in a 1 MB L2; the
  * CPU model scales them with its L2: Tuning.wino_f4_budget); MB at most
@@ -64,13 +70,8 @@ static int64_t wino_tiles(const WinoConv *w, int ot)
  * into an even number of equal blocks where it can, at most twice as many
  * as the budget needs. 256 channels in 96-wide blocks (96 + 96 + 64) made
  * 3 units that 2 threads share 2:1 (ResNet-18 layer3, 1.1x on 2 threads);
- * in 4 blocks of 64 they share 2:2. The input transform is redone per M
- * block, so CB grows to take the room MB leaves, in equal blocks too. */
-/* The most floats of a whole tile block's input transform (V for every
- * input channel) kept in scratch, so the transform is done once per tile
- * block, not once per M block: 512 channels of F(2x2) on 7x7 (16 tiles)
- * take 512 KB, 384 on 13x13 (49 tiles) 1.2 MB. */
-#define WINO_FULL_V (512 * 1024)
+ * in 4 blocks of 64 they share 2:2. CB takes the room MB leaves, in equal
+ * blocks too; V holds CB channels, or all C when that fits WINO_FULL_V. */
 static void wino_blocks(const TileShape *ts, const WinoConv *w, WinoPlan *p)
 {
     int64_t per = p->budget / (p->alpha * p->alpha * p->tb), mround = (w->m + ts->nr - 1) / ts->nr * ts->nr;

@@ -379,6 +379,7 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
  * position, M * FRW accumulators, each reduced across its lanes (VHSUM)
  * into output lane m once per chunk. Weights [CB][KH][KW][M][VLANES], zero
  * past C, so the input's lanes past C (finite) add nothing. */
+#if FEWM
 #define KERNEL_FRW (M <= 2 ? 12 : 24 / M) /* positions per tile: 12, 12, 8 or 6 */
 #define KERNEL_FPOS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 #define KERNEL_FDECL(r) VFLOAT f##r##0 = VZERO(), f##r##1 = VZERO(), f##r##2 = VZERO(), f##r##3 = VZERO();
@@ -395,7 +396,6 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
         KERNEL_ffinish(f##r##0, f##r##1, f##r##2, f##r##3, y + (r) * KERNEL_YPS, bias,                      \
                        HAS_RES ? res + (r) * KERNEL_YPS : 0, first, last);
 
-#if FEWM
 /* Output position y: the M sums into their lanes, onto the bias (first
  * chunk) or the partial sums so far, then the epilogue (last chunk). */
 static inline NNC_TARGET void KERNEL_ffinish(VFLOAT f0, VFLOAT f1, VFLOAT f2, VFLOAT f3, T *y, const T *bias,
@@ -484,7 +484,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
             const long yo = og * KERNEL_YCS + oh * KERNEL_YRS;
             const T *xr = xs + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS;
             const T *bo = HAS_BIAS ? b + og * VLANES : 0, *ro = HAS_RES ? resn + yo : 0;
-#if FEWM
+#if FEWM /* (the row tiles stay referenced: no unused-function warnings) */
             KERNEL_frow(xr, w, yn + yo, bo, ro, first, last, nb);
             continue;
 #endif
