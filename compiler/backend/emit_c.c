@@ -73,7 +73,7 @@ struct Lowering {
     int *node_refs;       /* tensor ids lower_ref named for the node being lowered */
     int n_node_refs;
     char *task_used;      /* per tensor id: named by a split call (declared in P_task) */
-    char *spread;         /* per tensor id: written by a split call, so spread over the parts' cores */
+    char *spread;         /* per tensor id: SPREAD_ bits, 0 when one core wrote it whole */
     int node_calls;       /* calls emitted for the node being lowered */
     int node_split;       /* ... and whether one of them is split */
 };
@@ -247,6 +247,19 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
  * GFLOP/s. (200000 made the small zoo models slower on 2 threads than on
  * one, gpt_decoder 0.6x; with this none is.) */
 #define NNC_PAR_MIN_COST 1000000
+/* ... for a call that reads what the parts of a split call wrote, and
+ * nothing one core wrote whole: most kernels split the same way (rows,
+ * top half and bottom half: see conv.c, nchwc_even_strips), so each part
+ * reads rows its own core wrote, and left whole the call would hand its
+ * successor an input one core wrote, which the rule below then keeps
+ * whole too, and so on down the chain. MobileNetV2 on 2 threads (Zen 5
+ * VM, median of 4 x 20): 14 split calls, 3.35 ms; all 53 split, 2.71
+ * (1 thread 3.61). At 500000 its 14x14 depthwise convs (0.68-1.35
+ * MFLOP) stayed whole, and so did the chain after them: 3.08 ms. */
+#define NNC_PAR_MIN_COST_SPREAD 250000
+/* Where a tensor's data is (Lowering.spread): */
+#define SPREAD_PARTS 1 /* written by the parts of a split call */
+#define SPREAD_INPUT 2 /* a graph input: in steady state every core reads it */
 /* A part on another core first pulls its share of the inputs from the core
  * that wrote them, when one core did (an unsplit call), and takes its
  * output lines from whichever core last held them. Measured on a Zen 5 VM,
@@ -276,14 +289,19 @@ void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *a
     /* NNC_TEST_PAR_MIN_COST (tests only): split even small calls, so odd
      * sizes are checked split as well */
     const char *test_cost = getenv("NNC_TEST_PAR_MIN_COST");
-    int64_t min_cost = test_cost && atoll(test_cost) > 0 ? atoll(test_cost) : NNC_PAR_MIN_COST;
-    int64_t parts = cost / min_cost, whole = 0;
+    int64_t whole = 0;
     const Node *n = L->node;
     for (int i = 0; n && i < n->n_in; i++)
         if (n->in[i] && !n->in[i]->data && !L->spread[n->in[i]->id] && tensor_bytes(n->in[i]) <= NNC_PAR_CACHED)
             whole += tensor_bytes(n->in[i]);
     for (int i = 0; n && whole && i < n->n_out; i++)
         if (n->out[i] && tensor_bytes(n->out[i]) <= NNC_PAR_CACHED) whole += tensor_bytes(n->out[i]);
+    int parts_wrote = 0; /* an input the parts of a split call wrote */
+    for (int i = 0; n && i < n->n_in; i++) parts_wrote |= n->in[i] && !n->in[i]->data && (L->spread[n->in[i]->id] & SPREAD_PARTS);
+    int64_t min_cost = test_cost && atoll(test_cost) > 0 ? atoll(test_cost)
+                       : parts_wrote && !whole      ? NNC_PAR_MIN_COST_SPREAD
+                                                    : NNC_PAR_MIN_COST;
+    int64_t parts = cost / min_cost;
     if (!test_cost && cost < NNC_PAR_FLOPS_PER_BYTE * whole) parts = 1;
     L->node_calls++;
     if (parts > units) parts = units;
@@ -565,7 +583,7 @@ static void emit_run(Lowering *L, const EmitOptions *o)
         nnc_stage_node(n);
         op_info(n->op)->lower(L, n);
         /* a node without calls (a view, or code inline) leaves its data where its inputs were */
-        int spread = L->node_split;
+        int spread = L->node_split ? SPREAD_PARTS : 0;
         for (int k = 0; !L->node_calls && k < n->n_in; k++) spread |= n->in[k] && L->spread[n->in[k]->id];
         for (int k = 0; k < n->n_out; k++)
             if (n->out[k]) L->spread[n->out[k]->id] = (char)spread;
@@ -682,7 +700,7 @@ void emit_c(Graph *g, const EmitOptions *o, Buf *c, Buf *h)
     L.used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.task_used = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
     L.spread = arena_alloc_array(a, (size_t)g->n_tensors + 1, 1);
-    for (int i = 0; i < g->n_inputs; i++) L.spread[g->inputs[i]->id] = 1;
+    for (int i = 0; i < g->n_inputs; i++) L.spread[g->inputs[i]->id] = SPREAD_INPUT;
     L.node_refs = arena_alloc_array(a, (size_t)g->n_tensors + 1, sizeof(int));
     WeightTable *wt = weights_new(g, o->prefix, o->weights_section, o->bin);
     if (o->separate) weights_set_separate(wt, o->bin_checksum);

@@ -425,6 +425,32 @@ static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
     }
 }
 
+/* Row strips for threads. A split call's parts are ranges of its work
+ * units, strip-major, so with an even number of strips 2 parts take the
+ * top and the bottom half of the output rows, as the parts of the convs
+ * before and after it do: each core then reads mostly rows it wrote
+ * itself (another core's cost about 0.4 ns a byte on a Zen 5 VM). One
+ * strip left the parts to split the output channels instead, and 3 split
+ * the rows 1:2, which pulled half of each input across and stopped every
+ * later call on the chain from splitting (MobileNetV2 did not scale). So
+ * when the weights are no larger than the activations (a core reading
+ * all of them costs less than its neighbour's rows), a one-row tile's
+ * strips are made even, at least 2. Larger weights (ResNet-18's layer4:
+ * 9.4 MB against 200 KB) keep the output groups, whose parts read half
+ * the weights each. The strips change no result: each output is computed
+ * as in a whole call. --tune sr=N is left as given. */
+static void nchwc_even_strips(const Tuning *t, const ConvGeom *g, int c, NchwcPlan *p)
+{
+    int64_t oh = g->out[0], weights = g->k[0] * g->k[1] * (p->dwc ? 1 : p->cb * c) * p->mb * c;
+    int64_t acts = g->n * (p->cb * g->in[0] * g->in[1] + p->mb * oh * g->out[1]) * c;
+    if (t->nchwc_sr || p->rh != 1 || oh < 2 || weights > acts) return;
+    int64_t sr = p->sr < oh / 2 + oh % 2 ? p->sr : oh / 2 + oh % 2;
+    while (sr > 1 && ((oh + sr - 1) / sr) % 2) sr--;
+    if (((oh + sr - 1) / sr) % 2) return; /* odd rows, one a strip: leave it */
+    p->sr = sr;
+    p->ihb = (p->sr - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
+}
+
 /* Tile and blocking of conv_nchwc for c lanes; 0 when it cannot run it
  * (not 2-D, grouped, depthwise on a plain input, or even one input row is
  * too wide for the buffer). The weight chunk comes from the tuning t, and
@@ -465,7 +491,10 @@ static int nchwc_plan(const Tuning *t, const Node *n, const ConvGeom *g, int c, 
             else if (p->copy || p->rh > 1) break;
             else return 1;
         }
-        if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) return 1;
+        if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) {
+            nchwc_even_strips(t, g, c, p);
+            return 1;
+        }
         if (p->rh == 1) return !p->copy; /* multi-row tiles need the whole plane in one strip */
     }
     (void)n;
