@@ -78,6 +78,7 @@ static const WinoRow wino_rows[] = {
 #define REF_L2_KB 1024
 #define REF_WINO_F4_BUDGET (36 * 1024)
 #define REF_WINO_F2_BUDGET (144 * 1024)
+#define REF_WINO_F4_BIG_U (256 * 1024)
 #define REF_NCHWC_WCHUNK 81920
 #define REF_NCHWC_MIN_MACS 1024
 
@@ -392,6 +393,7 @@ int tuning_derive(Arena *a, const CpuModel *m, const char *isa, const char *forc
     t->wino_f2_cm = w->f2_cm;
     t->wino_f4_budget = l2_scaled(m, isa, REF_WINO_F4_BUDGET);
     t->wino_f2_budget = l2_scaled(m, isa, REF_WINO_F2_BUDGET);
+    t->wino_f4_big_u = l2_scaled(m, isa, REF_WINO_F4_BIG_U);
     t->nchwc_wchunk = l2_scaled(m, isa, REF_NCHWC_WCHUNK);
     t->nchwc_min_macs = REF_NCHWC_MIN_MACS;
     if (!forced || !*forced) return 1;
@@ -423,6 +425,7 @@ const Tuning *tuning_of(const Graph *g)
                                     .wino_f2_cm = 2 * 256 * 256,
                                     .wino_f4_budget = REF_WINO_F4_BUDGET,
                                     .wino_f2_budget = REF_WINO_F2_BUDGET,
+                                    .wino_f4_big_u = REF_WINO_F4_BIG_U,
                                     .nchwc_min_macs = REF_NCHWC_MIN_MACS,
                                     .nchwc_wchunk = REF_NCHWC_WCHUNK};
     return g && g->tuning ? g->tuning : &defaults;
@@ -524,9 +527,11 @@ void tuning_describe(const Tuning *t, Buf *out)
                                          m->l2_kb == REF_L2_KB ? "the same as" : "scaled from the values measured");
     put_wrapped(out, " *   - Cache blocks: ",
                 arena_printf(&a,
-                             "Winograd's V and M blocks %lld KB (F(4x4)) and %lld KB (F(2x2)); conv_nchwc's weight "
+                             "Winograd's V and M blocks %lld KB (F(4x4)) and %lld KB (F(2x2)), F(4x4)'s larger "
+                             "tile blocks past %lld KB of transformed weights; conv_nchwc's weight "
                              "chunk %lld KB per group of input-channel blocks (KCB): %s.",
                              (long long)t->wino_f4_budget * 4 / 1024, (long long)t->wino_f2_budget * 4 / 1024,
+                             (long long)t->wino_f4_big_u * 4 / 1024,
                              (long long)t->nchwc_wchunk * 4 / 1024, why));
     put_wrapped(out, " *   - Fixed per target, not per CPU: ",
                 "register tiles (the register file is the ISA's), conv_nchwc's copy buffer (workspace scratch), "

@@ -47,6 +47,8 @@ typedef struct Tuning {
     int64_t wino_f2_cm;       /* ... and C*M at most this (2*256*256) */
     int64_t wino_f4_budget;   /* floats of the local V and M blocks, F(4x4) (36 K: 144 KB of a 1 MB L2) */
     int64_t wino_f2_budget;   /* the same for F(2x2) (144 K: 576 KB) */
+    int64_t wino_f4_big_u;    /* F(4x4) transformed weights past this many floats (256 K: the 1 MB L2)
+                                 take larger tile blocks (conv_winograd.c, wino_plan) */
     /* conv_nchwc (direct, channel-blocked) */
     int64_t nchwc_min_macs;   /* layout: a conv on a plain input with no blocked reader writes blocked
                                  output from this many multiply-adds per output (1024; --tune blocked=1: 0) */

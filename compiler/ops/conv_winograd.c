@@ -130,6 +130,22 @@ static int wino_plan(const Tuning *t, const TileShape *ts, const WinoConv *w, Wi
         p->alpha = 6;
         p->tb = (nt + nb - 1) / nb;
         p->budget = t->wino_f4_budget;
+        if (p->alpha * p->alpha * w->c * w->m > t->wino_f4_big_u) {
+            /* U does not fit the L2, and every tile block streams all of
+             * it from L3 or memory: 2.36 MB for ResNet-18's 128x128 layer2
+             * convs, 7 times for 7 blocks of 7 tiles, where the layers ran
+             * 0.53 ms alone but 0.88-0.92 in the network. Blocks of up to 7
+             * MR tiles, as for F(2x2), an even number of them so that 2
+             * threads split the tiles (the rows) and neither transforms
+             * the other's inputs: 2 blocks of 25 tiles, 0.65-0.71 ms in the
+             * network. (With U in the L2, as for the 64x64 layer1 convs,
+             * larger blocks ran slower: 0.60 -> 0.72 ms.) */
+            nb = (nt + 7 * ts->mr - 1) / (7 * ts->mr);
+            nb += nb % 2;
+            if (nb > nt) nb = nt;
+            p->tb = (nt + nb - 1) / nb;
+            p->budget = t->wino_f2_budget;
+        }
         wino_blocks(ts, w, p);
         return 1;
     }

@@ -289,7 +289,8 @@ def wino_cases(m):
     paths of the SIMD targets (conv_winograd): planes below, equal to and above
     the output tile and the tile blocks (8 or 16 avx512 / 6 or 12 avx2 tiles),
     odd H and W, pads 0-2,
-    C and M not multiples of 16, the input transform held whole per tile block or per channel block, channel counts past the channel blocks and up
+    C and M not multiples of 16, the input transform held whole per tile block or per channel block,
+    large tile blocks when the transformed weights do not fit the L2, channel counts past the channel blocks and up
     to 512, batch 2, fused epilogues. Weights are He-scaled as in trained
     networks, so outputs are O(1)."""
     # (N, C, M, H, W, pad, epilogue)
@@ -302,6 +303,9 @@ def wino_cases(m):
              (1, 512, 40, 8, 8, 1, ""),
              # ... in one block of 49 tiles (7x7, AlexNet's 13x13) and in two of 36 (72 tiles)
              (1, 192, 96, 13, 13, 1, "relu"), (2, 136, 136, 11, 11, 1, "res+relu"),
+             # F(4x4) whose U (36 C M floats) is past the L2 (wino_f4_big_u): even blocks of up
+             # to 7 MR tiles, here 2 of 41 (81 tiles), and 2 of 25 straddling the batch's images
+             (1, 80, 128, 36, 36, 1, "relu"), (2, 96, 112, 20, 20, 1, "res+relu"),
              # a tile block's whole input transform past WINO_FULL_V (16 * 700 * 49 floats):
              # V per input-channel block, redone per output-channel block
              (1, 700, 40, 13, 13, 1, "relu")]
