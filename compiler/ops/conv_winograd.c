@@ -211,6 +211,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     kp_int(L, p, "NR", ts.nr);
     kp_str(L, p, "TILE", tile_plain(L, n));
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
+    tile_bind_vact(L, p, n); /* F(4x4)'s output rows: the epilogue on vectors */
     const char *fn = lower_kernel(L, n, "conv_winograd", p);
     /* V and Mx blocks: workspace scratch, not stack (up to 576 KB on avx512) */
     int64_t xi = pl.alpha * pl.alpha, vb = xi * pl.vc * pl.tb, mx = xi * pl.tb * pl.mb;

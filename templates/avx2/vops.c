@@ -28,6 +28,12 @@
  *   VMASK_I32(q)              lanes j where int q[j] is -1 (each q[j] is 0 or -1)
  *   VMASK_AND(a, b)           lanes in both; VFNMA(a, b, c): c - a * b, fused
  *   VPREFETCH(p)              hint: the cache line at p into L1 (a statement)
+ *   VTRANSPOSE4(a, b, c, d)   in place, each group of 4 lanes a 4x4 block: afterwards
+ *                             vector r's lane 4g + j holds what vector j's lane 4g + r did
+ *                             (VLANES a multiple of 4; a, b, c, d VFLOAT lvalues)
+ *   VLOADQ(v, g, p, n)        v with lanes 4g .. 4g+3 from p[0 .. n), 0 past n (n 1..4;
+ *                             reads only those)
+ *   VSTOREQ(p, v, g, n)       stores lanes 4g .. 4g+n-1 of v to p[0 .. n)
  * The elementwise words (VSET VADD ... VEXPM1) have the lane-wise semantics of
  * the scalar C forms they replace (VMAX(a, b) is a > b ? a : b, so NaN and
  * signed zeros match); the transcendental ones map to runtime/nnc_vmath_avx2.h
@@ -65,6 +71,25 @@
                              _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(ix)), _mm256_set1_epi32(a)), \
                              _mm256_castsi256_ps(m), 4)
 #define VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#define VTRANSPOSE4(a, b, c, d)                                                                                 \
+    do {                                                                                                        \
+        const __m256 t0_ = _mm256_unpacklo_ps(a, b), t1_ = _mm256_unpacklo_ps(c, d);                            \
+        const __m256 t2_ = _mm256_unpackhi_ps(a, b), t3_ = _mm256_unpackhi_ps(c, d);                            \
+        (a) = _mm256_shuffle_ps(t0_, t1_, 0x44);                                                                \
+        (b) = _mm256_shuffle_ps(t0_, t1_, 0xEE);                                                                \
+        (c) = _mm256_shuffle_ps(t2_, t3_, 0x44);                                                                \
+        (d) = _mm256_shuffle_ps(t2_, t3_, 0xEE);                                                                \
+    } while (0)
+#define VQMASK_AVX2(n) _mm_cmpgt_epi32(_mm_set1_epi32(n), _mm_setr_epi32(0, 1, 2, 3))
+#define VQGET_AVX2(v, g) ((g) ? _mm256_extractf128_ps(v, 1) : _mm256_castps256_ps128(v))
+#define VLOADQ(v, g, p, n)                                                                                      \
+    ((g) ? _mm256_insertf128_ps(v, (n) == 4 ? _mm_loadu_ps(p) : _mm_maskload_ps(p, VQMASK_AVX2(n)), 1)          \
+         : _mm256_insertf128_ps(v, (n) == 4 ? _mm_loadu_ps(p) : _mm_maskload_ps(p, VQMASK_AVX2(n)), 0))
+#define VSTOREQ(p, v, g, n)                                                                                     \
+    do {                                                                                                        \
+        if ((n) == 4) _mm_storeu_ps(p, VQGET_AVX2(v, g));                                                        \
+        else _mm_maskstore_ps(p, VQMASK_AVX2(n), VQGET_AVX2(v, g));                                              \
+    } while (0)
 #define VHSUM(v) nnc_hsum_avx2(v)
 #define VHMAX(v) nnc_hmax_avx2(v)
 #define VNZ_U8_LANE(p, n, j) ((j) < (n) && (p)[j] != 0 ? -1 : 0)

@@ -37,6 +37,27 @@
     _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, _mm512_add_epi32(_mm512_loadu_si512(ix), _mm512_set1_epi32(a)), \
                              p, 4)
 #define VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#define VTRANSPOSE4(a, b, c, d)                                                                                 \
+    do {                                                                                                        \
+        const __m512 t0_ = _mm512_unpacklo_ps(a, b), t1_ = _mm512_unpacklo_ps(c, d);                            \
+        const __m512 t2_ = _mm512_unpackhi_ps(a, b), t3_ = _mm512_unpackhi_ps(c, d);                            \
+        (a) = _mm512_shuffle_ps(t0_, t1_, 0x44);                                                                \
+        (b) = _mm512_shuffle_ps(t0_, t1_, 0xEE);                                                                \
+        (c) = _mm512_shuffle_ps(t2_, t3_, 0x44);                                                                \
+        (d) = _mm512_shuffle_ps(t2_, t3_, 0xEE);                                                                \
+    } while (0)
+#define VQMASK_AVX512(n) ((__mmask8)((1u << (n)) - 1u))
+#define VQGET_AVX512(v, g)                                                                                      \
+    ((g) == 0   ? _mm512_castps512_ps128(v)                                                                     \
+     : (g) == 1 ? _mm512_extractf32x4_ps(v, 1)                                                                  \
+     : (g) == 2 ? _mm512_extractf32x4_ps(v, 2)                                                                  \
+                : _mm512_extractf32x4_ps(v, 3))
+#define VLOADQ(v, g, p, n)                                                                                      \
+    ((g) == 0   ? _mm512_insertf32x4(v, _mm_maskz_loadu_ps(VQMASK_AVX512(n), p), 0)                            \
+     : (g) == 1 ? _mm512_insertf32x4(v, _mm_maskz_loadu_ps(VQMASK_AVX512(n), p), 1)                            \
+     : (g) == 2 ? _mm512_insertf32x4(v, _mm_maskz_loadu_ps(VQMASK_AVX512(n), p), 2)                            \
+                : _mm512_insertf32x4(v, _mm_maskz_loadu_ps(VQMASK_AVX512(n), p), 3))
+#define VSTOREQ(p, v, g, n) _mm_mask_storeu_ps(p, VQMASK_AVX512(n), VQGET_AVX512(v, g))
 #define VHSUM(v) _mm512_reduce_add_ps(v)
 #define VHMAX(v) _mm512_reduce_max_ps(v)
 #define VMASK_NZ_U8(p, n)                                                                                       \

@@ -43,6 +43,21 @@
 #define VMASK_AND(a, b) vandq_u32(a, b)
 #define VGATHER_IDX_M(p, ix, a, m) nnc_gatherm_neon(p, (const int32_t *)(ix), 0, a, m)
 #define VPREFETCH(p) __builtin_prefetch(p)
+#define VTRANSPOSE4(a, b, c, d)                                                                                 \
+    do {                                                                                                        \
+        const float32x4x2_t p0_ = vtrnq_f32(a, b), p1_ = vtrnq_f32(c, d);                                       \
+        (a) = vcombine_f32(vget_low_f32(p0_.val[0]), vget_low_f32(p1_.val[0]));                                 \
+        (b) = vcombine_f32(vget_low_f32(p0_.val[1]), vget_low_f32(p1_.val[1]));                                 \
+        (c) = vcombine_f32(vget_high_f32(p0_.val[0]), vget_high_f32(p1_.val[0]));                               \
+        (d) = vcombine_f32(vget_high_f32(p0_.val[1]), vget_high_f32(p1_.val[1]));                               \
+    } while (0)
+#define VLOADQ(v, g, p, n) ((void)(v), (void)(g), (n) == 4 ? vld1q_f32(p) : nnc_loadm_neon(p, nnc_tailmask_neon(n)))
+#define VSTOREQ(p, v, g, n)                                                                                     \
+    do {                                                                                                        \
+        (void)(g);                                                                                              \
+        if ((n) == 4) vst1q_f32(p, v);                                                                          \
+        else nnc_storem_neon(p, nnc_tailmask_neon(n), v);                                                       \
+    } while (0)
 #define VHSUM(v) nnc_hsum_neon(v)
 #define VHMAX(v) nnc_hmax_neon(v)
 #define VMASK_NZ_U8(p, n) nnc_mask_nz_u8_neon((const unsigned char *)(p), n)

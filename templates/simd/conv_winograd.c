@@ -42,6 +42,11 @@
 #define HAS_EPI 1
 #define HAS_RES 1
 #define EPI_EXPR (v + r < 0 ? 0 : v + r)
+#define VEC_EPI 1
+#define VACT 1
+#define ACT_A 0.0f
+#define ACT_B 0.0f
+#define ACT_FIRST 0
 #define ALPHA 6
 #define MR 8
 #define NR 32
@@ -154,8 +159,32 @@ static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const i
     }
 }
 
+/* F(4x4): one output row of 4 columns (the first `cols`) of the channels
+ * r, r + 4, r + 8, ... below nm, from v (VTRANSPOSE4: lanes 4g .. 4g+3
+ * hold channel 4g + r), the epilogue applied (+ residual, VACT); y and
+ * res: the row of channel 0. */
+#if ALPHA == 6
+static inline NNC_TARGET void KERNEL_orow(VFLOAT v, int r, T *y, const T *res, int cols, long nm)
+{
+    int g;
+    if (HAS_EPI) {
+        VFLOAT rv = VZERO();
+        if (HAS_RES)
+            for (g = 0; g < VLANES / 4; g++)
+                if (4 * g + r < nm) rv = VLOADQ(rv, g, res + (4 * g + r) * (long)OH * OW, cols);
+        if (HAS_RES && !ACT_FIRST) v = VADD(v, rv);
+        v = VACTIVATE(v, VACT, ACT_A, ACT_B);
+        if (HAS_RES && ACT_FIRST) v = VADD(v, rv);
+    }
+    for (g = 0; g < VLANES / 4; g++)
+        if (4 * g + r < nm) VSTOREQ(y + (4 * g + r) * (long)OH * OW, v, g, cols);
+}
+#endif
+
 /* Output transform of the block's tiles for channels [m0, m0 + mb): bias,
- * epilogue, store. */
+ * epilogue, store: F(4x4) by rows of 4 columns (KERNEL_orow), F(2x2) (and
+ * an epilogue with no vector form: VEC_EPI 0) through a buffer, element
+ * by element (EPI_EXPR). */
 static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y, long t0, long tb, long m0,
                                     long mb)
 {
@@ -180,6 +209,20 @@ static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y
                 const VFLOAT bv = VLOAD_M(b + m0 + j, mm);
                 for (k = 0; k < KERNEL_OT * KERNEL_OT; k++) o[k] = VADD(o[k], bv);
             }
+#if ALPHA == 6
+            if (VEC_EPI) { /* F(4x4): rows of 4 columns, in registers */
+                const long at = ((img * M + m0 + j) * OH + oh0) * OW + ow0;
+                for (k = 0; k < rows; k++) {
+                    VFLOAT q0 = o[4 * k], q1 = o[4 * k + 1], q2 = o[4 * k + 2], q3 = o[4 * k + 3];
+                    VTRANSPOSE4(q0, q1, q2, q3);
+                    KERNEL_orow(q0, 0, y + at + k * OW, HAS_RES ? res + at + k * OW : 0, cols, nm);
+                    KERNEL_orow(q1, 1, y + at + k * OW, HAS_RES ? res + at + k * OW : 0, cols, nm);
+                    KERNEL_orow(q2, 2, y + at + k * OW, HAS_RES ? res + at + k * OW : 0, cols, nm);
+                    KERNEL_orow(q3, 3, y + at + k * OW, HAS_RES ? res + at + k * OW : 0, cols, nm);
+                }
+                continue;
+            }
+#endif
             for (k = 0; k < KERNEL_OT * KERNEL_OT; k++) VSTORE(ob + k * VLANES, o[k]);
             for (q = 0; q < nm; q++) {
                 const long at = ((img * M + m0 + j + q) * OH + oh0) * OW + ow0;
