@@ -507,9 +507,10 @@ void tuning_describe(const Tuning *t, Buf *out)
     } else {
         put_wrapped(out, " *   - Winograd: ",
                     arena_printf(&a,
-                                 "3x3 stride-1 convolutions with C, M >= %lld on planes of >= %lld outputs stay "
-                                 "plain for Winograd (smaller: direct conv_nchwc); F(4x4, 3x3) with >= %lld 4x4 "
-                                 "tiles or C*M <= %lld; else %s; else the implicit GEMM. Thresholds of the row '%s'%s.",
+                                 "3x3 stride-1 convolutions with C, M >= %lld on planes of >= %lld outputs run "
+                                 "Winograd, channel-blocked on a blocked input (smaller: direct conv_nchwc); "
+                                 "F(4x4, 3x3) with >= %lld 4x4 tiles or C*M <= %lld; else %s; else the implicit "
+                                 "GEMM. Thresholds of the row '%s'%s.",
                                  (long long)t->wino_min_ch, (long long)t->wino_min_plane, (long long)t->wino_f4_tiles,
                                  (long long)t->wino_f4_cm,
                                  strcmp(t->isa, "avx512") == 0

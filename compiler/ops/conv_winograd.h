@@ -10,6 +10,7 @@
 typedef struct WinoConv {
     int64_t n, c, m, group;
     int64_t ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw;
+    int blk; /* 0: plain input and output; else both channel-blocked, blk lanes */
 } WinoConv;
 
 /* Lower node n (its geometry already bound in p) through the conv_winograd

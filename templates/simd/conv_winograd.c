@@ -21,7 +21,12 @@
  * 96-channel M block on a 14x14 plane); VC == CB when that would not fit,
  * and then the input transform is redone per output-channel block. V
  * (XI*VC*TB floats) and Mx (XI*TB*MB floats) live in `scratch` (the
- * caller's workspace, 64-byte aligned), not on the stack. Written in the vector layer
+ * caller's workspace, 64-byte aligned), not on the stack.
+ * XBLK: X, Y and the residual channel-blocked, [N][ceil(C/VLANES)][H][W][VLANES]
+ * (Y's lanes past M get finite values): V is [xi][t][c] (VC: C rounded up
+ * to whole blocks, all of them), a patch point of a tile one vector load
+ * per channel block, and each output position one vector store, the
+ * epilogue on it (VACT). Written in the vector layer
  * (templates/<isa>/vops.c); compiler/ops/conv_winograd.c picks F(2x2) and
  * the block sizes per ISA. Work units (the range [lo, hi) of a call): block
  * of TB tiles, then block of MB output channels; a part computes each of
@@ -48,6 +53,7 @@
 #define ACT_B 0.0f
 #define ACT_FIRST 0
 #define ALPHA 6
+#define XBLK 0
 #define MR 8
 #define NR 32
 #define TH 3
@@ -76,6 +82,10 @@ static NNC_TARGET void conv_winograd_lint(const T *restrict x, const T *restrict
  * of V, so one store takes them all. (Half-empty 16-lane gathers had made
  * the input transform 2/3 as long as the GEMMs on ResNet-18 layer2.) */
 #define KERNEL_CP (2 * TB <= VLANES ? VLANES / TB : 1)
+/* XBLK: channel blocks of the input and output, and V's channels a tile */
+#define KERNEL_CBK ((C + VLANES - 1) / VLANES)
+#define KERNEL_MBK ((M + VLANES - 1) / VLANES)
+#define KERNEL_VCP (KERNEL_CBK * VLANES)
 /* o = B^T d along one axis: d[i * st], o[i * st], i = 0..ALPHA-1. */
 static inline NNC_TARGET void KERNEL_bt(VFLOAT *o, const VFLOAT *d, int st)
 {
@@ -159,6 +169,34 @@ static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const i
     }
 }
 
+/* XBLK: V[xi][t][c] (t stride KERNEL_VCP) of the block's tiles [t0, t0 + tb)
+ * from the channel-blocked input, one vector load per patch point and
+ * channel block (zero outside the image), no gathers. */
+#if XBLK
+static NNC_TARGET void KERNEL_input_blk(const T *x, T *vb, long t0, long tb)
+{
+    long t, cb;
+    int k, l;
+    for (t = 0; t < tb; t++) {
+        const long tt = t0 + t, img = tt / (TH * TW), ih0 = (tt / TW) % TH * KERNEL_OT - PH,
+                   iw0 = tt % TW * KERNEL_OT - PW;
+        for (cb = 0; cb < KERNEL_CBK; cb++) {
+            const T *xc = x + (img * KERNEL_CBK + cb) * (long)IH * IW * VLANES;
+            VFLOAT d[KERNEL_XI], e[KERNEL_XI];
+            for (k = 0; k < ALPHA; k++)
+                for (l = 0; l < ALPHA; l++) {
+                    const long ih = ih0 + k, iw = iw0 + l;
+                    d[k * ALPHA + l] =
+                        ih >= 0 && ih < IH && iw >= 0 && iw < IW ? VLOAD(xc + (ih * IW + iw) * VLANES) : VZERO();
+                }
+            for (l = 0; l < ALPHA; l++) KERNEL_bt(e + l, d + l, ALPHA);
+            for (k = 0; k < ALPHA; k++) KERNEL_bt(d + k * ALPHA, e + k * ALPHA, 1);
+            for (k = 0; k < KERNEL_XI; k++) VSTORE(vb + ((long)k * TB + t) * KERNEL_VCP + cb * VLANES, d[k]);
+        }
+    }
+}
+#endif
+
 /* F(4x4): one output row of 4 columns (the first `cols`) of the channels
  * r, r + 4, r + 8, ... below nm, from v (VTRANSPOSE4: lanes 4g .. 4g+3
  * hold channel 4g + r), the epilogue applied (+ residual, VACT); y and
@@ -209,6 +247,20 @@ static NNC_TARGET void KERNEL_output(const T *mx, const T *b, const T *res, T *y
                 const VFLOAT bv = VLOAD_M(b + m0 + j, mm);
                 for (k = 0; k < KERNEL_OT * KERNEL_OT; k++) o[k] = VADD(o[k], bv);
             }
+            if (XBLK) { /* blocked output: one vector a position (lanes past M too) */
+                T *yb = y + (img * KERNEL_MBK + (m0 + j) / VLANES) * (long)OH * OW * VLANES;
+                const T *rb = HAS_RES ? res + (yb - y) : 0;
+                for (k = 0; k < rows; k++)
+                    for (l = 0; l < cols; l++) {
+                        const long at = ((oh0 + k) * OW + ow0 + l) * VLANES;
+                        VFLOAT v = o[k * KERNEL_OT + l];
+                        if (HAS_RES && !ACT_FIRST) v = VADD(v, VLOAD(rb + at));
+                        v = VACTIVATE(v, VACT, ACT_A, ACT_B);
+                        if (HAS_RES && ACT_FIRST) v = VADD(v, VLOAD(rb + at));
+                        VSTORE(yb + at, v);
+                    }
+                continue;
+            }
 #if ALPHA == 6
             if (VEC_EPI) { /* F(4x4): rows of 4 columns, in registers */
                 const long at = ((img * M + m0 + j) * OH + oh0) * OW + ow0;
@@ -247,21 +299,25 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T
     long t0, m0, c0, xi, j, i;
     for (t0 = lo / KERNEL_NMB * TB; t0 < NT && t0 / TB * KERNEL_NMB < hi; t0 += TB) {
         const long tb = NT - t0 < TB ? NT - t0 : TB, tu = t0 / TB * KERNEL_NMB; /* the block's first unit */
-        KERNEL_where(t0, tb, gi, rm, cm);
-        if (VC == C) KERNEL_input(x, vb, 0, C, gi, rm, cm);
+#if XBLK
+        KERNEL_input_blk(x, vb, t0, tb);
+#endif
+        if (!XBLK) KERNEL_where(t0, tb, gi, rm, cm);
+        if (!XBLK && VC == C) KERNEL_input(x, vb, 0, C, gi, rm, cm);
         for (m0 = lo > tu ? (lo - tu) * MB : 0; m0 < M && tu + m0 / MB < hi; m0 += MB) {
             const long mb = M - m0 < MB ? M - m0 : MB;
             for (c0 = 0; c0 < C; c0 += CB) {
                 const long cb = C - c0 < CB ? C - c0 : CB;
-                const T *const va = vb + (VC == C ? c0 : 0) * (long)TB;
-                if (VC != C) KERNEL_input(x, vb, c0, cb, gi, rm, cm);
+                const T *const va = XBLK ? vb + c0 : vb + (VC == C ? c0 : 0) * (long)TB;
+                if (!XBLK && VC != C) KERNEL_input(x, vb, c0, cb, gi, rm, cm);
                 for (xi = 0; xi < KERNEL_XI; xi++)
                     for (j = 0; j < mb; j += NR) {
                         const long nr = mb - j < NR ? mb - j : NR;
                         const T *bp = up + ((xi * MPAN + (m0 + j) / NR) * (long)C + c0) * NR;
                         for (i = 0; i < tb; i += MR)
-                            TILE(tb - i < MR ? tb - i : MR, nr, cb, va + xi * VC * TB + i, 1, TB, bp,
-                                 mx + (xi * TB + i) * MB + j, MB, c0 > 0, 0, 0, 0, 0);
+                            TILE(tb - i < MR ? tb - i : MR, nr, cb,
+                                 XBLK ? va + (xi * TB + i) * KERNEL_VCP : va + xi * VC * TB + i, XBLK ? KERNEL_VCP : 1,
+                                 XBLK ? 1 : TB, bp, mx + (xi * TB + i) * MB + j, MB, c0 > 0, 0, 0, 0, 0);
                     }
             }
             KERNEL_output(mx, b, res, y, t0, tb, m0, mb);
@@ -273,4 +329,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T
 #undef KERNEL_XI
 #undef KERNEL_TG
 #undef KERNEL_CP
+#undef KERNEL_CBK
+#undef KERNEL_MBK
+#undef KERNEL_VCP
 /* @end */

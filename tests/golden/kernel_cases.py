@@ -290,7 +290,8 @@ def wino_cases(m):
     the output tile and the tile blocks (8 or 16 avx512 / 6 or 12 avx2 tiles),
     odd H and W, pads 0-2,
     C and M not multiples of 16, the input transform held whole per tile block or per channel block,
-    large tile blocks when the transformed weights do not fit the L2, channel counts past the channel blocks and up
+    large tile blocks when the transformed weights do not fit the L2, on channel-blocked
+    inputs and outputs, channel counts past the channel blocks and up
     to 512, batch 2, fused epilogues. Weights are He-scaled as in trained
     networks, so outputs are O(1)."""
     # (N, C, M, H, W, pad, epilogue)
@@ -314,6 +315,25 @@ def wino_cases(m):
         t = m.node("Conv", [m.input(x), m.const(w), m.const(b)], kernel_shape=[3, 3], pads=[p] * 4)
         ref = conv_ref(x.astype(np.float64), w.astype(np.float64), b, 1, p, 1, 1)  # float64 sums
         m.output(*m.epilogue(t, ref, epi))
+
+    # channel-blocked Winograd: the input blocked by a heavy strided conv before it (1152 and
+    # 1224 multiply-adds an output), the output blocked, residuals blocked (a blocked tensor,
+    # and a plain graph input the layout pass converts); F(4x4) with channel tails (40 of 48
+    # lanes), batch 2, an activation before the residual; F(2x2) on 13x13
+    def conv(t, ref, M, s=1, epi=""):
+        C = ref.shape[1]
+        w, b = rand(M, C, 3, 3) * np.float32(math.sqrt(2 / (9 * C))), rand(M)
+        t = m.node("Conv", [t, m.const(w), m.const(b)], kernel_shape=[3, 3], strides=[s, s], pads=[1] * 4)
+        return m.epilogue(t, conv_ref(ref.astype(np.float64), w.astype(np.float64), b, s, 1, 1, 1), epi)
+    x = rand(2, 128, 34, 30) * 0.5
+    a, ra = conv(m.input(x), x, 48, 2)  # 17x15, blocked
+    t, r = conv(a, ra, 40, epi="relu")
+    t, r = conv(t, r, 48)
+    m.output(m.node("Relu", [m.node("Add", [t, a])]), np.maximum(r + ra, 0))  # residual: blocked
+    m.output(*conv(a, ra, 24, epi="tanh+res"))  # residual: plain, converted
+    x = rand(1, 136, 26, 26) * 0.5
+    a, ra = conv(m.input(x), x, 136, 2)  # 13x13, blocked
+    m.output(*conv(a, ra, 130, epi="res+relu"))
 
 def nchwc_cases(m):
     """Chains of convolutions that the layout pass keeps channel-blocked
