@@ -62,7 +62,7 @@ static const CpuModel cpu_table[] = {
 /* Winograd thresholds per kind of FMA unit (fields as in Tuning). */
 typedef struct WinoRow {
     const char *name;
-    int measured;
+    int measured; /* 0 no, 1 on a Zen 4, 2 partly on a Zen 5 (the rest Zen 4's) */
     int64_t min_ch, min_plane, f4_tiles, f4_cm, f2_tiles, f2_cm;
 } WinoRow;
 
@@ -75,7 +75,7 @@ static const WinoRow wino_rows[] = {
      * in the network against direct's 1.38-1.48 (its transformed weights,
      * 16 MB, against 9.4); VGG-11's 8x8 layers had been 1.8x faster with
      * it too. The other thresholds are Zen 4's. */
-    {"avx512, 512-bit FMAs at full rate", 1, 16, 49, 32, 128 * 128, 16, 512 * 512},
+    {"avx512, 512-bit FMAs at full rate", 2, 16, 49, 32, 128 * 128, 16, 512 * 512},
     {"neon", 0, 16, 144, 32, 128 * 128, 16, 2 * 256 * 256},
 };
 
@@ -524,8 +524,10 @@ void tuning_describe(const Tuning *t, Buf *out)
                                      : strcmp(t->isa, "avx2") == 0 ? "no F(2x2) (measured slower with 8-lane gathers)"
                                                                    : "no F(2x2) (16-lane gathers only)",
                                  t->wino_row,
-                                 t->wino_measured ? ", measured on a Zen 4"
-                                                  : ": not measured yet, it holds the Zen 4 values (bench/tune.sh)"));
+                                 t->wino_measured == 2 ? ", its plane and F(2x2) limits measured on a Zen 5, the rest "
+                                                         "on a Zen 4"
+                                 : t->wino_measured    ? ", measured on a Zen 4"
+                                                    : ": not measured yet, it holds the Zen 4 values (bench/tune.sh)"));
     }
     const char *why = !m->l2_kb || strcmp(t->isa, "neon") == 0
                           ? "the target's defaults (sized for a 1 MB L2)"

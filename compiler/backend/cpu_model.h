@@ -35,7 +35,7 @@ typedef struct Tuning {
     const CpuModel *cpu;
     const char *isa;          /* the target it was derived for */
     const char *wino_row;     /* which threshold row applies (see cpu_model.c) */
-    int wino_measured;        /* that row was measured (else it holds Zen 4's values) */
+    int wino_measured;        /* that row was measured: 1 on a Zen 4, 2 partly on a Zen 5; 0 it holds Zen 4's values */
     /* Winograd F(4x4, 3x3) / F(2x2, 3x3) for 3x3 stride-1 convolutions */
     int winograd;             /* WINO_AUTO, or forced */
     int64_t wino_min_ch;      /* C and M at least this (16) */
