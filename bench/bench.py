@@ -249,12 +249,13 @@ def file_sig(path):
     return f"{path}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def build_one(model_path, target, dst):
-    """Compile model with nnc for target and link the timing harness (cached)."""
+def build_one(model_path, target, dst, trace=False):
+    """Compile model with nnc for target and link the timing harness (cached);
+    trace: with --trace, and the harness's per-node command (T N)."""
     os.makedirs(dst, exist_ok=True)
     rt = os.path.join(os.path.dirname(NNC), "runtime", "libnncrt.a")
     key = hashlib.sha256("|".join([
-        file_sig(NNC), file_sig(rt) if os.path.exists(rt) else "", file_sig(model_path), target, CPU,
+        file_sig(NNC), file_sig(rt) if os.path.exists(rt) else "", file_sig(model_path), target, CPU, str(trace),
         open(os.path.join(BENCH, "harness.c")).read(),
         open(os.path.join(ROOT, "runtime", "nnc_pool.c")).read()]).encode()).hexdigest()
     exe, stamp = os.path.join(dst, "bench"), os.path.join(dst, "stamp")
@@ -265,10 +266,11 @@ def build_one(model_path, target, dst):
             os.remove(f)
     src = os.path.join(dst, "m.c")
     try:
-        sh([NNC, model_path, "-o", src, "--target", target, "--prefix", "m"] + (["--cpu", CPU] if CPU else []))
+        sh([NNC, model_path, "-o", src, "--target", target, "--prefix", "m"] + (["--cpu", CPU] if CPU else []) +
+           (["--trace"] if trace else []))
         cflags = sh([NNC, "--cflags"]).split()
         libs = sh([NNC, "--libs"]).split()
-        sh(["cc", "-O2", "-std=c99", *cflags, "-include", os.path.join(dst, "m.h"),
+        sh(["cc", "-O2", "-std=c99", *cflags, *(["-DHARNESS_TRACE"] if trace else []), "-include", os.path.join(dst, "m.h"),
             os.path.join(BENCH, "harness.c"), os.path.join(ROOT, "runtime", "nnc_pool.c"), src, "-o", exe,
             *libs, "-pthread"])
     except subprocess.CalledProcessError as e:
@@ -283,12 +285,12 @@ def build_one(model_path, target, dst):
 
 
 def build_all(jobs):
-    """jobs: list of (key, model_path, target, dst).  Returns {key: (exe, err)}."""
+    """jobs: list of (key, model_path, target, dst[, trace]).  Returns {key: (exe, err)}."""
     out = {}
     # biggest models first so the two workers finish together
     jobs = sorted(jobs, key=lambda j: -os.path.getsize(j[1]))
     with cf.ThreadPoolExecutor(max_workers=max(1, JOBS)) as ex:
-        futs = {ex.submit(build_one, m, t, d): k for k, m, t, d in jobs}
+        futs = {ex.submit(build_one, *j[1:]): j[0] for j in jobs}
         for f in cf.as_completed(futs):
             out[futs[f]] = f.result()
             if out[futs[f]][1]:
@@ -492,8 +494,29 @@ def extract_convs(model_path, dst):
         if fused:
             desc += " +" + "+".join(fused)
         meta = write_inputs(d, [(i, rng.standard_normal(shapes[i]).astype(np.float32)) for i in ins])
-        layers.append({"name": name, "desc": desc, "path": path, "meta": meta})
+        layers.append({"name": name, "desc": desc, "path": path, "meta": meta, "node": node.name})
     return layers
+
+
+def trace_nodes(built, meta, runs=20):
+    """{node name: median ms} of the traced build's nodes, in the model, on 1 thread
+    (harness.c, T N); {} when it did not build or run."""
+    exe, err = built or (None, "not built")
+    if not exe or not meta:
+        log(f"no per-node times in the model: {err or 'no inputs'}")
+        return {}
+    try:
+        out = subprocess.run([exe] + [m["file"] for m in meta], input=f"T {runs}\n", capture_output=True,
+                             text=True, timeout=600, check=True).stdout
+    except (subprocess.SubprocessError, OSError) as ex:
+        log(f"no per-node times in the model: {ex}")
+        return {}
+    times = {}
+    for line in out.splitlines():
+        if "\t" in line:
+            ms, name = line.split("\t", 1)
+            times[name] = float(ms)
+    return times
 
 
 # ----------------------------------------------------------------- tables ---
@@ -585,6 +608,9 @@ def main():
             for L in layers:
                 jobs.append((("layer", L["name"]), L["path"], layer_target,
                              os.path.join(os.path.dirname(L["path"]), layer_target)))
+            # the whole model once more, traced: each conv's time in the model
+            jobs.append((("traced", "resnet18"), resnet, layer_target,
+                         os.path.join(WORK, "build", "resnet18", layer_target + "-traced"), True))
         except Exception as ex:
             log(f"cannot extract ResNet-18 convolutions: {ex}")
             layers = []
@@ -633,7 +659,7 @@ def main():
         model_res.append((m, fl, res))
         measure_peak(6)
 
-    layer_res = []
+    layer_res, in_model = [], {}
     if layers:
         for L in layers:
             log(f"measuring layer {L['name']}")
@@ -657,6 +683,8 @@ def main():
                 e.close()
             layer_res.append((L, fl, res))
             measure_peak(4)
+        in_model = trace_nodes(built.get(("traced", "resnet18")), info.get("resnet18", (None, None))[1] or
+                               prepare_zoo_inputs("resnet18", resnet, os.path.join(WORK, "inputs", "resnet18")))
     ort.close()
 
     # the machine is shared: take the best of the peaks measured before and after
@@ -731,32 +759,41 @@ def main():
     if layer_res:
         rows = []
         pk = peak.get(TARGET_ISA[layer_target])
-        tot = {"f": 0, "n": 0.0, "o": 0.0}
+        tot = {"f": 0, "n": 0.0, "o": 0.0, "m": 0.0}
         for L, fl, res in layer_res:
-            n, o = res.get("nnc"), res.get("ort")
+            n, o, im = res.get("nnc"), res.get("ort"), in_model.get(L["node"])
             ok = isinstance(n, tuple) and fl
             if ok:
                 tot["f"] += fl
                 tot["n"] += n[0]
             if isinstance(o, tuple):
                 tot["o"] += o[0]
+            if im:
+                tot["m"] += im
             rows.append([L["name"], L["desc"], f"{fl / 1e9:.3f}" if fl else "-", fmt_ms(n),
                          f"{fl / n[0] / 1e6:.2f}" if ok else "-",
                          f"{100 * fl / n[0] / 1e6 / pk:.1f}" if ok and pk else "-",
+                         f"{im:.3f}" if im else "-",
+                         f"{100 * fl / im / 1e6 / pk:.1f}" if im and fl and pk else "-",
                          fmt_ms(o if not ort.error else None),
                          f"{fl / o[0] / 1e6:.2f}" if fl and isinstance(o, tuple) else "-"])
         if tot["n"]:
             rows.append(["total", "", f"{tot['f'] / 1e9:.3f}", f"{tot['n']:.1f}",
                          f"{tot['f'] / tot['n'] / 1e6:.2f}",
                          f"{100 * tot['f'] / tot['n'] / 1e6 / pk:.1f}" if pk else "-",
+                         f"{tot['m']:.1f}" if tot["m"] else "-",
+                         f"{100 * tot['f'] / tot['m'] / 1e6 / pk:.1f}" if tot["m"] and pk else "-",
                          f"{tot['o']:.1f}" if tot["o"] else "-",
                          f"{tot['f'] / tot['o'] / 1e6:.2f}" if tot["o"] else "-"])
         print()
         print(f"ResNet-18 convolutions, each compiled alone (random input; fused Relu / residual "
               f"Add included), nnc {layer_target} vs ORT; %peak against {TARGET_ISA[layer_target]} "
-              f"peak {pk or 0:.1f} GFLOP/s.")
+              f"peak {pk or 0:.1f} GFLOP/s. 'in model': the same conv inside the whole model (a --trace "
+              f"build, 1 thread, median of 20 runs: the time from the node before to its end), where its "
+              f"input can be channel-blocked and its weights come from memory; alone, the input is a plain "
+              f"graph input.")
         print_table(["layer", "shape (CxHxW, kernel, stride)", "GFLOP", "nnc ms", "GF/s", "%peak",
-                     "ORT ms", "ORT GF/s"], rows, "llrrrrrr")
+                     "in model ms", "%peak", "ORT ms", "ORT GF/s"], rows, "llrrrrrrrr")
     log("done")
 
 

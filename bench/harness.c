@@ -10,6 +10,10 @@
  *     N   run the model N times and print the N times in milliseconds on one line
  *     N T the same with m_run_parallel on an nnc_pool of T threads (made once
  *         per T and kept; link runtime/nnc_pool.c with -pthread)
+ *     T N (built with -DHARNESS_TRACE from a model compiled with --trace)
+ *         N runs of m_run_traced on 1 thread, then one line per node: the
+ *         median ms from the end of the node before to its end, a tab, the
+ *         node's name (the layer table's time of each conv in the model)
  *   and exits at end of input.  Errors go to stderr with a non-zero exit.
  */
 #define _POSIX_C_SOURCE 200112L
@@ -185,6 +189,62 @@ static double now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+#ifdef HARNESS_TRACE
+#define TRACE_MAX 4096 /* nodes a run */
+static double tr_last, *tr_ms;  /* [run][node] */
+static const char *tr_node[TRACE_MAX];
+static int tr_k;                /* nodes so far in this run */
+static long tr_run;
+
+/* After each node's outputs (one call per output): the time since the last
+ * node's end goes to this node. */
+static void trace_hook(void *ctx, const m_TraceTensor *info, const void *data) {
+    double t = now_ms();
+    (void)ctx;
+    (void)data;
+    if (tr_k > 0 && tr_node[tr_k - 1] == info->node) return; /* another output of the same node */
+    if (tr_k < TRACE_MAX) {
+        tr_node[tr_k] = info->node;
+        tr_ms[tr_run * TRACE_MAX + tr_k] = t - tr_last;
+        tr_k++;
+    }
+    tr_last = now_ms();
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int trace_runs(long n, const void *const *inputs, void *const *outputs, void *ws) {
+    long r;
+    int k, nk = 0;
+    double *col = (double *)malloc((size_t)n * sizeof *col);
+    tr_ms = (double *)malloc((size_t)n * TRACE_MAX * sizeof *tr_ms);
+    if (!col || !tr_ms) {
+        fprintf(stderr, "harness: out of memory\n");
+        exit(1);
+    }
+    for (r = -1; r < n; r++) { /* one untimed run first */
+        tr_run = r < 0 ? 0 : r;
+        tr_k = 0;
+        tr_last = now_ms();
+        if (m_run_traced(inputs, outputs, ws, trace_hook, NULL) != 0) return 3;
+        nk = tr_k;
+    }
+    for (k = 0; k < nk; k++) {
+        for (r = 0; r < n; r++) col[r] = tr_ms[r * TRACE_MAX + k];
+        qsort(col, (size_t)n, sizeof *col, cmp_double);
+        printf("%.6f\t%s\n", col[n / 2], tr_node[k]);
+    }
+    printf("\n");
+    fflush(stdout);
+    free(col);
+    free(tr_ms);
+    return 0;
+}
+#endif
+
 static void *alloc64(size_t n) {
     void *p = NULL;
     n = (n + 63) / 64 * 64;
@@ -227,6 +287,15 @@ int main(int argc, char **argv) {
     char line[64];
     while (fgets(line, sizeof line, stdin)) {
         long n = 0, th = 1;
+#ifdef HARNESS_TRACE
+        if (line[0] == 'T') {
+            if (sscanf(line + 1, "%ld", &n) != 1 || n < 1 || trace_runs(n, inputs, outputs, ws) != 0) {
+                fprintf(stderr, "harness: bad trace command '%s'\n", line);
+                return 3;
+            }
+            continue;
+        }
+#endif
         if (sscanf(line, "%ld %ld", &n, &th) < 1 || th < 1 || th > 64) {
             fprintf(stderr, "harness: bad command '%s'\n", line);
             return 2;
