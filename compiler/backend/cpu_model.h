@@ -39,7 +39,7 @@ typedef struct Tuning {
     /* Winograd F(4x4, 3x3) / F(2x2, 3x3) for 3x3 stride-1 convolutions */
     int winograd;             /* WINO_AUTO, or forced */
     int64_t wino_min_ch;      /* C and M at least this (16) */
-    int64_t wino_min_plane;   /* layout: a plane of this many outputs (144) runs Winograd (blocked or plain as its input);
+    int64_t wino_min_plane;   /* layout: a plane of this many outputs (144) runs Winograd (in its input's layout);
                                  a smaller one runs direct (conv_nchwc) */
     int64_t wino_f4_tiles;    /* F(4x4) with at least this many 4x4 tiles (32) ... */
     int64_t wino_f4_cm;       /* ... or C*M at most this (128*128) */

@@ -343,8 +343,6 @@ static int64_t conv_gemm_scratch(Lowering *L, const KParams *p)
            (kp_get(p, "PACKS") ? kp_get(p, "SW") * kp_get(p, "IWQP") : 0);
 }
 
-/* SIMD targets: float Conv with constant weights as an implicit GEMM (or
- * the depthwise kernel). Returns 0 when the generic kernel must do. */
 /* Winograd for n, on plain tensors (blk 0) or channel-blocked ones of blk
  * lanes; 0 when it does not apply. */
 static int lower_conv_wino(Lowering *L, const Node *n, const ConvGeom *g, KParams *p, int blk)
@@ -355,6 +353,9 @@ static int lower_conv_wino(Lowering *L, const Node *n, const ConvGeom *g, KParam
                                                           g->dil[0], g->dil[1], g->pad_begin[0], g->pad_begin[1], blk});
 }
 
+/* SIMD targets: float Conv with constant weights by Winograd, as an
+ * implicit GEMM, or the depthwise kernel. Returns 0 when the generic
+ * kernel must do. */
 static int lower_conv_simd(Lowering *L, const Node *n, const ConvGeom *g, KParams *p)
 {
     if (lower_conv_wino(L, n, g, p, 0)) return 1;
@@ -599,10 +600,10 @@ static void lower_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPar
 
 /* A 3x3 stride-1 convolution on a plane this large runs the Winograd
  * kernel (blocked on a blocked input, else plain), which beats the direct
- * one there (measured on ResNet-18,
- * Zen 4: 56x56 to 14x14 faster with Winograd, 7x7 slower): C, M and the
- * plane against the tuning's wino_min_ch and wino_min_plane (16, 144), or
- * whatever --tune winograd= forces. */
+ * one there (measured on ResNet-18, Zen 4: 56x56 to 14x14 faster with
+ * Winograd, 7x7 slower; Zen 5, blocked: 7x7 faster too): C, M and the
+ * plane against the tuning's wino_min_ch and wino_min_plane (16, 144; the
+ * full-rate AVX-512 row 49), or whatever --tune winograd= forces. */
 static int conv_prefers_winograd(const Tuning *t, const ConvGeom *g)
 {
     int fits = g->nsp == 2 && g->group == 1 && g->k[0] == 3 && g->k[1] == 3 && g->stride[0] == 1 &&
