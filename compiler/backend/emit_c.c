@@ -290,15 +290,15 @@ void lower_call_par(Lowering *L, const char *fn, int nargs, const char *const *a
      * sizes are checked split as well */
     const char *test_cost = getenv("NNC_TEST_PAR_MIN_COST");
     int64_t whole = 0;
+    int parts_wrote = 0; /* an input the parts of a split call wrote */
     const Node *n = L->node;
-    for (int i = 0; n && i < n->n_in; i++)
-        if (n->in[i] && !n->in[i]->data && !L->spread[n->in[i]->id] && tensor_bytes(n->in[i]) <= NNC_PAR_CACHED)
-            whole += tensor_bytes(n->in[i]);
+    for (int i = 0; n && i < n->n_in; i++) {
+        if (!n->in[i] || n->in[i]->data) continue;
+        parts_wrote |= L->spread[n->in[i]->id] & SPREAD_PARTS;
+        if (!L->spread[n->in[i]->id] && tensor_bytes(n->in[i]) <= NNC_PAR_CACHED) whole += tensor_bytes(n->in[i]);
+    }
     for (int i = 0; n && whole && i < n->n_out; i++)
         if (n->out[i] && tensor_bytes(n->out[i]) <= NNC_PAR_CACHED) whole += tensor_bytes(n->out[i]);
-    int parts_wrote = 0; /* an input the parts of a split call wrote */
-    for (int i = 0; n && i < n->n_in; i++)
-        parts_wrote |= n->in[i] && !n->in[i]->data && (L->spread[n->in[i]->id] & SPREAD_PARTS);
     int64_t min_cost = test_cost && atoll(test_cost) > 0 ? atoll(test_cost)
                        : parts_wrote && !whole      ? NNC_PAR_MIN_COST_SPREAD
                                                     : NNC_PAR_MIN_COST;

@@ -201,6 +201,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
      * channels padded to whole blocks), read by the GEMM in place */
     int64_t vcp = (w->c + tile_lanes(L) - 1) / tile_lanes(L) * tile_lanes(L);
     if (w->blk && (w->blk != tile_lanes(L) || pl.alpha * pl.alpha * vcp * pl.tb > WINO_FULL_V)) return 0;
+    if (w->blk) pl.vc = vcp;
     const char *up = wino_pack_weights(L, n, w, pl.alpha, ts.nr, mpan);
     kp_int(L, p, "ALPHA", pl.alpha);
     kp_int(L, p, "TH", th);
@@ -208,7 +209,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     kp_int(L, p, "NT", w->n * th * tw);
     kp_int(L, p, "TB", pl.tb);
     kp_int(L, p, "CB", pl.cb);
-    kp_int(L, p, "VC", w->blk ? vcp : pl.vc);
+    kp_int(L, p, "VC", pl.vc);
     kp_int(L, p, "XBLK", w->blk != 0);
     kp_int(L, p, "MB", pl.mb);
     kp_int(L, p, "MPAN", mpan);
@@ -219,7 +220,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     tile_bind_vact(L, p, n); /* F(4x4)'s output rows: the epilogue on vectors */
     const char *fn = lower_kernel(L, n, "conv_winograd", p);
     /* V and Mx blocks: workspace scratch, not stack (up to 576 KB on avx512) */
-    int64_t xi = pl.alpha * pl.alpha, vb = xi * (w->blk ? vcp : pl.vc) * pl.tb, mx = xi * pl.tb * pl.mb;
+    int64_t xi = pl.alpha * pl.alpha, vb = xi * pl.vc * pl.tb, mx = xi * pl.tb * pl.mb;
     vb = (vb + 15) / 16 * 16; /* Mx starts 64-byte aligned */
     const char *args[6] = {lower_ref(L, n->in[0]), up, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
                            res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),

@@ -82,10 +82,9 @@ static NNC_TARGET void conv_winograd_lint(const T *restrict x, const T *restrict
  * of V, so one store takes them all. (Half-empty 16-lane gathers had made
  * the input transform 2/3 as long as the GEMMs on ResNet-18 layer2.) */
 #define KERNEL_CP (2 * TB <= VLANES ? VLANES / TB : 1)
-/* XBLK: channel blocks of the input and output, and V's channels a tile */
+/* XBLK: channel blocks of the input and output (VC: CBK * VLANES) */
 #define KERNEL_CBK ((C + VLANES - 1) / VLANES)
 #define KERNEL_MBK ((M + VLANES - 1) / VLANES)
-#define KERNEL_VCP (KERNEL_CBK * VLANES)
 /* o = B^T d along one axis: d[i * st], o[i * st], i = 0..ALPHA-1. */
 static inline NNC_TARGET void KERNEL_bt(VFLOAT *o, const VFLOAT *d, int st)
 {
@@ -169,7 +168,7 @@ static NNC_TARGET void KERNEL_input(const T *x, T *vb, long c0, long cb, const i
     }
 }
 
-/* XBLK: V[xi][t][c] (t stride KERNEL_VCP) of the block's tiles [t0, t0 + tb)
+/* XBLK: V[xi][t][c] (t stride VC) of the block's tiles [t0, t0 + tb)
  * from the channel-blocked input, one vector load per patch point and
  * channel block (zero outside the image), no gathers. */
 #if XBLK
@@ -191,7 +190,7 @@ static NNC_TARGET void KERNEL_input_blk(const T *x, T *vb, long t0, long tb)
                 }
             for (l = 0; l < ALPHA; l++) KERNEL_bt(e + l, d + l, ALPHA);
             for (k = 0; k < ALPHA; k++) KERNEL_bt(d + k * ALPHA, e + k * ALPHA, 1);
-            for (k = 0; k < KERNEL_XI; k++) VSTORE(vb + ((long)k * TB + t) * KERNEL_VCP + cb * VLANES, d[k]);
+            for (k = 0; k < KERNEL_XI; k++) VSTORE(vb + ((long)k * TB + t) * VC + cb * VLANES, d[k]);
         }
     }
 }
@@ -316,7 +315,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T
                         const T *bp = up + ((xi * MPAN + (m0 + j) / NR) * (long)C + c0) * NR;
                         for (i = 0; i < tb; i += MR)
                             TILE(tb - i < MR ? tb - i : MR, nr, cb,
-                                 XBLK ? va + (xi * TB + i) * KERNEL_VCP : va + xi * VC * TB + i, XBLK ? KERNEL_VCP : 1,
+                                 XBLK ? va + (xi * TB + i) * VC : va + xi * VC * TB + i, XBLK ? VC : 1,
                                  XBLK ? 1 : TB, bp, mx + (xi * TB + i) * MB + j, MB, c0 > 0, 0, 0, 0, 0);
                     }
             }
@@ -331,5 +330,4 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict up, const T
 #undef KERNEL_CP
 #undef KERNEL_CBK
 #undef KERNEL_MBK
-#undef KERNEL_VCP
 /* @end */
