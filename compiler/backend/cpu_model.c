@@ -401,6 +401,7 @@ int tuning_derive(Arena *a, const CpuModel *m, const char *isa, const char *forc
     t->wino_f4_big_u = l2_scaled(m, isa, REF_WINO_F4_BIG_U);
     t->nchwc_wchunk = l2_scaled(m, isa, REF_NCHWC_WCHUNK);
     t->nchwc_min_macs = REF_NCHWC_MIN_MACS;
+    t->nchwc_fit_regs = wino_row(m, isa) == ROW_AVX512_FULL;
     if (!forced || !*forced) return 1;
     t->forced = arena_strdup(a, forced);
     for (const char *p = forced; *p;) {
@@ -541,9 +542,16 @@ void tuning_describe(const Tuning *t, Buf *out)
                              (long long)t->wino_f4_budget * 4 / 1024, (long long)t->wino_f2_budget * 4 / 1024,
                              (long long)t->wino_f4_big_u * 4 / 1024,
                              (long long)t->nchwc_wchunk * 4 / 1024, why));
+    if (t->nchwc_fit_regs)
+        put_wrapped(out, " *   - Register tiles: ",
+                    "conv_nchwc's is the least-cost one per layer (tails included) among those that fit the 32 "
+                    "registers, as 512-bit FMAs at full rate need (measured on a Zen 5); the others are the "
+                    "target's.");
     put_wrapped(out, " *   - Fixed per target, not per CPU: ",
-                "register tiles (the register file is the ISA's), conv_nchwc's copy buffer (workspace scratch), "
-                "GEMM KC and NC (not measured per CPU yet).");
+                t->nchwc_fit_regs
+                    ? "conv_nchwc's copy buffer (workspace scratch), GEMM KC and NC (not measured per CPU yet)."
+                    : "register tiles (the register file is the ISA's), conv_nchwc's copy buffer (workspace "
+                      "scratch), GEMM KC and NC (not measured per CPU yet).");
     if (t->forced)
         put_wrapped(out, " *   - Forced by --tune (benchmarking only): ", c_comment_text(&a, t->forced, 200));
     arena_free(&a);

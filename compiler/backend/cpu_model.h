@@ -55,6 +55,8 @@ typedef struct Tuning {
     int64_t nchwc_wchunk;     /* floats of weights per input-channel chunk, kept in L2 (81920: 320 KB) */
     int64_t nchwc_kcb;        /* forced: input-channel blocks per chunk at most this; 0: from nchwc_wchunk */
     int64_t nchwc_sr;         /* forced: output rows per strip at most this; 0: as the copy buffer allows */
+    int nchwc_fit_regs;       /* avx512 register tile: 1 the least-cost tile that fits the 32 registers
+                                 (full-rate AVX-512); 0 the target's fixed 7 x 4 (ops/conv.c, nchwc_tile) */
     /* packed GEMM (Gemm, MatMul, conv_gemm): 0 keeps the target's (gemm_tile.c) */
     int gemm_kc, gemm_nc;
     const char *forced;       /* the --tune text, or NULL */

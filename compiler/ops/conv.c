@@ -400,6 +400,35 @@ typedef struct NchwcPlan {
 
 static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->group == g->c && g->m == g->c; }
 
+/* Cycles per input-channel step of one rh-row tile of `pos` positions by o
+ * blocks on a core with two 512-bit FMA pipes: the FMAs (2 a cycle), the
+ * weight vectors streamed from L2 (about 32 bytes a cycle: 2 cycles a
+ * vector; the chunk of a large conv is past L1), the loads (2 a cycle) and
+ * the FMA latency (4 cycles, every accumulator once a step). */
+static int64_t nchwc_step_cost2(int64_t pos, int64_t o)
+{
+    int64_t c = pos * o, w = 4 * o, l = o + pos, lat = 8; /* in half cycles */
+    c = c > w ? c : w;
+    c = c > l ? c : l;
+    return c > lat ? c : lat;
+}
+
+/* Half cycles per input-channel step for a whole output plane with tiles
+ * of rw positions by rh rows by ocb blocks, tails included. */
+static int64_t nchwc_plane_cost2(const ConvGeom *g, int64_t mb, int64_t rw, int64_t rh, int64_t ocb)
+{
+    /* full tiles and the tail of each dimension: count and size */
+    const int64_t n[3][2] = {{g->out[0] / rh, g->out[0] % rh > 0}, {g->out[1] / rw, g->out[1] % rw > 0},
+                             {mb / ocb, mb % ocb > 0}};
+    const int64_t sz[3][2] = {{rh, g->out[0] % rh}, {rw, g->out[1] % rw}, {ocb, mb % ocb}};
+    int64_t cost = 0;
+    for (int i = 0; i < 8; i++) {
+        int a = i & 1, b = i >> 1 & 1, d = i >> 2;
+        cost += n[0][a] * n[1][b] * n[2][d] * nchwc_step_cost2(sz[0][a] * sz[1][b], sz[2][d]);
+    }
+    return cost;
+}
+
 /* The register tile: RW positions of RH rows by OCB blocks, at most `acc`
  * accumulators, measured best under gcc and clang: avx512 7 x 4 (28 of 32
  * zmm), avx2 5 x 2 (10 of 16 ymm); neon 5 x 4 (20 of 32 q registers: the
@@ -407,14 +436,40 @@ static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->grou
  * vectors, 29 in all; 6 x 4 spilled under clang, bench/neon_mca.sh). A plane narrower than RW takes several
  * rows per tile (8 positions at most): the most accumulators, then the
  * fewest loads per multiply-add ((OCB + positions) / (OCB * positions)).
- * rows1: one row per tile only. */
-static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
+ * rows1: one row per tile only.
+ * With Tuning.nchwc_fit_regs (AVX-512 at full rate) the tile is the one of
+ * least estimated time for the whole plane (nchwc_plane_cost2: tails
+ * included), among those whose accumulators, OCB weight vectors and a
+ * broadcast fit the 32 registers: 7 x 4 needs 33, and gcc kept one
+ * accumulator on the stack, whose store-to-load chain (about 11 cycles a
+ * step) a Zen 5 no longer hides behind the step's 14 cycles of FMAs.
+ * Measured on a Zen 5 in ResNet-18: its stride-2 3x3 convs 0.573, 0.590
+ * and 0.679 ms at 7 x 4 against 0.536, 0.561 and 0.604 at 7 x 3. */
+static void nchwc_tile(const Tuning *t, const ConvGeom *g, int c, int rows1, NchwcPlan *p)
 {
     int64_t acc = c >= 16 ? 28 : c == 8 ? 10 : 20, omax = c == 8 ? 2 : 4, rwmax = c >= 16 ? 7 : c == 8 ? 5 : 5;
     p->rh = 1;
     if (p->dwc) {
         p->ocb = 1;
         p->rw = 8;
+        return;
+    }
+    if (t->nchwc_fit_regs && c >= 16) {
+        int64_t best = -1, bestacc = 0;
+        for (int64_t rw = 1; rw <= 8 && rw <= g->out[1]; rw++)
+            for (int64_t rh = 1; rh * rw <= 8 && rh <= g->out[0] && (rh == 1 || (!rows1 && rw == g->out[1])); rh++)
+                for (int64_t o = 1; o <= omax && o <= p->mb; o++) {
+                    if (rh * rw * o + o + 1 > 32) continue;
+                    int64_t cost = nchwc_plane_cost2(g, p->mb, rw, rh, o), a = rh * rw * o;
+                    /* least time; then more accumulators (fewer loads per FMA) */
+                    if (best < 0 || cost < best || (cost == best && a > bestacc)) {
+                        best = cost;
+                        bestacc = a;
+                        p->rw = rw;
+                        p->rh = rh;
+                        p->ocb = o;
+                    }
+                }
         return;
     }
     p->rw = g->out[1] < rwmax ? g->out[1] : rwmax;
@@ -446,11 +501,17 @@ static void nchwc_tile(const ConvGeom *g, int c, int rows1, NchwcPlan *p)
  * 9.4 MB against 200 KB) keep the output groups, whose parts read half
  * the weights each. The strips change no result: each output is computed
  * as in a whole call. --tune sr=N is left as given. */
+static int nchwc_weights_big(const ConvGeom *g, int c, const NchwcPlan *p)
+{
+    int64_t weights = g->k[0] * g->k[1] * (p->dwc ? 1 : p->cb * c) * p->mb * c;
+    int64_t acts = g->n * (p->cb * g->in[0] * g->in[1] + p->mb * g->out[0] * g->out[1]) * c;
+    return weights > acts;
+}
+
 static void nchwc_even_strips(const Tuning *t, const ConvGeom *g, int c, NchwcPlan *p)
 {
-    int64_t oh = g->out[0], weights = g->k[0] * g->k[1] * (p->dwc ? 1 : p->cb * c) * p->mb * c;
-    int64_t acts = g->n * (p->cb * g->in[0] * g->in[1] + p->mb * oh * g->out[1]) * c;
-    if (t->nchwc_sr || p->rh != 1 || oh < 2 || weights > acts) return;
+    int64_t oh = g->out[0];
+    if (t->nchwc_sr || p->rh != 1 || oh < 2 || nchwc_weights_big(g, c, p)) return;
     int64_t sr = p->sr < oh / 2 + oh % 2 ? p->sr : oh / 2 + oh % 2;
     while (sr > 1 && ((oh + sr - 1) / sr) % 2) sr--;
     if (((oh + sr - 1) / sr) % 2) return; /* odd rows, one a strip: leave it */
@@ -481,7 +542,7 @@ static int nchwc_plan(const Tuning *t, const Node *n, const ConvGeom *g, int c, 
      * which a blocked input (or copy buffer) holds whole per position */
     p->fewm = !p->dwc && 4 * g->m <= c && bl == c;
     for (int rows1 = 0; rows1 < 2; rows1++) {
-        nchwc_tile(g, c, rows1, p);
+        nchwc_tile(t, g, c, rows1, p);
         if (p->fewm) {
             p->rh = 1;
             p->ocb = 1;
@@ -490,15 +551,24 @@ static int nchwc_plan(const Tuning *t, const Node *n, const ConvGeom *g, int c, 
         if (p->kcb < 1) p->kcb = 1;
         if (p->kcb > p->cb) p->kcb = p->cb;
         p->sr = t->nchwc_sr && p->rh == 1 && t->nchwc_sr < g->out[0] ? t->nchwc_sr : g->out[0];
+        /* Past the buffer, fewer rows a strip, then fewer blocks a chunk;
+         * but when the weights outweigh the activations (every strip
+         * streams its chunk's weights again: ResNet-18's layer4.0.conv1,
+         * 4.7 MB from memory), fewer blocks first, as many as fit. */
+        int wbig = !p->dwc && nchwc_weights_big(g, c, p);
+        int64_t cap = NCHWC_BUF_MAX * (p->copy ? 1 : 4);
         for (;;) {
             p->ihb = (p->sr - 1) * g->stride[0] + (g->k[0] - 1) * g->dil[0] + 1;
-            if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) break;
-            if (p->rh == 1 && p->sr > 1) p->sr = (p->sr + 1) / 2;
+            if (p->kcb * p->ihb * row <= cap) break;
+            if (wbig && p->kcb > 1) p->kcb = cap / (p->ihb * row) > 0 ? cap / (p->ihb * row) : 1;
+            else if (p->rh == 1 && p->sr > 1) p->sr = (p->sr + 1) / 2;
             else if (p->kcb > 1 && !p->dwc) p->kcb = (p->kcb + 1) / 2;
             else if (p->copy || p->rh > 1) break;
             else return 1;
         }
-        if (p->kcb * p->ihb * row <= NCHWC_BUF_MAX * (p->copy ? 1 : 4)) {
+        if (p->kcb * p->ihb * row <= cap) {
+            /* chunks of equal size: no short last chunk */
+            if (!p->dwc) p->kcb = ceil_div(p->cb, ceil_div(p->cb, p->kcb));
             nchwc_even_strips(t, g, c, p);
             return 1;
         }

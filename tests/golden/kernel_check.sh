@@ -3,7 +3,7 @@
 # avx2, avx512, neon) against numpy references, at sizes equal to, below and above
 # the SIMD register tiles and cache blocks, with and without fused epilogues
 # (cases: kernel_cases.py, one model per family), the conv cases also with
-# --layout plain. A target this CPU cannot run is skipped; neon runs under
+# --layout plain, the nchwc and wino cases on avx512 also with --cpu znver5. A target this CPU cannot run is skipped; neon runs under
 # qemu-aarch64 on other hosts (built by aarch64-linux-gnu-gcc, the gcc
 # warning check; ASan+UBSan also by it, clang --target=aarch64-linux-gnu
 # -fsyntax-only for clang's warnings) and is skipped without the cross tools. Each verify builds
@@ -58,6 +58,9 @@ for isa in ${KERNEL_TARGETS:-generic avx2 avx512}; do
             got="$("$NNC" info "$tmp/$fam/model.onnx" --target "$isa" --graph | grep -c 'nchw[0-9]*c  \|nchw[0-9]*c$' || true)"
             if [ "$got" -lt "$want" ]; then echo "FAIL $isa $fam: only $got blocked outputs (want $want)"; fail=1; fi
         fi
+        # full-rate AVX-512 (--cpu znver5) picks conv_nchwc's register tiles by cost, among those
+        # that fit the registers (7 x 3, 6 x 4, 5 x 4, rows per tile...), and its own Winograd limits
+        [ "$isa" = avx512 ] && { [ "$fam" = nchwc ] || [ "$fam" = wino ]; } && check "$isa" "$fam" " --cpu znver5" --cpu znver5
         # the plain-layout kernels (conv_gemm, conv_dw) that --layout auto replaces by conv_nchwc
         [ "$isa" != generic ] && [ "$fam" = conv ] && check "$isa" "$fam" " --layout plain" --layout plain
         if [ "$isa" = generic ]; then
