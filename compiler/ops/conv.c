@@ -396,6 +396,7 @@ typedef struct NchwcPlan {
     int64_t cb, mb, ocb, rw, rh, sr, kcb, ihb, iwp;
     int xblk, dwc, copy;
     int fewm; /* few output channels: lanes are input channels (see conv_nchwc.c, FEWM) */
+    int wpf;  /* prefetch the next weight block (conv_nchwc.c, WPF) */
 } NchwcPlan;
 
 static int conv_is_depthwise(const ConvGeom *g) { return g->group > 1 && g->group == g->c && g->m == g->c; }
@@ -501,9 +502,14 @@ static void nchwc_tile(const Tuning *t, const ConvGeom *g, int c, int rows1, Nch
  * 9.4 MB against 200 KB) keep the output groups, whose parts read half
  * the weights each. The strips change no result: each output is computed
  * as in a whole call. --tune sr=N is left as given. */
+static int64_t nchwc_weight_floats(const ConvGeom *g, int c, const NchwcPlan *p)
+{
+    return g->k[0] * g->k[1] * (p->dwc ? 1 : p->cb * c) * p->mb * c;
+}
+
 static int nchwc_weights_big(const ConvGeom *g, int c, const NchwcPlan *p)
 {
-    int64_t weights = g->k[0] * g->k[1] * (p->dwc ? 1 : p->cb * c) * p->mb * c;
+    int64_t weights = nchwc_weight_floats(g, c, p);
     int64_t acts = g->n * (p->cb * g->in[0] * g->in[1] + p->mb * g->out[0] * g->out[1]) * c;
     return weights > acts;
 }
@@ -570,6 +576,10 @@ static int nchwc_plan(const Tuning *t, const Node *n, const ConvGeom *g, int c, 
             /* chunks of equal size: no short last chunk */
             if (!p->dwc) p->kcb = ceil_div(p->cb, ceil_div(p->cb, p->kcb));
             nchwc_even_strips(t, g, c, p);
+            /* weights past the L2's chunk budget that outweigh the
+             * activations come from memory once, block by block: the tiles
+             * prefetch the next block */
+            p->wpf = wbig && !p->fewm && nchwc_weight_floats(g, c, p) > t->nchwc_wchunk;
             return 1;
         }
         if (p->rh == 1) return !p->copy; /* multi-row tiles need the whole plane in one strip */
@@ -627,6 +637,7 @@ static void emit_conv_nchwc(Lowering *L, const Node *n, const ConvGeom *g, KPara
     kp_int(L, kp, "DWC", p.dwc);
     kp_int(L, kp, "COPY", p.copy);
     kp_int(L, kp, "FEWM", p.fewm);
+    kp_int(L, kp, "WPF", p.wpf);
     Tensor *res = op_bind_epilogue(L, kp, n, DT_FLOAT);
     tile_bind_vact(L, kp, n);
     const char *fn = lower_kernel(L, n, "conv_nchwc", kp);

@@ -29,7 +29,11 @@
  * plain one a channel plane apart per input channel).
  * Epilogue in registers: + bias, then + residual (blocked like Y) and the
  * activation VACT (ACT_A, ACT_B; VACTIVATE in the vector layer), the
- * residual after it when ACT_FIRST. */
+ * residual after it when ACT_FIRST.
+ * WPF (group 1, weights that outweigh the activations and stream from
+ * memory once): while the tiles of one (output group, chunk) weight block
+ * run, they prefetch the next block, a share of its taps per tile call, so
+ * the first row of each block no longer waits on memory. */
 #ifdef NNC_LINT
 #include "lint.h"
 #define T float
@@ -59,6 +63,7 @@
 #define KCB 3
 #define COPY 1
 #define FEWM 0
+#define WPF 1
 #define IHB 11
 #define IWP 12
 #define YOH 9
@@ -157,9 +162,16 @@ static inline NNC_TARGET void KERNEL_finish(VFLOAT v, T *y, const T *res, int la
 /* One tile: rh output rows of rw positions from y by ocb channel blocks,
  * over nb input blocks from x (the tile's first tap); the last of them
  * holds `nlast` channels. */
+/* WPF: the next weight block (p, NULL for none; its cache lines), and
+ * this tile call's share of them, lines [lo, hi), spread over its taps. */
+typedef struct {
+    const T *p;
+    long lines, lo, hi;
+} KERNEL_pf;
+
 static inline NNC_TARGET __attribute__((always_inline)) void
 KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast,
-            const int rw, const int rh, const int ocb)
+            const KERNEL_pf *pf, const int rw, const int rh, const int ocb)
 {
     KERNEL_ROWS(KERNEL_DECL)
     KERNEL_ROWS(KERNEL_INIT)
@@ -171,6 +183,15 @@ KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first
             for (kw = 0; kw < KW; kw++) {
                 const T *xk = x + icb * KERNEL_XCS + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
                 const T *wk = w + ((icb * KH + kh) * KW + kw) * KERNEL_WTAP;
+#if WPF
+                if (pf->p) {
+                    const long per = (pf->hi - pf->lo + nb * KH * KW - 1) / (nb * KH * KW);
+                    long l = pf->lo + ((icb * KH + kh) * KW + kw) * per, le = l + per < pf->hi ? l + per : pf->hi;
+                    for (; l < le; l++) VPREFETCH(pf->p + l * (64 / (long)sizeof(T)));
+                }
+#else
+                (void)pf;
+#endif
 #ifdef VFMA_LANE
                 if (ni == VLANES && KERNEL_XIS == 1) { /* the block's channels of a position: one vector */
                     KERNEL_ROWS(KERNEL_XV)
@@ -291,8 +312,9 @@ static inline NNC_TARGET void KERNEL_copy(T *buf, const T *xn, long cb0, long nb
  * RH rows and OCB blocks, 2 for the last OW % RW columns, OH % RH rows and
  * MB % OCB blocks; only the shapes that occur are defined. RH > 1 only
  * when RW == OW, so columns and rows never both come short. */
-#define KERNEL_TILE_ARGS const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast
-#define KERNEL_TILE_PASS x, w, y, bias, res, first, last, nb, nlast
+#define KERNEL_TILE_ARGS                                                                                    \
+    const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast, const KERNEL_pf *pf
+#define KERNEL_TILE_PASS x, w, y, bias, res, first, last, nb, nlast, pf
 #define KERNEL_TILE_FN(name, cols, rows, blocks)                                                            \
     static NNC_TARGET __attribute__((noinline)) void name(KERNEL_TILE_ARGS)                                 \
     {                                                                                                       \
@@ -354,14 +376,22 @@ static inline NNC_TARGET void KERNEL_call(int wt, int ht, int ot, KERNEL_TILE_AR
     (void)ot;
 }
 
+/* Tiles of a row (RW columns each, the last OW % RW) */
+#define KERNEL_TPR ((OW + RW - 1) / RW)
+
 /* Output rows [oh, oh + RH) (fewer: ht) of one channel-block group (all
  * OCB blocks, or the last MB % OCB: otail) over chunk blocks
- * [cb0, cb0 + nb); xr: the chunk's input at these rows' first tap. */
+ * [cb0, cb0 + nb); xr: the chunk's input at these rows' first tap. WPF:
+ * pf0 names the next weight block and the row's first tile call (k). */
 static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T *bias, const T *rr, int first,
-                                         int last, long nb, int nlast, int ht, int otail)
+                                         int last, long nb, int nlast, int ht, int otail, const KERNEL_pf *pf0)
 {
-    long ow = 0;
-    for (; ow + RW <= OW; ow += RW) {
+    KERNEL_pf f = *pf0;
+    const KERNEL_pf *pf = &f;
+    long ow = 0, k = pf0->lo; /* lo: the row's first tile call; hi: the calls of the block */
+    f.lo = f.lines * k / pf0->hi;
+    f.hi = f.lines * (k + 1) / pf0->hi;
+    for (; ow + RW <= OW; ow += RW, k++, f.lo = f.hi, f.hi = f.lines * (k + 1) / pf0->hi) {
         const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * KERNEL_YPS : 0;
         T *y = yr + ow * KERNEL_YPS;
         KERNEL_call(0, ht, otail, KERNEL_TILE_PASS);
@@ -480,7 +510,19 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
     }
     for (og = g0 * OCB; og < g1 * OCB; og += OCB) {
         const T *w = wp + (og / OCB * CB + cb0) * KH * KW * KERNEL_WTAP;
-        for (oh = oh0; oh < oh0 + nr; oh += RH) {
+        /* WPF: the block after this one: the next group's, else the next
+         * chunk's first group's; its taps shared out over this block's
+         * tile calls */
+        KERNEL_pf pf = {0, 0, 0, 1};
+        if (WPF && og + OCB < g1 * OCB) {
+            pf.p = w + CB * KH * KW * KERNEL_WTAP;
+            pf.lines = nb * KH * KW * KERNEL_WTAP * (long)sizeof(T) / 64;
+        } else if (WPF && cb0 + nb < CB) {
+            pf.p = wp + (g0 * CB + cb0 + nb) * KH * KW * KERNEL_WTAP;
+            pf.lines = (CB - cb0 - nb < KCB ? CB - cb0 - nb : KCB) * KH * KW * KERNEL_WTAP * (long)sizeof(T) / 64;
+        }
+        pf.hi = (nr + RH - 1) / RH * KERNEL_TPR;
+        for (oh = oh0; oh < oh0 + nr; oh += RH, pf.lo += KERNEL_TPR) {
             const long yo = og * KERNEL_YCS + oh * KERNEL_YRS;
             const T *xr = xs + (oh * SH - (COPY ? PH : 0) - r0) * KERNEL_XRS;
             const T *bo = HAS_BIAS ? b + og * VLANES : 0, *ro = HAS_RES ? resn + yo : 0;
@@ -488,7 +530,7 @@ static inline NNC_TARGET void KERNEL_strip(const T *xs, const T *wp, const T *b,
             KERNEL_frow(xr, w, yn + yo, bo, ro, first, last, nb);
             continue;
 #endif
-            KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, oh0 + nr - oh < RH, MB - og < OCB);
+            KERNEL_row(xr, w, yn + yo, bo, ro, first, last, nb, nlast, oh0 + nr - oh < RH, MB - og < OCB, &pf);
         }
     }
 }
@@ -559,6 +601,7 @@ static NNC_TARGET void KERNEL(const T *restrict x, const T *restrict wp, const T
 #undef KERNEL_STORE1
 #undef KERNEL_STORE
 #undef KERNEL_TILE_ARGS
+#undef KERNEL_TPR
 #undef KERNEL_TILE_PASS
 #undef KERNEL_TILE_FN
 /* @end */
