@@ -267,9 +267,13 @@ void lower_call_refs(Lowering *L, const char *fn, int nargs, const char *const *
  * worker's part of CIFAR-sized convs (18.9 MFLOP on 32x32x32, 0.1 ms)
  * took twice the caller's and the split call ran slower than the whole one.
  * A call whose inputs were written whole is split only when its cost is at
- * least this many FLOPs per byte of those inputs and its output (about
- * 200 GFLOP/s x 0.4 ns). */
-#define NNC_PAR_FLOPS_PER_BYTE 80
+ * least this many FLOPs per byte of those inputs and its output: split in
+ * two, it gains only when that pull takes less than half the whole call's
+ * time (cost / 200 GFLOP/s > 2 x 0.4 ns a byte). At 80 (one pull per
+ * call's time), CIFAR-BN's 64-channel 16x16 Winograd conv (18.9 MFLOP on
+ * 128 KB, 144 a byte) ran 0.049 ms whole and 0.064 split, and the model
+ * was slower on 2 threads than on 1 (Zen 5 VM). */
+#define NNC_PAR_FLOPS_PER_BYTE 160
 /* Only tensors a core's cache can hold count (a 1 MB L2): larger ones come
  * from L3 or memory for either core. The graph inputs do not count either:
  * in steady state both cores read them. (ResNet-18's stem, 3.8 MB in and
