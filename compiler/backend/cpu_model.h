@@ -51,7 +51,8 @@ typedef struct Tuning {
                                  take larger tile blocks (conv_winograd.c, wino_plan) */
     /* conv_nchwc (direct, channel-blocked) */
     int64_t nchwc_min_macs;   /* layout: a conv on a plain input with no blocked reader writes blocked
-                                 output from this many multiply-adds per output (1024; --tune blocked=1: 0) */
+                                 output from this many multiply-adds per output (1024, full-rate AVX-512
+                                 128; --tune blocked=1: 0) */
     int64_t nchwc_wchunk;     /* floats of weights per input-channel chunk, kept in L2 (81920: 320 KB) */
     int64_t nchwc_kcb;        /* forced: input-channel blocks per chunk at most this; 0: from nchwc_wchunk */
     int64_t nchwc_sr;         /* forced: output rows per strip at most this; 0: as the copy buffer allows */

@@ -293,6 +293,31 @@ static inline NNC_TARGET void KERNEL_copy(T *buf, const T *xn, long cb0, long nb
                 const T *xr = xn + (cb * IH + ih) * IW * VLANES;
                 for (w = 0; w < IWP; w++)
                     VSTORE(d + w * VLANES, w >= PW && w - PW < iwe ? VLOAD(xr + (w - PW) * VLANES) : VZERO());
+            } else if (KERNEL_BL == VLANES) {
+                /* a plain input of whole blocks: 4 columns at a time, each
+                 * group of 4 channels read as 4-float rows and transposed,
+                 * one vector a column; the channels past C stay 0 */
+                const T *xr = xn + (cb * VLANES * (long)IH + ih) * IW;
+                for (w = 0; w < IWP; w++)
+                    if (w < PW || w - PW >= iwe) VSTORE(d + w * VLANES, VZERO());
+                for (w = 0; w < iwe; w += 4) {
+                    const int m = iwe - w < 4 ? (int)(iwe - w) : 4;
+                    VFLOAT v0 = VZERO(), v1 = VZERO(), v2 = VZERO(), v3 = VZERO();
+                    T *dw = d + (w + PW) * VLANES;
+                    int g;
+                    for (g = 0; g < VLANES / 4; g++) {
+                        const T *q = xr + 4 * g * (long)IH * IW + w;
+                        if (4 * g + 0 < nc) v0 = VLOADQ(v0, g, q, m);
+                        if (4 * g + 1 < nc) v1 = VLOADQ(v1, g, q + (long)IH * IW, m);
+                        if (4 * g + 2 < nc) v2 = VLOADQ(v2, g, q + 2 * (long)IH * IW, m);
+                        if (4 * g + 3 < nc) v3 = VLOADQ(v3, g, q + 3 * (long)IH * IW, m);
+                    }
+                    VTRANSPOSE4(v0, v1, v2, v3); /* vector r: column w + r */
+                    VSTORE(dw, v0);
+                    if (m > 1) VSTORE(dw + VLANES, v1);
+                    if (m > 2) VSTORE(dw + 2 * VLANES, v2);
+                    if (m > 3) VSTORE(dw + 3 * VLANES, v3);
+                }
             } else {
                 for (w = 0; w < IWP; w++)
                     if (w < PW || w - PW >= iwe || nc < KERNEL_BL)
