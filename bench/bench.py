@@ -19,7 +19,8 @@ Settings (environment): BENCH_MODELS (comma list, default all), BENCH_BUDGET
 (seconds per engine per model before the run count is cut below RUNS, default 8),
 BENCH_MIN_RUNS (default 5), BENCH_ROUNDS (interleaving rounds, default 10),
 BENCH_LAYERS=0 to skip the layer table, BENCH_TARGETS (comma list), BENCH_JOBS (parallel compiles),
-BENCH_CPU (nnc --cpu for every build, e.g. native; default none: the targets' defaults),
+BENCH_CPU (nnc --cpu for every build; default native: tuned for this machine, as ORT picks its kernels
+by CPUID at run time; none: the targets' defaults, which is what code built without --cpu runs),
 BENCH_IDENT_RUNS (runs of the Identity model per model, default 300),
 BENCH_GAP_MS (pause between one engine's batch and the next's at 2 threads, so
 the last engine's polling threads have stopped, default 30),
@@ -58,7 +59,9 @@ BUDGET = float(os.environ.get("BENCH_BUDGET", "8"))
 MIN_RUNS = int(os.environ.get("BENCH_MIN_RUNS", "5"))
 ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "10")))
 JOBS = int(os.environ.get("BENCH_JOBS", str(os.cpu_count() or 2)))
-CPU = os.environ.get("BENCH_CPU", "")
+CPU = os.environ.get("BENCH_CPU", "native")
+if CPU == "none":
+    CPU = ""
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # the second table's thread count; 1: no such table
 IDENT_RUNS = max(20, int(os.environ.get("BENCH_IDENT_RUNS", "300")))
 T_START = time.time()
@@ -690,7 +693,7 @@ def main():
     # the machine is shared: take the best of the peaks measured before and after
     log("measuring peak again")
     measure_peak()
-    print(f"CPU: {cpu_name()}" + (f"; nnc --cpu {CPU}" if CPU else ""))
+    print(f"CPU: {cpu_name()}" + (f"; nnc --cpu {CPU}" if CPU else "; nnc without --cpu (BENCH_CPU=none: the targets' defaults)"))
     print("Single-core FMA peak (bench/peak.c; best trial of the runs before, between and after "
           "the models): " +
           ", ".join(f"{k} {v:.1f} GFLOP/s" if v else f"{k} n/a" for k, v in peak.items()))
