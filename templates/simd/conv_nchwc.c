@@ -32,8 +32,9 @@
  * residual after it when ACT_FIRST.
  * WPF (group 1, weights that outweigh the activations and stream from
  * memory once): while the tiles of one (output group, chunk) weight block
- * run, they prefetch the next block, a share of its taps per tile call, so
- * the first row of each block no longer waits on memory. */
+ * run, they prefetch the next block, a share of its cache lines per tile
+ * call spread over the call's taps, so the first row of each block no
+ * longer waits on memory. */
 #ifdef NNC_LINT
 #include "lint.h"
 #define T float
@@ -159,16 +160,18 @@ static inline NNC_TARGET void KERNEL_finish(VFLOAT v, T *y, const T *res, int la
     VSTORE(y, v);
 }
 
-/* One tile: rh output rows of rw positions from y by ocb channel blocks,
- * over nb input blocks from x (the tile's first tap); the last of them
- * holds `nlast` channels. */
-/* WPF: the next weight block (p, NULL for none; its cache lines), and
- * this tile call's share of them, lines [lo, hi), spread over its taps. */
+/* WPF: the next weight block (p, NULL for none) and its cache lines; a
+ * tile call prefetches lines [lo, hi) of it, spread over its taps. (Handed
+ * to KERNEL_row, lo is the row's first tile call and hi the block's calls;
+ * KERNEL_row turns them into each call's lines.) */
 typedef struct {
     const T *p;
     long lines, lo, hi;
 } KERNEL_pf;
 
+/* One tile: rh output rows of rw positions from y by ocb channel blocks,
+ * over nb input blocks from x (the tile's first tap); the last of them
+ * holds `nlast` channels. */
 static inline NNC_TARGET __attribute__((always_inline)) void
 KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first, int last, long nb, int nlast,
             const KERNEL_pf *pf, const int rw, const int rh, const int ocb)
@@ -407,13 +410,14 @@ static inline NNC_TARGET void KERNEL_call(int wt, int ht, int ot, KERNEL_TILE_AR
 /* Output rows [oh, oh + RH) (fewer: ht) of one channel-block group (all
  * OCB blocks, or the last MB % OCB: otail) over chunk blocks
  * [cb0, cb0 + nb); xr: the chunk's input at these rows' first tap. WPF:
- * pf0 names the next weight block and the row's first tile call (k). */
+ * pf0 names the next weight block, the row's first tile call (lo) and the
+ * block's calls (hi). */
 static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T *bias, const T *rr, int first,
                                          int last, long nb, int nlast, int ht, int otail, const KERNEL_pf *pf0)
 {
     KERNEL_pf f = *pf0;
     const KERNEL_pf *pf = &f;
-    long ow = 0, k = pf0->lo; /* lo: the row's first tile call; hi: the calls of the block */
+    long ow = 0, k = pf0->lo;
     f.lo = f.lines * k / pf0->hi;
     f.hi = f.lines * (k + 1) / pf0->hi;
     for (; ow + RW <= OW; ow += RW, k++, f.lo = f.hi, f.hi = f.lines * (k + 1) / pf0->hi) {
