@@ -807,6 +807,54 @@ void lower_conv(Lowering *L, const Node *n)
     lower_call_planes(L, n, fn, res, &g, flops_conv(n));
 }
 
+/* SIMD targets: a float ConvTranspose of a 1x1 input (a GAN generator's
+ * first layer: the latent vector to a k x k map), group 1, no padding or
+ * dilation, is a product Y[N, M*KK] = X[N, C] W[C, M*KK] + bias[m]: the
+ * output is W's rows, scaled and summed. gemm_packed runs it with the
+ * weights as its B packed at compile time (at batch 1 a matrix-vector
+ * product, each column panel read once from start to end) instead of
+ * conv_transpose_gemm, whose tile would hold one input position in a
+ * vector of NR positions. Returns 0 when it does not apply. */
+static int lower_conv_transpose_gemv(Lowering *L, const Node *n, const ConvGeom *g)
+{
+    TileShape ts;
+    const Tensor *wt = node_input(n, 1), *bias = node_input(n, 2);
+    if (!tile_shape(L, &ts) || n->in[0]->dtype != DT_FLOAT || !wt->data || g->group != 1 ||
+        (bias && (!bias->data || bias->dtype != DT_FLOAT)))
+        return 0;
+    int64_t kk = 1;
+    for (int i = 0; i < g->nsp; i++) {
+        if (g->in[i] != 1 || g->dil[i] != 1 || g->pad_begin[i] || g->pad_end[i] || g->out[i] != g->k[i]) return 0;
+        kk *= g->k[i];
+    }
+    int64_t nn = g->m * kk;
+    KParams p = {0};
+    kp_type(L, &p, "T", DT_FLOAT);
+    kp_int(L, &p, "M", g->n);
+    kp_int(L, &p, "N", nn);
+    kp_int(L, &p, "K", g->c);
+    kp_int(L, &p, "TRANS_A", 0);
+    kp_int(L, &p, "TRANS_B", 0);
+    kp_float(L, &p, "ALPHA", 1.0f, DT_FLOAT);
+    kp_float(L, &p, "BETA", 1.0f, DT_FLOAT);
+    kp_int(L, &p, "CSM", 0);
+    kp_int(L, &p, "CSN", 1);
+    kp_int(L, &p, "C_MODE", bias ? 1 : 0); /* the bias of each output, per column */
+    kp_int(L, &p, "B_PACKED", 1);
+    const char *bref = tile_pack_b(L, n, wt->data, g->c, nn, nn, 1, 1.0f, ts.nr), *cref = NULL;
+    if (bias) {
+        float *cb = arena_alloc_array(lower_arena(L), (size_t)nn, sizeof(float));
+        for (int64_t j = 0; j < nn; j++) cb[j] = ((const float *)bias->data)[j / kk];
+        cref = tile_constant(L, n, "bias per output", cb, nn);
+    }
+    Tensor *res = tile_bind(L, &p, n, &ts);
+    const char *fn = lower_kernel(L, n, "gemm_packed", &p);
+    const char *args[6] = {lower_ref(L, n->in[0]), bref, cref, res ? lower_ref(L, res) : NULL,
+                           lower_ref(L, n->out[0]), NULL};
+    lower_call_par(L, fn, 6, args, tile_units(&ts, g->n, nn), 2 * g->n * g->c * nn);
+    return 1;
+}
+
 /* Largest packed-input block (CG * NCT floats of scratch) of conv_transpose_gemm. */
 #define CT_BP_MAX 32768
 
@@ -965,7 +1013,7 @@ void lower_conv_transpose(Lowering *L, const Node *n)
         lower_conv_transpose_nchwc(L, n, &g);
         return;
     }
-    if (lower_conv_transpose_simd(L, n, &g, &p)) return;
+    if (lower_conv_transpose_gemv(L, n, &g) || lower_conv_transpose_simd(L, n, &g, &p)) return;
     Tensor *res = op_bind_epilogue(L, &p, n, n->in[0]->dtype);
     const char *fn = lower_kernel(L, n, "conv_transpose", &p);
     lower_call_planes(L, n, fn, res, &g, flops_conv_transpose(n));

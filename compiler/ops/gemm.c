@@ -52,25 +52,6 @@ int64_t flops_gemm(const Node *n)
     return per * m * nn + flops_epilogue(n);
 }
 
-/* B (element (k, j) at b[k * sk + j * sj]) times alpha, packed into panels
- * of nr columns over all of K ([k][nr] each, zero past N). */
-static const char *pack_b(Lowering *L, const Node *n, const float *b, int64_t k, int64_t nn, int64_t sk, int64_t sj,
-                          float alpha, int nr)
-{
-    int64_t npan = (nn + nr - 1) / nr, count = npan * k * nr;
-    float *bp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
-    for (int64_t j = 0; j < nn; j++)
-        for (int64_t kk = 0; kk < k; kk++) bp[(j / nr * k + kk) * nr + j % nr] = alpha * b[kk * sk + j * sj];
-    return tile_constant(L, n, "packed B", bp, count);
-}
-
-/* Work units of gemm_packed and matmul_packed per product: the column
- * panels of an M x N output times its row tiles. */
-static int64_t tile_units(const TileShape *ts, int64_t m, int64_t nn)
-{
-    return (nn + ts->nr - 1) / ts->nr * ((m + ts->mr - 1) / ts->mr);
-}
-
 /* SIMD targets: float Gemm on the packed-GEMM tile. */
 static int lower_gemm_simd(Lowering *L, const Node *n, KParams *p, int64_t m, int64_t k, int64_t nn)
 {
@@ -87,7 +68,7 @@ static int lower_gemm_simd(Lowering *L, const Node *n, KParams *p, int64_t m, in
     kp_int(L, p, "C_MODE", mode);
     int tb = node_attr_int(n, "transB", 0) != 0;
     const char *bref = NULL;
-    if (b->data) bref = pack_b(L, n, b->data, k, nn, tb ? 1 : nn, tb ? k : 1, alpha, ts.nr);
+    if (b->data) bref = tile_pack_b(L, n, b->data, k, nn, tb ? 1 : nn, tb ? k : 1, alpha, ts.nr);
     kp_int(L, p, "B_PACKED", bref != NULL);
     Tensor *res = tile_bind(L, p, n, &ts);
     const char *fn = lower_kernel(L, n, "gemm_packed", p);
@@ -205,7 +186,7 @@ static int lower_matmul_simd(Lowering *L, const Node *n, const MatMulGeom *g, in
         dense_a &= ao[t] == t * g->m * g->k;
     }
     const char *bref = NULL;
-    if (b->data && shared_b) bref = pack_b(L, n, b->data, g->k, g->n, g->n, 1, 1.0f, ts.nr);
+    if (b->data && shared_b) bref = tile_pack_b(L, n, b->data, g->k, g->n, g->n, 1, 1.0f, ts.nr);
     int64_t m = g->m;
     if (bref && dense_a) {
         m *= batch;

@@ -117,3 +117,22 @@ const char *tile_constant(Lowering *L, const Node *n, const char *what, const fl
     t->ws_offset = -1;
     return lower_constant(L, t);
 }
+
+/* B (element (k, j) at b[k * sk + j * sj]) times alpha, packed into panels
+ * of nr columns over all of K ([k][nr] each, zero past N). */
+const char *tile_pack_b(Lowering *L, const Node *n, const float *b, int64_t k, int64_t nn, int64_t sk, int64_t sj,
+                        float alpha, int nr)
+{
+    int64_t npan = (nn + nr - 1) / nr, count = npan * k * nr;
+    float *bp = arena_alloc_array(lower_arena(L), (size_t)count, sizeof(float));
+    for (int64_t j = 0; j < nn; j++)
+        for (int64_t kk = 0; kk < k; kk++) bp[(j / nr * k + kk) * nr + j % nr] = alpha * b[kk * sk + j * sj];
+    return tile_constant(L, n, "packed B", bp, count);
+}
+
+/* Work units of gemm_packed and matmul_packed per product: the column
+ * panels of an M x N output times its row tiles. */
+int64_t tile_units(const TileShape *ts, int64_t m, int64_t nn)
+{
+    return (nn + ts->nr - 1) / ts->nr * ((m + ts->mr - 1) / ts->mr);
+}

@@ -33,5 +33,11 @@ const char *tile_plain(Lowering *L, const Node *n);
 const char *tile_direct(Lowering *L, const Node *n, int64_t ldb);
 /* A compile-time constant of `count` floats, returned as a C expression. */
 const char *tile_constant(Lowering *L, const Node *n, const char *what, const float *data, int64_t count);
+/* B (element (k, j) at b[k * sk + j * sj]) times alpha, packed at compile
+ * time into the panels of nr columns gemm_packed reads with B_PACKED. */
+const char *tile_pack_b(Lowering *L, const Node *n, const float *b, int64_t k, int64_t nn, int64_t sk, int64_t sj,
+                        float alpha, int nr);
+/* Work units of gemm_packed and matmul_packed for an m x nn product. */
+int64_t tile_units(const TileShape *ts, int64_t m, int64_t nn);
 
 #endif

@@ -264,7 +264,11 @@ def conv_transpose_cases(m):
              (1, 5, 3, 9, 8, 5, 2, 2, 1, 1, 1, "sigmoid"), (1, 3, 5, 6, 7, 3, 1, 0, 2, 1, 0, "elu"),
              (1, 40, 33, 3, 3, 4, 1, 0, 1, 1, 0, "clip"), (1, 12, 6, 10, 10, 2, 2, 0, 1, 3, 0, "silu"),
              (1, 300, 4, 2, 3, 3, 2, 1, 1, 1, 1, "gelu"), (1, 7, 7, 11, 13, 3, 3, 1, 1, 7, 2, "tanh+res"),
-             (1, 20, 10, 1, 1, 4, 1, 0, 1, 1, 0, "relu"), (1, 9, 17, 12, 10, 3, 2, 1, 2, 1, 1, "")]
+             (1, 20, 10, 1, 1, 4, 1, 0, 1, 1, 0, "relu"), (1, 9, 17, 12, 10, 3, 2, 1, 2, 1, 1, ""),
+             # a 1x1 input as a matrix product (gemm_packed): batch 3, a residual; then
+             # padding, dilation and a group, which it does not take
+             (3, 33, 7, 1, 1, 3, 2, 0, 1, 1, 0, "res+leaky"), (1, 10, 5, 1, 1, 4, 2, 1, 1, 1, 0, "tanh"),
+             (1, 6, 4, 1, 1, 3, 1, 0, 2, 1, 0, ""), (2, 8, 6, 1, 1, 2, 1, 0, 1, 2, 0, "relu")]
     for (N, C, M, H, W, k, s, p, d, g, op, epi) in cases:
         x, w, b = rand(N, C, H, W), rand(C, M // g, k, k) * 0.3, rand(M)
         attrs = dict(kernel_shape=[k, k], strides=[s, s], pads=[p] * 4, dilations=[d, d], group=g)
@@ -277,6 +281,10 @@ def conv_transpose_cases(m):
     t = m.node("ConvTranspose", [m.input(x), m.const(w)], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
     full = convt_ref(x, w, np.zeros(4, np.float32), 2, 0, 1, 1, 0)  # 11x11; total pad 1: begin 0, end 1
     m.output(t, full[:, :, 0:10, 0:10])
+    # a 1x1 input, no bias, rectangular kernel (gemm_packed)
+    x, w = rand(2, 70, 1, 1), rand(70, 9, 3, 5) * 0.3
+    t = m.node("ConvTranspose", [m.input(x), m.const(w)], kernel_shape=[3, 5])
+    m.output(*m.epilogue(t, convt_ref(x, w, np.zeros(9, np.float32), 1, 0, 1, 1, 0), "sigmoid"))
     # 1-D
     x, w, b = rand(1, 5, 9), rand(5, 6, 4) * 0.3, rand(6)
     t = m.node("ConvTranspose", [m.input(x), m.const(w), m.const(b)], kernel_shape=[4], strides=[2], pads=[1, 1])
@@ -428,7 +436,7 @@ def nchwc_cases(m):
     m.output(*convt(t, r, 3, 4, 2, 1, bias=False, epi="tanh"))  # -> 192x192
 
     # few output channels (at most a quarter of a block: FEWM, the lanes take input
-    # channels): 1-3 outputs from blocked inputs with a short last block, wide rows (a
+    # channels): 1-4 outputs from blocked inputs with a short last block, wide rows (a
     # short last tile), stride 2 and 5x5, a residual, several input chunks (640 in), and
     # a plain input of more than one block read through the copy buffer
     x = rand(1, 40, 13, 30)
@@ -439,6 +447,7 @@ def nchwc_cases(m):
     x = rand(1, 640, 6, 7) * 0.5
     t, r = conv(m.input(x), x, 640, 1)
     m.output(*conv(t, r, 3, 3, 1, 1, epi="tanh"))
+    m.output(*conv(t, r, 4, 3, 1, 1, epi="sigmoid"))  # 4: on AVX-512 only; 6 positions a tile, a tail of 1
     x = rand(2, 130, 9, 10)
     m.output(*conv(m.input(x), x, 2, 3, 1, 1, epi="leaky"))
 
