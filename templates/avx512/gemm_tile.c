@@ -35,17 +35,13 @@ static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a,
 /* @begin */
 /* BPF > 0: prefetch row k + BPF of B while row k is read (B streamed from
  * memory: Winograd's transformed weights), its one or two cache lines; the
- * address is formed as an integer, since it may lie past B's end. Not for
- * kc <= BPF: the rows ahead would lie past the panel, and gcc 12, unrolling
- * such a short loop of known length with the prefetch in it, reported
- * undefined behaviour at an iteration the loop never reaches
- * (-Waggressive-loop-optimizations). */
+ * address is formed as an integer, since it may lie past B's end. */
 #define KERNEL_BPF(p)                                                                                       \
     do {                                                                                                    \
-        if (BPF && kc > BPF) {                                                                              \
+        if (BPF) {                                                                                          \
             const uintptr_t q_ = (uintptr_t)(p) + (uintptr_t)BPF * LDB * sizeof(float);                     \
             _mm_prefetch((const char *)q_, _MM_HINT_T0);                                                    \
-            if (LDB * sizeof(float) > 64) _mm_prefetch((const char *)(q_ + 64), _MM_HINT_T0);               \
+            if (LDB * sizeof(float) > 64) _mm_prefetch((const char *)(q_ + 64), _MM_HINT_T0);              \
         }                                                                                                   \
     } while (0)
 /* Finish one row: accumulate, epilogue, masked store. The second vector's
