@@ -893,7 +893,7 @@ static int lower_conv_transpose_simd(Lowering *L, const Node *n, const ConvGeom 
     kp_int(L, p, "NR", ts.nr);
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
     tile_bind_vact(L, p, n);
-    kp_str(L, p, "TILE", tile_plain(L, n));
+    kp_str(L, p, "TILE", tile_plain(L, n, 0));
     const char *fn = lower_kernel(L, n, "conv_transpose_gemm", p);
     const char *args[6] = {lower_ref(L, n->in[0]), wref, node_input(n, 2) ? lower_ref(L, node_input(n, 2)) : NULL,
                            res ? lower_ref(L, res) : NULL, lower_ref(L, n->out[0]),

@@ -215,7 +215,7 @@ int lower_conv_winograd(Lowering *L, const Node *n, KParams *p, const WinoConv *
     kp_int(L, p, "MPAN", mpan);
     kp_int(L, p, "MR", ts.mr);
     kp_int(L, p, "NR", ts.nr);
-    kp_str(L, p, "TILE", tile_plain(L, n));
+    kp_str(L, p, "TILE", tile_plain(L, n, TILE_BPF_ROWS));
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
     tile_bind_vact(L, p, n); /* F(4x4)'s output rows: the epilogue on vectors */
     const char *fn = lower_kernel(L, n, "conv_winograd", p);

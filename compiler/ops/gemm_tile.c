@@ -64,12 +64,13 @@ static void bind_act(Lowering *L, KParams *p, const Node *n)
 void tile_bind_vact(Lowering *L, KParams *p, const Node *n) { bind_act(L, p, n); }
 
 /* The tile kernel (named after n) with epi's epilogue, reading B rows at
- * stride ldb floats. */
-static const char *tile_kernel(Lowering *L, const Node *n, const Node *epi, int64_t ldb)
+ * stride ldb floats, prefetching bpf rows ahead (0: none). */
+static const char *tile_kernel(Lowering *L, const Node *n, const Node *epi, int64_t ldb, int bpf)
 {
     KParams q = {0};
     bind_act(L, &q, epi);
     kp_int(L, &q, "LDB", ldb);
+    kp_int(L, &q, "BPF", bpf);
     return lower_kernel(L, n, "gemm_tile", &q);
 }
 
@@ -79,21 +80,21 @@ static int tile_nr(Lowering *L)
     return tile_shape(L, &ts) ? ts.nr : 0;
 }
 
-const char *tile_plain(Lowering *L, const Node *n)
+const char *tile_plain(Lowering *L, const Node *n, int bpf)
 {
     Node plain = *n;
     plain.epi.act = EPI_ACT_NONE;
     plain.epi.residual = 0;
-    return tile_kernel(L, n, &plain, tile_nr(L));
+    return tile_kernel(L, n, &plain, tile_nr(L), bpf);
 }
 
-const char *tile_direct(Lowering *L, const Node *n, int64_t ldb) { return tile_kernel(L, n, n, ldb); }
+const char *tile_direct(Lowering *L, const Node *n, int64_t ldb) { return tile_kernel(L, n, n, ldb, 0); }
 
 Tensor *tile_bind(Lowering *L, KParams *p, const Node *n, const TileShape *ts)
 {
     Tensor *res = op_bind_epilogue(L, p, n, DT_FLOAT);
     bind_act(L, p, n);
-    kp_str(L, p, "TILE", tile_kernel(L, n, n, ts->nr));
+    kp_str(L, p, "TILE", tile_kernel(L, n, n, ts->nr, 0));
     kp_int(L, p, "MR", ts->mr);
     kp_int(L, p, "NR", ts->nr);
     kp_int(L, p, "KC", ts->kc);

@@ -461,7 +461,7 @@ static void rnn_bind_vec(Lowering *L, KParams *p, const Node *n, const RnnGeom *
     kp_int(L, p, "NP", (g->hidden + ts->nr - 1) / ts->nr);
     kp_int(L, p, "MR", ts->mr);
     kp_int(L, p, "NR", ts->nr);
-    kp_str(L, p, "TILE", tile_plain(L, n));
+    kp_str(L, p, "TILE", tile_plain(L, n, 0));
     if (n->op != OP_LSTM) { /* the flags of the other cells, which rnn_bind_options binds for its op */
         static const char *const lstm_flags[] = {"HAS_C0", "HAS_P", "HAS_YC", "INPUT_FORGET"};
         for (int i = 0; i < 4; i++) kp_int(L, p, lstm_flags[i], 0);

@@ -19,6 +19,7 @@
  * after it when ACT_FIRST. NULL pointers skip their term. */
 #ifdef NNC_LINT
 #include <immintrin.h>
+#include <stdint.h>
 #include "nnc_vmath_avx2.h"
 #define NNC_TARGET __attribute__((target("avx2,fma")))
 #define VACT 2
@@ -26,11 +27,23 @@
 #define ACT_B 0.0f
 #define ACT_FIRST 0
 #define LDB 16
+#define BPF 48
 #define KERNEL gemm_tile_lint
 static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 #endif
 /* @begin */
+/* BPF > 0: prefetch row k + BPF of B while row k is read (B streamed from
+ * memory: Winograd's transformed weights), its one or two cache lines; the
+ * address is formed as an integer, since it may lie past B's end. */
+#define KERNEL_BPF(p)                                                                                       \
+    do {                                                                                                    \
+        if (BPF) {                                                                                          \
+            const uintptr_t q_ = (uintptr_t)(p) + (uintptr_t)BPF * LDB * sizeof(float);                     \
+            _mm_prefetch((const char *)q_, _MM_HINT_T0);                                                    \
+            if (LDB * sizeof(float) > 64) _mm_prefetch((const char *)(q_ + 64), _MM_HINT_T0);              \
+        }                                                                                                   \
+    } while (0)
 /* Load the first n (< 8: through a local copy, since AVX2 masked loads and
  * stores are slow on AMD) of 8 floats; the rest read as 0. */
 static inline NNC_TARGET __m256 KERNEL_ld(const float *p, long n)
@@ -122,6 +135,8 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
     if (rows == 1) { /* two independent accumulator pairs over even and odd k */
         for (; k + 1 < kc; k += 2) {
             const __m256 av = _mm256_broadcast_ss(a0 + k * lak), aw = _mm256_broadcast_ss(a0 + (k + 1) * lak);
+            KERNEL_BPF(bp + k * LDB);
+            KERNEL_BPF(bp + (k + 1) * LDB);
             c0a = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * LDB), c0a);
             c0b = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * LDB + 8), c0b);
             c1a = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + (k + 1) * LDB), c1a);
@@ -130,6 +145,7 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
     }
     for (; k < kc; k++) {
         const __m256 b0 = _mm256_loadu_ps(bp + k * LDB), b1 = _mm256_loadu_ps(bp + k * LDB + 8);
+        KERNEL_BPF(bp + k * LDB);
         NNC_T2_ROWS(NNC_T2_FMA)
     }
     if (rows == 1) {
@@ -147,6 +163,7 @@ static NNC_TARGET void KERNEL(long mr, long nr, long kc, const float *a, long la
     else if (mr == 2) KERNEL_body(2, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
     else KERNEL_body(1, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
 }
+#undef KERNEL_BPF
 #undef NNC_T2_ROWS
 #undef NNC_T2_DECL
 #undef NNC_T2_FMA

@@ -19,6 +19,7 @@
  * after it when ACT_FIRST. NULL pointers skip their term. */
 #ifdef NNC_LINT
 #include <immintrin.h>
+#include <stdint.h>
 #include "nnc_vmath_avx512.h"
 #define NNC_TARGET __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 #define VACT 3
@@ -26,11 +27,23 @@
 #define ACT_B 6.0f
 #define ACT_FIRST 0
 #define LDB 32
+#define BPF 48
 #define KERNEL gemm_tile_lint
 static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp, float *c,
                     long ldc, int flags, const float *rbias, const float *cbias, const float *res, long ldr);
 #endif
 /* @begin */
+/* BPF > 0: prefetch row k + BPF of B while row k is read (B streamed from
+ * memory: Winograd's transformed weights), its one or two cache lines; the
+ * address is formed as an integer, since it may lie past B's end. */
+#define KERNEL_BPF(p)                                                                                       \
+    do {                                                                                                    \
+        if (BPF) {                                                                                          \
+            const uintptr_t q_ = (uintptr_t)(p) + (uintptr_t)BPF * LDB * sizeof(float);                     \
+            _mm_prefetch((const char *)q_, _MM_HINT_T0);                                                    \
+            if (LDB * sizeof(float) > 64) _mm_prefetch((const char *)(q_ + 64), _MM_HINT_T0);              \
+        }                                                                                                   \
+    } while (0)
 /* Finish one row: accumulate, epilogue, masked store. The second vector's
  * pointers (p + 16) are formed only when it has lanes (m1 != 0): past a row
  * of 16 or fewer columns they would point outside the array, which C leaves
@@ -95,6 +108,8 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
     if (rows == 1) { /* two independent accumulator pairs over even and odd k */
         for (; k + 1 < kc; k += 2) {
             const __m512 av = _mm512_set1_ps(a0[k * lak]), aw = _mm512_set1_ps(a0[(k + 1) * lak]);
+            KERNEL_BPF(bp + k * LDB);
+            KERNEL_BPF(bp + (k + 1) * LDB);
             c0a = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * LDB), c0a);
             c0b = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * LDB + 16), c0b);
             c1a = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + (k + 1) * LDB), c1a);
@@ -103,6 +118,7 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
     }
     for (bp += k * LDB; k < kc; k++, bp += LDB) {
         const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+        KERNEL_BPF(bp);
         NNC_T5_ROWS(NNC_T5_FMA)
     }
     if (rows == 1) {
@@ -120,6 +136,7 @@ static NNC_TARGET void KERNEL(long mr, long nr, long kc, const float *a, long la
     else if (mr == 2) KERNEL_body(2, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
     else KERNEL_body(1, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
 }
+#undef KERNEL_BPF
 #undef NNC_T5_ROWS
 #undef NNC_T5_DECL
 #undef NNC_T5_FMA

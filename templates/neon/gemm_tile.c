@@ -26,6 +26,7 @@
  * pointers skip their term. */
 #ifdef NNC_LINT
 #include <arm_neon.h>
+#include <stdint.h>
 #include "nnc_vmath_neon.h"
 #define NNC_TARGET NNC_TARGET_NEON
 #define VACT 2
@@ -33,12 +34,24 @@
 #define ACT_B 0.0f
 #define ACT_FIRST 0
 #define LDB 12
+#define BPF 48
 #define KERNEL gemm_tile_lint
 static NNC_TARGET void gemm_tile_lint(long mr, long nr, long kc, const float *a, long lai, long lak, const float *bp,
                                       float *c, long ldc, int flags, const float *rbias, const float *cbias,
                                       const float *res, long ldr);
 #endif
 /* @begin */
+/* BPF > 0: prefetch row k + BPF of B while row k is read (B streamed from
+ * memory: Winograd's transformed weights), its one or two cache lines; the
+ * address is formed as an integer, since it may lie past B's end. */
+#define KERNEL_BPF(p)                                                                                       \
+    do {                                                                                                    \
+        if (BPF) {                                                                                          \
+            const uintptr_t q_ = (uintptr_t)(p) + (uintptr_t)BPF * LDB * sizeof(float);                     \
+            __builtin_prefetch((const void *)q_);                                                           \
+            if (LDB * sizeof(float) > 64) __builtin_prefetch((const void *)(q_ + 64));                     \
+        }                                                                                                   \
+    } while (0)
 /* The first n (< 4: through a local copy) of 4 floats; the rest read as 0. */
 static inline NNC_TARGET float32x4_t KERNEL_ld(const float *p, long n)
 {
@@ -116,6 +129,7 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
         for (k = 0; k < kc; k++) {
             const float32x4_t b0 = vld1q_f32(bp + k * LDB), b1 = vld1q_f32(bp + k * LDB + 4);
             const float32x4_t b2 = vld1q_f32(bp + k * LDB + 8);
+            KERNEL_BPF(bp + k * LDB);
             const float32x4_t al = vld1q_f32(a + k * lak), ah = vld1q_f32(a + k * lak + 4);
             NNC_TN_ROWS(NNC_TN_LANE)
         }
@@ -123,6 +137,7 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
         for (k = 0; k < kc; k++) {
             const float32x4_t b0 = vld1q_f32(bp + k * LDB), b1 = vld1q_f32(bp + k * LDB + 4);
             const float32x4_t b2 = vld1q_f32(bp + k * LDB + 8);
+            KERNEL_BPF(bp + k * LDB);
             NNC_TN_ROWS(NNC_TN_DUP)
         }
     }
@@ -137,6 +152,7 @@ static NNC_TARGET void KERNEL(long mr, long nr, long kc, const float *a, long la
     else if (mr == 2) KERNEL_body(2, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
     else KERNEL_body(1, mr, nr, kc, a, lai, lak, bp, c, ldc, flags, rbias, cbias, res, ldr);
 }
+#undef KERNEL_BPF
 #undef NNC_TN_ROWS
 #undef NNC_TN_DECL
 #undef NNC_TN_DUP
