@@ -29,8 +29,8 @@ void tile_bind_vact(Lowering *L, KParams *p, const Node *n);
  * transformed weights: 4 KB pages end the hardware's streams, and each
  * weight is used by at most one block of tiles). 48 rows are 6 KB on
  * AVX-512, about 380 cycles of the 8 x 32 tile's FMAs: the memory latency.
- * Measured on a Zen 5 in ResNet-18: its Winograd layers 21-27 % faster
- * from layer2 on, layer1's 2-8 %. */
+ * Measured on a Zen 5: ResNet-18 0.907-0.909 of the time without it (whole
+ * model, 4 pairs of runs), VGG-11 0.95-0.97 (docs/tuning.md). */
 #define TILE_BPF_ROWS 48
 /* Instantiate the tile kernel with no epilogue, prefetching bpf rows of B
  * ahead (0: none); returns its name. */
