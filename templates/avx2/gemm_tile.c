@@ -142,11 +142,21 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
             c1a = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + (k + 1) * LDB), c1a);
             c1b = _mm256_fmadd_ps(aw, _mm256_loadu_ps(bp + (k + 1) * LDB + 8), c1b);
         }
-    }
-    for (; k < kc; k++) {
-        const __m256 b0 = _mm256_loadu_ps(bp + k * LDB), b1 = _mm256_loadu_ps(bp + k * LDB + 8);
-        KERNEL_BPF(bp + k * LDB);
-        NNC_T2_ROWS(NNC_T2_FMA)
+        /* Odd kc: the last row, as one step. A remainder loop here, dead for
+         * even kc, made gcc 12 -O2 report -Waggressive-loop-optimizations
+         * (an error under -Werror) once it held B's prefetch and the tile was
+         * inlined with kc known. */
+        if (k < kc) {
+            const __m256 av = _mm256_broadcast_ss(a0 + k * lak);
+            c0a = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * LDB), c0a);
+            c0b = _mm256_fmadd_ps(av, _mm256_loadu_ps(bp + k * LDB + 8), c0b);
+        }
+    } else {
+        for (; k < kc; k++) {
+            const __m256 b0 = _mm256_loadu_ps(bp + k * LDB), b1 = _mm256_loadu_ps(bp + k * LDB + 8);
+            KERNEL_BPF(bp + k * LDB);
+            NNC_T2_ROWS(NNC_T2_FMA)
+        }
     }
     if (rows == 1) {
         c0a = _mm256_add_ps(c0a, c1a);

@@ -115,11 +115,21 @@ KERNEL_body(const int rows, long mr, long nr, long kc, const float *a, long lai,
             c1a = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + (k + 1) * LDB), c1a);
             c1b = _mm512_fmadd_ps(aw, _mm512_loadu_ps(bp + (k + 1) * LDB + 16), c1b);
         }
-    }
-    for (bp += k * LDB; k < kc; k++, bp += LDB) {
-        const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
-        KERNEL_BPF(bp);
-        NNC_T5_ROWS(NNC_T5_FMA)
+        /* Odd kc: the last row, as one step. A remainder loop here, dead for
+         * even kc, made gcc 12 -O2 report -Waggressive-loop-optimizations
+         * (an error under -Werror) once it held B's prefetch and the tile was
+         * inlined with kc known. */
+        if (k < kc) {
+            const __m512 av = _mm512_set1_ps(a0[k * lak]);
+            c0a = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * LDB), c0a);
+            c0b = _mm512_fmadd_ps(av, _mm512_loadu_ps(bp + k * LDB + 16), c0b);
+        }
+    } else {
+        for (; k < kc; k++, bp += LDB) {
+            const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+            KERNEL_BPF(bp);
+            NNC_T5_ROWS(NNC_T5_FMA)
+        }
     }
     if (rows == 1) {
         c0a = _mm512_add_ps(c0a, c1a);
