@@ -180,6 +180,14 @@ KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first
     KERNEL_ROWS(KERNEL_INIT)
     long icb;
     int kh, kw, i;
+#if WPF
+    /* the call's lines [lo, hi) spread evenly over its taps: a line each
+     * time pacc passes the tap count (at most one a tap when the lines are
+     * fewer than the taps; front-loading them, one a tap, stalled on
+     * memory with the miss buffers full) */
+    const long ptaps = nb * KH * KW, pspan = pf->hi - pf->lo;
+    long pl = pf->lo, pacc = 0;
+#endif
     for (icb = 0; icb < nb; icb++) {
         const int ni = icb == nb - 1 ? nlast : VLANES;
         for (kh = 0; kh < KH; kh++)
@@ -187,11 +195,9 @@ KERNEL_tile(const T *x, const T *w, T *y, const T *bias, const T *res, int first
                 const T *xk = x + icb * KERNEL_XCS + kh * DH * KERNEL_XRS + kw * DW * KERNEL_XPS;
                 const T *wk = w + ((icb * KH + kh) * KW + kw) * KERNEL_WTAP;
 #if WPF
-                if (pf->p) {
-                    const long per = (pf->hi - pf->lo + nb * KH * KW - 1) / (nb * KH * KW);
-                    long l = pf->lo + ((icb * KH + kh) * KW + kw) * per, le = l + per < pf->hi ? l + per : pf->hi;
-                    for (; l < le; l++) VPREFETCH(pf->p + l * (64 / (long)sizeof(T)));
-                }
+                if (pf->p)
+                    for (pacc += pspan; pacc >= ptaps; pacc -= ptaps, pl++)
+                        VPREFETCH(pf->p + pl * (64 / (long)sizeof(T)));
 #else
                 (void)pf;
 #endif
@@ -417,10 +423,14 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
 {
     KERNEL_pf f = *pf0;
     const KERNEL_pf *pf = &f;
+    /* the block's lines over all its calls but the last, which leaves the
+     * last lines time to arrive before the next block's first call */
+    const long d = pf0->hi > 1 ? pf0->hi - 1 : 1;
     long ow = 0, k = pf0->lo;
-    f.lo = f.lines * k / pf0->hi;
-    f.hi = f.lines * (k + 1) / pf0->hi;
-    for (; ow + RW <= OW; ow += RW, k++, f.lo = f.hi, f.hi = f.lines * (k + 1) / pf0->hi) {
+#define KERNEL_PFL(k) ((k) < d ? f.lines * (k) / d : f.lines)
+    f.lo = KERNEL_PFL(k);
+    f.hi = KERNEL_PFL(k + 1);
+    for (; ow + RW <= OW; ow += RW, k++, f.lo = f.hi, f.hi = KERNEL_PFL(k + 1)) {
         const T *x = xr + ow * SW * KERNEL_XPS, *res = rr ? rr + ow * KERNEL_YPS : 0;
         T *y = yr + ow * KERNEL_YPS;
         KERNEL_call(0, ht, otail, KERNEL_TILE_PASS);
@@ -430,6 +440,7 @@ static inline NNC_TARGET void KERNEL_row(const T *xr, const T *w, T *yr, const T
         T *y = yr + ow * KERNEL_YPS;
         KERNEL_call(1, ht, otail, KERNEL_TILE_PASS);
     }
+#undef KERNEL_PFL
 }
 
 /* FEWM: at most VLANES/4 output channels (one block, OCB 1), so the lanes
