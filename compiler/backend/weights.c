@@ -165,17 +165,18 @@ static void emit_one(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
     if (encoded_as_bytes(t)) {
         int64_t nbytes = tensor_bytes(t);
         buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-        buf_printf(c, "static const union { unsigned char b[%lld][%lld] NNC_NONSTRING; %s v[%lld]; } %s%s = {{\n",
+        buf_printf(c, "static const union { unsigned char b[%lld][%lld] NNC_NONSTRING; %s v[%lld]; } %s%s%s = {{\n",
                    (long long)rows_of(nbytes), (long long)row_bytes(nbytes), dtype_ctype(t->dtype),
-                   (long long)tensor_numel(t), name, wt->section ? " NNC_WEIGHTS_SECTION" : "");
+                   (long long)tensor_numel(t), name, nbytes >= 64 ? " NNC_ALIGN64" : "",
+                   wt->section ? " NNC_WEIGHTS_SECTION" : "");
         emit_bytes(c, t->data, nbytes, row_bytes(nbytes));
         buf_puts(c, "}};\n");
         return;
     }
     int64_t n = tensor_numel(t);
     buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
-    buf_printf(c, "static const %s %s[%lld]%s = {", dtype_ctype(t->dtype), name, (long long)(n ? n : 1),
-               wt->section ? " NNC_WEIGHTS_SECTION" : "");
+    buf_printf(c, "static const %s %s[%lld]%s%s = {", dtype_ctype(t->dtype), name, (long long)(n ? n : 1),
+               tensor_bytes(t) >= 64 ? " NNC_ALIGN64" : "", wt->section ? " NNC_WEIGHTS_SECTION" : "");
     char line[160];
     int len = 0;
     if (n == 0) buf_puts(c, "0");
@@ -209,6 +210,14 @@ static const char guards[] =
     "#define NNC_NONSTRING __attribute__((nonstring))\n"
     "#else\n"
     "#define NNC_NONSTRING\n"
+    "#endif\n"
+    "#endif\n"
+    "#ifndef NNC_ALIGN64 /* constants of 64 bytes or more start on a cache line, as in --weights incbin's\n"
+    "                       blob: no vector load of packed weights straddles two lines */\n"
+    "#if defined(__GNUC__) || defined(__clang__)\n"
+    "#define NNC_ALIGN64 __attribute__((aligned(64)))\n"
+    "#else\n"
+    "#define NNC_ALIGN64\n"
     "#endif\n"
     "#endif\n";
 
