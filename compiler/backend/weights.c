@@ -162,13 +162,13 @@ static void emit_bytes(Buf *c, const unsigned char *d, int64_t n, int64_t row_le
 
 static void emit_one(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
 {
+    const char *align = tensor_bytes(t) >= 64 ? " NNC_ALIGN64" : "";
     if (encoded_as_bytes(t)) {
         int64_t nbytes = tensor_bytes(t);
         buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
         buf_printf(c, "static const union { unsigned char b[%lld][%lld] NNC_NONSTRING; %s v[%lld]; } %s%s%s = {{\n",
                    (long long)rows_of(nbytes), (long long)row_bytes(nbytes), dtype_ctype(t->dtype),
-                   (long long)tensor_numel(t), name, nbytes >= 64 ? " NNC_ALIGN64" : "",
-                   wt->section ? " NNC_WEIGHTS_SECTION" : "");
+                   (long long)tensor_numel(t), name, align, wt->section ? " NNC_WEIGHTS_SECTION" : "");
         emit_bytes(c, t->data, nbytes, row_bytes(nbytes));
         buf_puts(c, "}};\n");
         return;
@@ -176,7 +176,7 @@ static void emit_one(WeightTable *wt, Buf *c, const Tensor *t, const char *name)
     int64_t n = tensor_numel(t);
     buf_printf(c, "/* %s %s %s */\n", c_comment_text(wt->g->arena, t->name, 80), dtype_name(t->dtype), shape_str(wt->g->arena, t));
     buf_printf(c, "static const %s %s[%lld]%s%s = {", dtype_ctype(t->dtype), name, (long long)(n ? n : 1),
-               tensor_bytes(t) >= 64 ? " NNC_ALIGN64" : "", wt->section ? " NNC_WEIGHTS_SECTION" : "");
+               align, wt->section ? " NNC_WEIGHTS_SECTION" : "");
     char line[160];
     int len = 0;
     if (n == 0) buf_puts(c, "0");
